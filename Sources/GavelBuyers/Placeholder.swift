@@ -1,0 +1,3 @@
+import AsyncHTTPClient
+import Crypto
+import Metrics

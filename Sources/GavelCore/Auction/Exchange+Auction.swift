@@ -1,0 +1,165 @@
+extension Exchange {
+    /// Eligibility, the hybrid allocation draw, the fan-out and the ranking.
+    func auction(_ context: Context, pingID: String, fullFields: Bool) async throws -> Round {
+        let campaigns = context.market.campaignsByVertical[context.vertical.id] ?? []
+        let eligibility = try await eligibilityContext(context, campaigns: campaigns)
+        let (eligible, skipped) = Eligibility.partition(campaigns, buyers: context.market.config.buyers, context: eligibility)
+        var round = Round()
+        round.maxSales = context.vertical.maxSales
+        round.skips = skipped.map { SkipRecord(campaignID: $0.campaign.id, reason: $0.reason) }
+        for skip in round.skips { deps.observer.skipped(campaignID: skip.campaignID, reason: skip.reason) }
+        let floor = context.market.config.settings.floor(for: context.vertical)
+        round.directs = directOffers(eligible, context: context)
+        round.allocated = allocate(eligible, floor: floor)
+        let bidders = eligible.filter { $0.delivery.mode != .direct }
+        round.pings = await fanOut(bidders, context: context, pingID: pingID)
+        round.ranked = Auction.rank(bids(round.pings, campaigns: context.market.config.campaigns), floor: floor)
+        round.prices = Auction.clearingPrices(round.ranked, floor: floor, kind: context.market.config.settings.auction)
+        return round
+    }
+
+    /// Reads the usage, balances, dedupe history and suppressions eligibility needs, skipping
+    /// every read no campaign needs.
+    func eligibilityContext(_ context: Context, campaigns: [Campaign]) async throws -> EligibilityContext {
+        let now = context.lead.receivedAt
+        var result = EligibilityContext(
+            sellerID: context.seller.id, fields: context.vertical.nonPersonal(context.lead.fields), now: now,
+            openCircuits: deps.circuits.openCircuits())
+        let capped = campaigns.filter { !$0.caps.isEmpty && $0.status == .active }
+        if !capped.isEmpty {
+            let periods = Dictionary(uniqueKeysWithValues: capped.map { ($0.id, $0.caps.periods(at: now)) })
+            result.usage = try await deps.store.capUsage(periods)
+        }
+        let limited = Set(campaigns.compactMap { context.market.config.buyers[$0.buyerID]?.balanceLimit == nil ? nil : $0.buyerID })
+        if !limited.isEmpty { result.balances = try await deps.store.balances(buyerIDs: limited.sorted()) }
+        let keys = context.lead.contactKeys.all
+        guard !keys.isEmpty else { return result }
+        let longest = campaigns.compactMap(\.dedupeDays).max() ?? 0
+        if longest > 0 { result.lastSold = try await deps.store.lastSales(contactKeys: keys, since: now.minus(days: longest)) }
+        result.suppressedBuyers = try await deps.store.suppressingBuyers(contactKeys: keys)
+        return result
+    }
+
+    /// Direct campaigns at or above the floor, by priority then price.
+    func directOffers(_ eligible: [Campaign], context: Context) -> [Offer] {
+        let floor = context.market.config.settings.floor(for: context.vertical)
+        return eligible.filter { $0.delivery.mode == .direct && ($0.price ?? .zero) >= floor && ($0.price ?? .zero) > .zero }
+            .sorted { ($0.priority, $0.price ?? .zero, $1.id) > ($1.priority, $1.price ?? .zero, $0.id) }
+            .map { Offer(campaignID: $0.id, buyerID: $0.buyerID, price: $0.price ?? .zero, origin: .direct) }
+    }
+
+    /// The hybrid draw: with probability equal to its `allocation`, a direct campaign takes the
+    /// lead before any auction. Several allocations share one draw, in priority order.
+    func allocate(_ eligible: [Campaign], floor: Money) -> Offer? {
+        let candidates = eligible.filter { $0.delivery.mode == .direct && ($0.allocation?.micros ?? 0) > 0 && ($0.price ?? .zero) >= floor }
+            .sorted { ($0.priority, $1.id) > ($1.priority, $0.id) }
+        guard !candidates.isEmpty else { return nil }
+        let draw = deps.draw()
+        var cumulative: Int64 = 0
+        for campaign in candidates {
+            cumulative += campaign.allocation?.micros ?? 0
+            if draw < cumulative {
+                return Offer(campaignID: campaign.id, buyerID: campaign.buyerID, price: campaign.price ?? .zero, origin: .allocation)
+            }
+        }
+        return nil
+    }
+
+    /// Prices hosted campaigns in-process and pings every remote one at once; each remote answer
+    /// must arrive before the campaign's deadline, measured from the lead's arrival. A buyer that
+    /// does not answer in time costs only its own bid.
+    func fanOut(_ campaigns: [Campaign], context: Context, pingID: String) async -> [PingRecord] {
+        let settings = context.market.config.settings
+        let fields = context.vertical.nonPersonal(context.lead.fields)
+        var records: [PingRecord] = []
+        var remote: [(Campaign, PingRequest)] = []
+        for campaign in campaigns {
+            switch campaign.delivery.mode {
+            case .hosted: records.append(hostedRecord(campaign, fields: fields, context: context))
+            case .remote:
+                let request = PingRequest(
+                    pingID: pingID, vertical: context.vertical.id, tmaxMS: campaign.timeoutMS(settings: settings),
+                    test: context.lead.test, sellerAlias: context.seller.alias, source: context.lead.source, fields: fields)
+                remote.append((campaign, request))
+            case .direct: break
+            }
+        }
+        records += await pingRemote(remote, context: context)
+        for record in records { deps.observer.pinged(campaignID: record.campaignID, answer: record.answer) }
+        return records
+    }
+
+    private func hostedRecord(_ campaign: Campaign, fields: [String: JSONValue], context: Context) -> PingRecord {
+        guard let price = campaign.bid.price(for: fields) else {
+            return PingRecord(campaignID: campaign.id, buyerID: campaign.buyerID, answer: PingAnswer(kind: .noBid))
+        }
+        return PingRecord(
+            campaignID: campaign.id, buyerID: campaign.buyerID, answer: PingAnswer(kind: .hosted, bid: price),
+            effectiveBid: campaign.effectiveBid(price, seller: context.seller.id))
+    }
+
+    private enum FanOutEvent: Sendable {
+        case answer(Int, PingAnswer)
+        case deadline
+    }
+
+    /// The deadline race: one child sleeps until the last deadline; the first to finish
+    /// decides, and cancelling the group ends the stragglers.
+    private func pingRemote(_ pings: [(Campaign, PingRequest)], context: Context) async -> [PingRecord] {
+        guard !pings.isEmpty else { return [] }
+        let deadlines = pings.map { context.arrival.advanced(by: .milliseconds($0.1.tmaxMS)) }
+        var answers = [PingAnswer?](repeating: nil, count: pings.count)
+        let gateway = deps.gateway
+        let clock = deps.clock
+        await withTaskGroup(of: FanOutEvent.self) { group in
+            for (index, (campaign, request)) in pings.enumerated() {
+                let remaining = context.arrival.advanced(by: .milliseconds(request.tmaxMS))
+                let budget = Self.milliseconds(clock.now.duration(to: remaining))
+                group.addTask {
+                    guard budget > 0 else { return .answer(index, PingAnswer(kind: .timeout, detail: "deadline passed before sending")) }
+                    return .answer(index, await gateway.ping(request, campaign: campaign, timeoutMS: budget))
+                }
+            }
+            let last = deadlines.max()!
+            group.addTask {
+                try? await clock.sleep(until: last, tolerance: .milliseconds(1))
+                return .deadline
+            }
+            var pending = pings.count
+            while pending > 0, let event = await group.next() {
+                guard case .answer(let index, var answer) = event else { break }
+                if clock.now > deadlines[index] && answer.kind != .timeout {
+                    answer = PingAnswer(kind: .timeout, latencyMicros: answer.latencyMicros, detail: "answered after the deadline")
+                }
+                answers[index] = answer
+                pending -= 1
+            }
+            group.cancelAll()
+        }
+        return pings.enumerated().map { index, item in
+            let answer = answers[index] ?? PingAnswer(kind: .timeout, latencyMicros: Int64(item.1.tmaxMS) * 1_000, detail: "no answer by the deadline")
+            return record(item.0, answer: answer, seller: context.seller.id)
+        }
+    }
+
+    private func record(_ campaign: Campaign, answer: PingAnswer, seller: String) -> PingRecord {
+        let effective = answer.isBid ? answer.bid.map { campaign.effectiveBid($0, seller: seller) } : nil
+        return PingRecord(campaignID: campaign.id, buyerID: campaign.buyerID, answer: answer, effectiveBid: effective)
+    }
+
+    static func milliseconds(_ duration: Duration) -> Int {
+        let parts = duration.components
+        return Int(parts.seconds * 1_000 + parts.attoseconds / 1_000_000_000_000_000)
+    }
+
+    /// The bids among ping records.
+    func bids(_ records: [PingRecord], campaigns: [String: Campaign]) -> [Bid] {
+        records.compactMap { record in
+            guard record.answer.isBid, let amount = record.effectiveBid, let campaign = campaigns[record.campaignID] else { return nil }
+            return Bid(
+                campaignID: record.campaignID, buyerID: record.buyerID, amount: amount, offered: record.answer.bid,
+                bidID: record.answer.bidID, priority: campaign.priority, latencyMicros: record.answer.latencyMicros,
+                leadType: campaign.leadType)
+        }
+    }
+}

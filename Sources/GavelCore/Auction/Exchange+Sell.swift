@@ -1,0 +1,81 @@
+extension Exchange {
+    /// Runs the post cascade over a round's offers and returns the lead's outcome. Each offer
+    /// first holds a slot of the campaign's caps and its buyer's credit (released if the post
+    /// does not sell), so concurrent leads can never overshoot a cap.
+    func sell(_ context: Context, round: Round, blocked: [String: String]) async throws -> LeadOutcome {
+        var cascade = Cascade.plan(
+            allocated: round.allocated, ranked: round.ranked, prices: round.prices, directs: round.directs,
+            maxSales: round.maxSales)
+        var posts: [PostRecord] = []
+        var sales: [Sale] = []
+        while let offer = cascade.next() {
+            let (record, sale) = try await attempt(offer, context: context, blocked: blocked)
+            posts.append(record)
+            if let sale { sales.append(sale) }
+            cascade.record(offer, accepted: sale != nil)
+        }
+        let status: LeadStatus = sales.isEmpty ? .unsold : .sold
+        return LeadOutcome(
+            leadID: context.lead.id, status: status, reason: sales.isEmpty ? unsoldReason(round, posts: posts) : nil,
+            sales: sales, pings: round.pings, posts: posts, skips: round.skips, finishedAt: deps.wallClock.now(),
+            elapsedMicros: Self.micros(context.arrival.duration(to: deps.clock.now)))
+    }
+
+    private func unsoldReason(_ round: Round, posts: [PostRecord]) -> String {
+        if !posts.isEmpty { return "all_buyers_rejected" }
+        if round.pings.contains(where: { $0.answer.isBid }) { return "bids_below_floor" }
+        if round.pings.isEmpty && round.directs.isEmpty { return "no_eligible_buyers" }
+        return "no_bids"
+    }
+
+    /// One offer: hold the cap slot, post (or deliver to the inbox), and record what happened.
+    private func attempt(_ offer: Offer, context: Context, blocked: [String: String]) async throws -> (PostRecord, Sale?) {
+        func refused(_ reason: String) -> (PostRecord, Sale?) {
+            deps.observer.posted(campaignID: offer.campaignID, outcome: .rejected)
+            return (PostRecord(
+                campaignID: offer.campaignID, buyerID: offer.buyerID, price: offer.price, origin: offer.origin,
+                outcome: .rejected, reason: reason, at: deps.wallClock.now()), nil)
+        }
+        guard let campaign = context.market.config.campaigns[offer.campaignID] else { return refused("campaign_removed") }
+        if let reason = blocked[campaign.id] { return refused(reason) }
+        let hold = capHold(offer, campaign: campaign, context: context)
+        switch try await deps.store.hold(hold) {
+        case .held: break
+        case .capReached: return refused("cap_reached")
+        case .creditExceeded: return refused("credit_limit")
+        }
+        let answer = try await deliver(offer, campaign: campaign, context: context)
+        deps.observer.posted(campaignID: offer.campaignID, outcome: answer.outcome)
+        let record = PostRecord(
+            campaignID: offer.campaignID, buyerID: offer.buyerID, price: offer.price, origin: offer.origin, outcome: answer.outcome,
+            reason: answer.reason, buyerLeadID: answer.buyerLeadID, latencyMicros: answer.latencyMicros, at: deps.wallClock.now())
+        guard answer.outcome == .accepted else {
+            try await deps.store.release(hold)
+            return (record, nil)
+        }
+        return (record, Sale(offer: offer, seller: context.seller, buyerLeadID: answer.buyerLeadID, hold: hold))
+    }
+
+    private func capHold(_ offer: Offer, campaign: Campaign, context: Context) -> CapHold {
+        CapHold(
+            campaignID: campaign.id, buyerID: campaign.buyerID, caps: campaign.caps,
+            periods: campaign.caps.periods(at: context.lead.receivedAt), price: offer.price,
+            balanceLimit: context.market.config.buyers[campaign.buyerID]?.balanceLimit, counts: !context.lead.test)
+    }
+
+    /// Posts the full lead to the campaign's post URL, or delivers it to the buyer's inbox when
+    /// the campaign has none.
+    private func deliver(_ offer: Offer, campaign: Campaign, context: Context) async throws -> PostAnswer {
+        guard campaign.delivery.postURL != nil else { return .accepted }
+        try await deps.store.markPosting(leadID: context.lead.id, campaignID: campaign.id)
+        let request = PostRequest(
+            pingID: context.lead.pingID ?? context.lead.id, bidID: offer.bidID, leadID: context.lead.id, price: offer.price,
+            vertical: context.vertical.id, test: context.lead.test, fields: context.lead.fields, consent: context.lead.consent)
+        return await deps.gateway.post(request, campaign: campaign)
+    }
+
+    static func micros(_ duration: Duration) -> Int64 {
+        let parts = duration.components
+        return parts.seconds * 1_000_000 + parts.attoseconds / 1_000_000_000_000
+    }
+}

@@ -1,0 +1,240 @@
+/// Health of campaigns as seen by the buyer gateway: which circuit breakers are open.
+public protocol CircuitBoard: Sendable {
+    /// Campaigns not to ping now.
+    func openCircuits() -> Set<String>
+}
+
+/// A circuit board with every circuit closed.
+public struct ClosedCircuits: CircuitBoard {
+    /// Creates the board.
+    public init() {}
+    /// Nothing is open.
+    public func openCircuits() -> Set<String> { [] }
+}
+
+/// The exchange: validates leads, runs auctions across buyers and sells to the best bid,
+/// through its ports. It holds no mutable state of its own.
+public struct Exchange<C: Clock>: Sendable where C.Duration == Duration {
+    /// What the exchange runs on.
+    public struct Dependencies: Sendable {
+        /// Durable storage.
+        public var store: any Storage
+        /// Calls to remote buyers.
+        public var gateway: any BuyerGateway
+        /// The configuration.
+        public var market: MarketCache
+        /// Wall-clock time for records, caps and TTLs.
+        public var wallClock: any WallClock
+        /// The clock deadlines are measured on.
+        public var clock: C
+        /// SHA-256 for contact keys.
+        public var hasher: any ContactHasher
+        /// Metrics.
+        public var observer: any ExchangeObserver
+        /// Circuit breakers.
+        public var circuits: any CircuitBoard
+        /// Draws a uniform number in 0..<1,000,000 for hybrid allocation.
+        public var draw: @Sendable () -> Int64
+        /// Id generation.
+        public var ids: IDGenerator
+
+        /// Creates dependencies.
+        public init(
+            store: any Storage, gateway: any BuyerGateway, market: MarketCache, wallClock: any WallClock, clock: C,
+            hasher: any ContactHasher, observer: any ExchangeObserver = NoObserver(), circuits: any CircuitBoard = ClosedCircuits(),
+            draw: @escaping @Sendable () -> Int64 = { Int64.random(in: 0..<1_000_000) }, ids: IDGenerator = IDGenerator()
+        ) {
+            self.store = store
+            self.gateway = gateway
+            self.market = market
+            self.wallClock = wallClock
+            self.clock = clock
+            self.hasher = hasher
+            self.observer = observer
+            self.circuits = circuits
+            self.draw = draw
+            self.ids = ids
+        }
+    }
+
+    let deps: Dependencies
+
+    /// Creates an exchange.
+    public init(_ dependencies: Dependencies) {
+        deps = dependencies
+    }
+
+    /// The auction of one lead up to its ranked bids.
+    struct Round: Sendable {
+        var pings: [PingRecord] = []
+        var skips: [SkipRecord] = []
+        var ranked: [Bid] = []
+        var prices: [Money] = []
+        var allocated: Offer?
+        var directs: [Offer] = []
+        var maxSales = 1
+    }
+
+    /// Everything about the lead being sold that the steps share.
+    struct Context: Sendable {
+        var market: Market
+        var seller: Seller
+        var vertical: Vertical
+        var lead: Lead
+        var arrival: C.Instant
+    }
+
+    // MARK: One call: POST /v1/leads
+
+    /// Sells a full lead: validates, stores it durably, auctions it and delivers it.
+    public func submit(_ submission: LeadSubmission, sellerID: String) async throws -> LeadResult {
+        let arrival = deps.clock.now
+        let market = deps.market.current
+        let (seller, vertical) = try parties(submission.vertical, sellerID: sellerID, market: market)
+        let fields = try validated(submission.fields, vertical: vertical, mode: .full)
+        let lead = newLead(submission, fields: fields, seller: seller, vertical: vertical)
+        let context = Context(market: market, seller: seller, vertical: vertical, lead: lead, arrival: arrival)
+        if case .duplicate = try await deps.store.insertLead(lead, dedupeSince: dedupeSince(lead, market: market)) {
+            return finish(context, LeadOutcome(leadID: lead.id, status: .duplicate, reason: "duplicate", finishedAt: deps.wallClock.now()))
+        }
+        let round = try await auction(context, pingID: lead.pingID ?? lead.id, fullFields: true)
+        let outcome = try await sell(context, round: round, blocked: [:])
+        try await deps.store.recordOutcome(outcome, sellerID: seller.id)
+        return finish(context, outcome)
+    }
+
+    // MARK: Two calls: POST /v1/ping, POST /v1/post
+
+    /// Prices a partial lead: runs the auction up to the ranked bids and holds them.
+    public func ping(_ submission: LeadSubmission, sellerID: String) async throws -> PingResult {
+        let arrival = deps.clock.now
+        let market = deps.market.current
+        let (seller, vertical) = try parties(submission.vertical, sellerID: sellerID, market: market)
+        let fields = try validated(submission.fields, vertical: vertical, mode: .ping)
+        let now = deps.wallClock.now()
+        let pingID = deps.ids.make("P", at: now)
+        let lead = Lead(
+            id: pingID, sellerID: seller.id, vertical: vertical.id, source: submission.source, test: submission.test,
+            fields: fields, receivedAt: now, pingID: pingID)
+        let context = Context(market: market, seller: seller, vertical: vertical, lead: lead, arrival: arrival)
+        let round = try await auction(context, pingID: pingID, fullFields: false)
+        let expires = now.adding(milliseconds: Int64(market.config.settings.pingTTLSeconds) * 1_000)
+        try await deps.store.holdPing(
+            HeldPing(
+                id: pingID, sellerID: seller.id, vertical: vertical.id, source: submission.source, test: submission.test,
+                fields: fields, bids: round.ranked, prices: round.prices, allocated: round.allocated, pings: round.pings,
+                skips: round.skips, createdAt: now, expiresAt: expires))
+        let plan = Cascade.plan(allocated: nil, ranked: round.ranked, prices: round.prices, directs: [], maxSales: round.maxSales)
+        let top = plan.headline
+        return PingResult(pingID: pingID, hasBid: top > .zero, price: seller.payout(for: top), expiresAt: expires)
+    }
+
+    /// Delivers the full lead for a held ping and runs the post cascade over its bids.
+    public func post(_ submission: PostSubmission, sellerID: String) async throws -> LeadResult {
+        let arrival = deps.clock.now
+        let market = deps.market.current
+        let held = try await claim(submission.pingID, sellerID: sellerID)
+        let (seller, vertical) = try parties(held.vertical, sellerID: sellerID, market: market)
+        let fields = try validated(submission.fields, vertical: vertical, mode: .full)
+        let lead = newLead(
+            LeadSubmission(vertical: held.vertical, source: held.source, test: held.test, fields: fields, consent: submission.consent),
+            fields: fields, seller: seller, vertical: vertical, pingID: held.id)
+        let context = Context(market: market, seller: seller, vertical: vertical, lead: lead, arrival: arrival)
+        if case .duplicate = try await deps.store.insertLead(lead, dedupeSince: dedupeSince(lead, market: market)) {
+            return finish(context, LeadOutcome(leadID: lead.id, status: .duplicate, reason: "duplicate", finishedAt: deps.wallClock.now()))
+        }
+        let outcome = try await sellHeld(context, held: held)
+        try await deps.store.recordOutcome(outcome, sellerID: seller.id)
+        return finish(context, outcome)
+    }
+
+    private func claim(_ pingID: String, sellerID: String) async throws -> HeldPing {
+        switch try await deps.store.claimPing(id: pingID, sellerID: sellerID, now: deps.wallClock.now()) {
+        case .claimed(let held): return held
+        case .notFound: throw ExchangeError.pingNotFound
+        case .expired: throw ExchangeError.pingExpired
+        case .alreadyPosted: throw ExchangeError.pingAlreadyPosted
+        }
+    }
+
+    private func sellHeld(_ context: Context, held: HeldPing) async throws -> LeadOutcome {
+        let now = deps.wallClock.now()
+        guard context.vertical.nonPersonal(context.lead.fields) == held.fields else {
+            return LeadOutcome(
+                leadID: context.lead.id, status: .rejected, reason: "ping_post_mismatch", pings: held.pings, skips: held.skips,
+                finishedAt: now)
+        }
+        var round = Round(pings: held.pings, skips: held.skips, ranked: held.bids, prices: held.prices, allocated: held.allocated)
+        round.maxSales = context.vertical.maxSales
+        let eligible = context.market.campaignsByVertical[context.vertical.id] ?? []
+        round.directs = directOffers(eligible.filter { $0.status == .active && $0.sellers.admits(context.seller.id) && $0.accepts(held.fields) }, context: context)
+        let blocked = try await postTimeBlocks(context)
+        return try await sell(context, round: round, blocked: blocked)
+    }
+
+    /// Campaigns a two-step lead may not go to once its contact data is known: campaign dedupe
+    /// and suppression lists, which a ping without personal data could not check.
+    private func postTimeBlocks(_ context: Context) async throws -> [String: String] {
+        let keys = context.lead.contactKeys.all
+        guard !keys.isEmpty else { return [:] }
+        var blocked: [String: String] = [:]
+        let campaigns = context.market.campaignsByVertical[context.vertical.id] ?? []
+        let eligibility = try await eligibilityContext(context, campaigns: campaigns)
+        for campaign in campaigns {
+            if Eligibility.isDuplicate(campaign, context: eligibility) { blocked[campaign.id] = SkipReason.dedupe.rawValue }
+            if eligibility.suppressedBuyers.contains(campaign.buyerID) { blocked[campaign.id] = SkipReason.suppression.rawValue }
+        }
+        return blocked
+    }
+
+    // MARK: Steps
+
+    private func parties(_ verticalID: String, sellerID: String, market: Market) throws -> (Seller, Vertical) {
+        guard let seller = market.config.sellers[sellerID], seller.active else { throw ExchangeError.sellerInactive }
+        guard let vertical = market.config.verticals[verticalID] else {
+            throw ExchangeError.invalid(ValidationFailure(field: "vertical", "unknown vertical '\(verticalID)'"))
+        }
+        return (seller, vertical)
+    }
+
+    private func validated(_ fields: [String: JSONValue], vertical: Vertical, mode: LeadValidationMode) throws -> [String: JSONValue] {
+        switch vertical.validate(fields: fields, mode: mode) {
+        case .success(let normalized): return normalized
+        case .failure(let failure): throw ExchangeError.invalid(failure)
+        }
+    }
+
+    private func newLead(
+        _ submission: LeadSubmission, fields: [String: JSONValue], seller: Seller, vertical: Vertical, pingID: String? = nil
+    ) -> Lead {
+        let now = deps.wallClock.now()
+        return Lead(
+            id: deps.ids.make("L", at: now), sellerID: seller.id, vertical: vertical.id, source: submission.source,
+            test: submission.test, fields: fields, consent: submission.consent, receivedAt: now,
+            pingID: pingID ?? deps.ids.make("P", at: now), contactKeys: deps.hasher.contactKeys(fields: fields, vertical: vertical))
+    }
+
+    private func dedupeSince(_ lead: Lead, market: Market) -> Timestamp? {
+        let days = market.config.settings.dedupeDays
+        guard !lead.test, days > 0, !lead.contactKeys.isEmpty else { return nil }
+        return lead.receivedAt.minus(days: days)
+    }
+
+    private func finish(_ context: Context, _ outcome: LeadOutcome) -> LeadResult {
+        let elapsed = context.arrival.duration(to: deps.clock.now)
+        let micros = elapsed.components.seconds * 1_000_000 + elapsed.components.attoseconds / 1_000_000_000_000
+        deps.observer.leadFinished(status: outcome.status, elapsedMicros: micros)
+        return LeadResult(
+            leadID: outcome.leadID, status: outcome.status, price: outcome.payout, buyers: outcome.sales.map(\.campaignID),
+            reason: outcome.status == .sold ? nil : outcome.reason, elapsedMS: micros / 1_000)
+    }
+}
+
+extension Cascade {
+    /// What the first stage of a plan would pay if its best offers accept: the top exclusive
+    /// price, or the sum of the top shared prices.
+    public var headline: Money {
+        guard let first = stages.first else { return .zero }
+        return Cascade.sharedSum(first.offers, maxSales: first.wanted)
+    }
+}

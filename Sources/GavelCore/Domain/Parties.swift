@@ -1,0 +1,86 @@
+/// A lead generator that sells leads through the exchange.
+public struct Seller: Sendable, Hashable, Identifiable {
+    /// The seller's id.
+    public var id: String
+    /// A display name.
+    public var name: String
+    /// The name buyers see in pings instead of the id, so sellers stay anonymous.
+    public var alias: String
+    /// The share of the sale price paid to the seller (the rest is the exchange's margin).
+    public var revenueShare: Rate
+    /// Whether the seller may submit leads.
+    public var active: Bool
+
+    /// Creates a seller.
+    public init(id: String, name: String, alias: String, revenueShare: Rate = Rate("0.85"), active: Bool = true) {
+        self.id = id
+        self.name = name
+        self.alias = alias
+        self.revenueShare = revenueShare
+        self.active = active
+    }
+
+    /// What the seller earns for a sale at `price`: rounded once to cents.
+    public func payout(for price: Money) -> Money {
+        price.scaled(by: revenueShare)
+    }
+}
+
+/// A company that buys leads through one or more campaigns.
+public struct Buyer: Sendable, Hashable, Identifiable {
+    /// The buyer's id.
+    public var id: String
+    /// A display name.
+    public var name: String
+    /// The most unpaid spend the buyer may run up; `nil` for no limit.
+    public var balanceLimit: Money?
+
+    /// Creates a buyer.
+    public init(id: String, name: String, balanceLimit: Money? = nil) {
+        self.id = id
+        self.name = name
+        self.balanceLimit = balanceLimit
+    }
+}
+
+/// Exchange-wide settings.
+public struct Settings: Sendable, Hashable {
+    /// How the winner's price is set.
+    public enum AuctionKind: String, Sendable, Hashable, CaseIterable {
+        /// The winner pays its bid.
+        case firstPrice = "first_price"
+        /// The winner pays the next bid (or the floor) plus one cent, never above its bid.
+        case secondPrice = "second_price"
+        /// A sequential fixed-price ping tree: campaigns are tried one by one in priority order
+        /// (for comparison with the auction; see the performance notes).
+        case waterfall
+    }
+
+    /// The auction kind.
+    public var auction: AuctionKind
+    /// The longest any buyer is waited for, in milliseconds.
+    public var defaultTmaxMS: Int
+    /// How long the bids of a two-step ping are held, in seconds.
+    public var pingTTLSeconds: Int
+    /// Floor prices per vertical, overriding the vertical's own floor when higher.
+    public var floors: [String: Money]
+    /// How long the same consumer counts as a duplicate, in days (0 turns dedupe off).
+    public var dedupeDays: Int
+
+    /// Creates settings with the contract's defaults.
+    public init(
+        auction: AuctionKind = .firstPrice, defaultTmaxMS: Int = 250, pingTTLSeconds: Int = 120,
+        floors: [String: Money] = ["auto_insurance": Money(cents: 200)], dedupeDays: Int = 30
+    ) {
+        self.auction = auction
+        self.defaultTmaxMS = defaultTmaxMS
+        self.pingTTLSeconds = pingTTLSeconds
+        self.floors = floors
+        self.dedupeDays = dedupeDays
+    }
+
+    /// The floor for a vertical: the higher of the vertical's own and the settings' floor.
+    public func floor(for vertical: Vertical) -> Money {
+        max(vertical.floor, floors[vertical.id] ?? .zero)
+    }
+}

@@ -1,0 +1,86 @@
+/// The non-personal view of a lead a buyer is pinged with.
+public struct PingRequest: Sendable, Hashable {
+    /// The ping's id.
+    public var pingID: String
+    /// The vertical.
+    public var vertical: String
+    /// How long the buyer has, in milliseconds.
+    public var tmaxMS: Int
+    /// Whether it is a test.
+    public var test: Bool
+    /// The seller's alias.
+    public var sellerAlias: String
+    /// The seller's source.
+    public var source: String
+    /// The non-personal fields only.
+    public var fields: [String: JSONValue]
+
+    /// Creates a request.
+    public init(pingID: String, vertical: String, tmaxMS: Int, test: Bool, sellerAlias: String, source: String, fields: [String: JSONValue]) {
+        self.pingID = pingID
+        self.vertical = vertical
+        self.tmaxMS = tmaxMS
+        self.test = test
+        self.sellerAlias = sellerAlias
+        self.source = source
+        self.fields = fields
+    }
+
+    /// The wire body of the contract.
+    public var json: JSONValue {
+        .object([
+            "ping_id": .string(pingID), "vertical": .string(vertical), "tmax_ms": .number(Number(tmaxMS)),
+            "test": .bool(test), "seller": .string(sellerAlias), "source": .string(source), "fields": .object(fields),
+        ])
+    }
+}
+
+/// The full lead as posted to a winner.
+public struct PostRequest: Sendable, Hashable {
+    /// The ping the bid answered.
+    public var pingID: String
+    /// The buyer's bid id.
+    public var bidID: String?
+    /// The lead's id.
+    public var leadID: String
+    /// The price the buyer pays.
+    public var price: Money
+    /// The vertical.
+    public var vertical: String
+    /// Whether it is a test.
+    public var test: Bool
+    /// All fields, personal ones included.
+    public var fields: [String: JSONValue]
+    /// The consent evidence.
+    public var consent: JSONValue
+
+    /// Creates a request.
+    public init(pingID: String, bidID: String?, leadID: String, price: Money, vertical: String, test: Bool, fields: [String: JSONValue], consent: JSONValue) {
+        self.pingID = pingID
+        self.bidID = bidID
+        self.leadID = leadID
+        self.price = price
+        self.vertical = vertical
+        self.test = test
+        self.fields = fields
+        self.consent = consent
+    }
+
+    /// The wire body of the contract.
+    public var json: JSONValue {
+        .object([
+            "ping_id": .string(pingID), "bid_id": bidID.map(JSONValue.string) ?? .null, "lead_id": .string(leadID),
+            "price": price.json, "vertical": .string(vertical), "test": .bool(test), "fields": .object(fields),
+            "consent": consent,
+        ])
+    }
+}
+
+/// The port through which the exchange calls buyers over the network. Implementations never
+/// throw: every failure is a typed no-bid or rejection.
+public protocol BuyerGateway: Sendable {
+    /// Pings a remote campaign; answers within `timeoutMS` (a late answer is a `timeout`).
+    func ping(_ request: PingRequest, campaign: Campaign, timeoutMS: Int) async -> PingAnswer
+    /// Posts the full lead to a campaign with a post URL.
+    func post(_ request: PostRequest, campaign: Campaign) async -> PostAnswer
+}

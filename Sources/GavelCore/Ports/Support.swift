@@ -1,0 +1,125 @@
+import Foundation
+
+/// Makes the exchange's ids: a one-letter prefix, then 26 Crockford base-32 characters of
+/// time (milliseconds) and randomness, so ids sort roughly by creation time and never collide.
+public struct IDGenerator: Sendable {
+    private static let alphabet = Array("0123456789ABCDEFGHJKMNPQRSTVWXYZ".utf8)
+
+    /// Creates a generator.
+    public init() {}
+
+    /// A new id such as `L01J…`.
+    public func make(_ prefix: String, at time: Timestamp = SystemWallClock().now()) -> String {
+        var generator = SystemRandomNumberGenerator()
+        var bytes: [UInt8] = []
+        bytes.reserveCapacity(26)
+        var ms = UInt64(max(0, time.milliseconds))
+        var timePart = [UInt8](repeating: 0, count: 10)
+        for index in (0..<10).reversed() {
+            timePart[index] = Self.alphabet[Int(ms & 31)]
+            ms >>= 5
+        }
+        bytes += timePart
+        for _ in 0..<16 { bytes.append(Self.alphabet[Int(generator.next() & 31)]) }
+        return prefix + String(decoding: bytes, as: UTF8.self)
+    }
+
+    /// A random secret of `length` base-32 characters (5 bits of entropy each).
+    public func secret(length: Int = 40) -> String {
+        var generator = SystemRandomNumberGenerator()
+        return String(decoding: (0..<length).map { _ in Self.alphabet[Int(generator.next() & 31)] }, as: UTF8.self).lowercased()
+    }
+}
+
+/// Hashes contact data with SHA-256 (the core imports no cryptography; the store module
+/// provides the implementation).
+public protocol ContactHasher: Sendable {
+    /// The lower-case hex SHA-256 of the text's UTF-8 bytes.
+    func sha256Hex(_ text: String) -> String
+}
+
+extension ContactHasher {
+    /// The contact keys of a lead's normalized fields.
+    public func contactKeys(fields: [String: JSONValue], vertical: Vertical) -> ContactKeys {
+        let inputs = ContactKeys.hashInputs(fields: fields, vertical: vertical)
+        return ContactKeys(phoneHashes: inputs.phones.map(sha256Hex), emailHashes: inputs.emails.map(sha256Hex))
+    }
+}
+
+/// Receives what happens in the exchange, for metrics.
+public protocol ExchangeObserver: Sendable {
+    /// A lead finished with a status after `elapsedMicros` of the exchange's time.
+    func leadFinished(status: LeadStatus, elapsedMicros: Int64)
+    /// A campaign answered a ping.
+    func pinged(campaignID: String, answer: PingAnswer)
+    /// A campaign was skipped.
+    func skipped(campaignID: String, reason: SkipReason)
+    /// A post finished.
+    func posted(campaignID: String, outcome: PostAnswer.Outcome)
+}
+
+/// An observer that ignores everything.
+public struct NoObserver: ExchangeObserver {
+    /// Creates the observer.
+    public init() {}
+    /// Ignored.
+    public func leadFinished(status: LeadStatus, elapsedMicros: Int64) {}
+    /// Ignored.
+    public func pinged(campaignID: String, answer: PingAnswer) {}
+    /// Ignored.
+    public func skipped(campaignID: String, reason: SkipReason) {}
+    /// Ignored.
+    public func posted(campaignID: String, outcome: PostAnswer.Outcome) {}
+}
+
+/// The configuration the exchange runs on, swapped atomically when an operator changes it, so
+/// the hot path reads memory and never queries configuration.
+public final class MarketCache: @unchecked Sendable {
+    private let lock = NSLock()
+    private var market: Market
+
+    /// Creates a cache holding a configuration.
+    public init(_ config: MarketConfig) {
+        market = Market(config)
+    }
+
+    /// The current market.
+    public var current: Market {
+        lock.withLock { market }
+    }
+
+    /// Replaces the market.
+    public func replace(_ config: MarketConfig) {
+        let next = Market(config)
+        lock.withLock { market = next }
+    }
+
+    /// Changes the configuration under the lock and returns the new market.
+    @discardableResult
+    public func update(_ change: (inout MarketConfig) -> Void) -> Market {
+        lock.withLock {
+            var config = market.config
+            change(&config)
+            market = Market(config)
+            return market
+        }
+    }
+}
+
+/// A configuration with the indexes the auction needs.
+public struct Market: Sendable {
+    /// The configuration.
+    public let config: MarketConfig
+    /// Campaigns by vertical, in id order.
+    public let campaignsByVertical: [String: [Campaign]]
+
+    /// Indexes a configuration.
+    public init(_ config: MarketConfig) {
+        self.config = config
+        var index: [String: [Campaign]] = [:]
+        for campaign in config.campaigns.values.sorted(by: { $0.id < $1.id }) {
+            index[campaign.vertical, default: []].append(campaign)
+        }
+        campaignsByVertical = index
+    }
+}

@@ -1,0 +1,3 @@
+import GRDB
+import PostgresNIO
+import Crypto

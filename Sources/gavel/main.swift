@@ -1,0 +1,3 @@
+import ArgumentParser
+import Histogram
+print("hi")
