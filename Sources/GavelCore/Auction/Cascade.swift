@@ -39,8 +39,8 @@ public struct Offer: Sendable, Hashable {
 /// A stage is a list of offers and how many acceptances end it: exclusive stages end at the
 /// first, the shared stage at the vertical's `max_sales`. When a stage is exhausted with no
 /// acceptance the next one begins (allocation → auction → shared/exclusive fallback → direct).
-/// A campaign or buyer that already refused is not offered the lead again, and a shared sale
-/// never goes twice to one buyer.
+/// A campaign that already refused is not offered the lead again (another campaign of the same
+/// buyer may be: its terms differ), and a shared sale never goes twice to one buyer.
 public struct Cascade: Sendable {
     /// One stage of the cascade.
     public struct Stage: Sendable, Hashable {

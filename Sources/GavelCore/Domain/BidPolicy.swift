@@ -1,3 +1,5 @@
+import Foundation
+
 /// How a campaign prices a lead: a base price adjusted by rules in order, clamped to a maximum.
 public struct BidPolicy: Sendable, Hashable {
     /// What a rule does to the running price when its conditions hold.
@@ -38,22 +40,35 @@ public struct BidPolicy: Sendable, Hashable {
         self.rules = rules
     }
 
-    /// The price for a lead's fields: rules applied in order on an exact running price (in
-    /// millionths of a dollar), rounded once to cents and clamped to `max`; `nil` when the
-    /// result is not positive (no bid).
+    /// The price for a lead's fields: rules applied in order on an exact decimal running price,
+    /// rounded once to cents (half away from zero) and clamped to `max`; `nil` when the result
+    /// is not positive (no bid).
     public func price(for fields: [String: JSONValue]) -> Money? {
-        let scale: Int64 = 10_000  // micro-dollars per cent
-        var running = (base ?? .zero).cents * scale
+        var running = Self.dollars((base ?? .zero).cents)
         for rule in rules where rule.when.allSatisfy({ $0.matches(fields) }) {
             switch rule.action {
-            case .set(let price): running = price.cents * scale
-            case .add(let amount): running += amount.cents * scale
-            case .multiply(let factor): running = factor.apply(toScaled: running)
+            case .set(let price): running = Self.dollars(price.cents)
+            case .add(let amount): running += Self.dollars(amount.cents)
+            case .multiply(let factor): running *= Decimal(sign: factor.micros < 0 ? .minus : .plus, exponent: -6, significand: Decimal(factor.micros.magnitude))
             }
         }
-        let half = running < 0 ? -scale / 2 : scale / 2
-        var price = Money(cents: (running + half) / scale)
+        var price = Self.cents(running)
         if let max, price > max { price = max }
         return price.cents > 0 ? price : nil
+    }
+
+    private static func dollars(_ cents: Int64) -> Decimal {
+        Decimal(sign: cents < 0 ? .minus : .plus, exponent: -2, significand: Decimal(cents.magnitude))
+    }
+
+    /// Rounds once to cents, half away from zero; saturates beyond what money can hold.
+    private static func cents(_ dollars: Decimal) -> Money {
+        var exact = dollars * 100
+        var rounded = Decimal()
+        NSDecimalRound(&rounded, &exact, 0, .plain)
+        let limit = Decimal(Int64.max / 2)
+        if rounded > limit { return Money(cents: Int64.max / 2) }
+        if rounded < -limit { return Money(cents: -(Int64.max / 2)) }
+        return Money(cents: NSDecimalNumber(decimal: rounded).int64Value)
     }
 }

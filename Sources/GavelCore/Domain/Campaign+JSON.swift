@@ -219,7 +219,9 @@ extension Schedule {
 
     static func minute(_ text: String) -> Int? {
         let parts = text.split(separator: ":")
-        guard parts.count == 2, parts[0].count == 2, parts[1].count == 2, let h = Int(parts[0]), let m = Int(parts[1]),
+        // Digits only: `Int("+9")` would otherwise let "+9:00" through as 09:00.
+        guard parts.count == 2, parts[0].count == 2, parts[1].count == 2,
+            text.allSatisfy({ $0 == ":" || ("0"..."9").contains($0) }), let h = Int(parts[0]), let m = Int(parts[1]),
             (0...24).contains(h), (0..<60).contains(m), h * 60 + m <= 1_440
         else { return nil }
         return h * 60 + m

@@ -39,7 +39,10 @@ public struct Condition: Sendable, Hashable {
 
     /// Whether a lead's fields satisfy the condition.
     public func matches(_ fields: [String: JSONValue]) -> Bool {
-        let value = fields[field].flatMap { $0.isNull ? nil : $0 }
+        // A null field counts as missing. (Not `flatMap { $0.isNull ? nil : $0 }`: there `nil`
+        // is JSONValue's own nil literal, `.null`, so a null field would count as present.)
+        var value = fields[field]
+        if value?.isNull == true { value = nil }
         switch op {
         case .exists: return (value != nil) == (operand.boolValue ?? true)
         case .eq: return value.map { Self.equal($0, operand) } ?? false

@@ -19,7 +19,9 @@ extension Vertical {
         var errors: [FieldError] = []
         for spec in self.fields {
             let path = "fields.\(spec.name)"
-            guard let raw = fields[spec.name], !raw.isNull, raw != .string("") else {
+            // A blank string (empty or only spaces) counts as absent, so a required field cannot be
+            // satisfied by "   " and an optional one is not stored as "".
+            guard let raw = fields[spec.name], !raw.isNull, raw.stringValue?.trimmingSpaces.isEmpty != true else {
                 if spec.required && (mode == .full || !spec.pii) {
                     errors.append(FieldError(field: path, message: "is required"))
                 }

@@ -107,9 +107,16 @@ public struct Rate: Sendable, Hashable, Comparable, CustomStringConvertible {
     /// `value × rate`, rounded half away from zero to the same unit as `value`; saturates
     /// instead of overflowing.
     public func apply(toScaled value: Int64) -> Int64 {
-        let (product, overflow) = value.multipliedReportingOverflow(by: micros)
-        if overflow { return (value < 0) != (micros < 0) ? .min : .max }
-        let half: Int64 = product < 0 ? -500_000 : 500_000
-        return (product + half) / 1_000_000
+        // The product is taken at full width (128 bits), so only a result that does not fit
+        // saturates, not merely an intermediate product above 2^63.
+        let negative = (value < 0) != (micros < 0)
+        let saturated: Int64 = negative ? .min : .max
+        let divisor: UInt64 = 1_000_000
+        let product = value.magnitude.multipliedFullWidth(by: micros.magnitude)
+        guard product.high < divisor else { return saturated }
+        let (quotient, remainder) = divisor.dividingFullWidth(product)
+        let (rounded, overflow) = quotient.addingReportingOverflow(remainder >= divisor / 2 ? 1 : 0)
+        guard !overflow, rounded <= UInt64(Int64.max) else { return saturated }
+        return negative ? -Int64(rounded) : Int64(rounded)
     }
 }

@@ -92,7 +92,7 @@ public struct Timestamp: Sendable, Hashable, Comparable, CustomStringConvertible
                 index += 1
             }
             guard digits > 0 else { return nil }
-            for _ in digits..<3 where digits < 3 { fraction *= 10 }
+            for _ in min(digits, 3)..<3 { fraction *= 10 }  // a range digits..<3 traps past 3 digits
         }
         guard let offset = parseOffset(b[index...]) else { return nil }
         return (h * 3600 + m * 60 + s, fraction, offset)

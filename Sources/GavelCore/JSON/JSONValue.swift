@@ -88,3 +88,5 @@ extension JSONValue: ExpressibleByStringLiteral, ExpressibleByIntegerLiteral, Ex
     /// `nil` is `null`.
     public init(nilLiteral: ()) { self = .null }
 }
+
+extension JSONValue: ExpressibleByStringInterpolation {}
