@@ -1,3 +1,0 @@
-import AsyncHTTPClient
-import Crypto
-import Metrics

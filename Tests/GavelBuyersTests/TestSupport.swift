@@ -1,0 +1,116 @@
+import Foundation
+#if canImport(Glibc)
+import Glibc
+#endif
+import GavelBuyers
+import GavelCore
+import GavelSim
+import Testing
+
+/// A remote campaign pointed at a sandbox buyer.
+func campaign(_ buyer: SandboxBuyer, secret: String? = nil, postTimeoutMS: Int = 5_000) -> Campaign {
+    var delivery = buyer.delivery(timeoutMS: 250, postTimeoutMS: postTimeoutMS)
+    if let secret { delivery.secret = secret }
+    return Campaign(id: "\(buyer.name)-campaign", buyerID: buyer.name, vertical: "auto_insurance", delivery: delivery)
+}
+
+/// A remote campaign whose URLs point at `url`.
+func campaign(url: String, secret: String = "s", postTimeoutMS: Int = 5_000) -> Campaign {
+    Campaign(
+        id: "c", buyerID: "b", vertical: "auto_insurance",
+        delivery: Campaign.Delivery(mode: .remote, pingURL: url, postURL: url, postTimeoutMS: postTimeoutMS, secret: secret))
+}
+
+/// A ping with non-personal fields only.
+func pingRequest(state: String = "CA") -> PingRequest {
+    PingRequest(
+        pingID: "P1", vertical: "auto_insurance", tmaxMS: 250, test: false, sellerAlias: "S-alias", source: "fb-spring-7",
+        fields: ["zip": "94105", "state": .string(state), "age": 34])
+}
+
+/// A post of a full lead, personal fields included.
+func postRequest(bidID: String? = "acme-1") -> PostRequest {
+    PostRequest(
+        pingID: "P1", bidID: bidID, leadID: "L1", price: Money("12.50"), vertical: "auto_insurance", test: false,
+        fields: ["zip": "94105", "state": "CA", "first_name": "Ada", "phone": "4155550100"],
+        consent: ["tcpa_text": "I agree"])
+}
+
+/// Runs `body` with a live sandbox and a gateway, shutting both down afterwards.
+func withLive<Result>(
+    gatewayConfiguration: HTTPBuyerGateway.Configuration = HTTPBuyerGateway.Configuration(),
+    observers: [any BuyerCallObserver] = [],
+    isolation: isolated (any Actor)? = #isolation,
+    _ body: (SandboxBuyers, HTTPBuyerGateway) async throws -> Result
+) async throws -> Result {
+    try await withSandboxBuyers { buyers in
+        try await withHTTPBuyerGateway(configuration: gatewayConfiguration, observers: observers) { gateway in
+            try await body(buyers, gateway)
+        }
+    }
+}
+
+/// Runs `body` with a loopback URL where nothing listens: a port bound by a socket that never
+/// listens, so connections are refused and no other test can take the port meanwhile.
+func withClosedPortURL<Result>(isolation: isolated (any Actor)? = #isolation, _ body: (String) async throws -> Result) async throws -> Result {
+    let socket = try ReservedPort()
+    defer { socket.close() }
+    return try await body("http://127.0.0.1:\(socket.port)/buyers/gone/ping")
+}
+
+/// A TCP socket bound to a free loopback port and never listening.
+struct ReservedPort {
+    let descriptor: Int32
+    let port: Int
+
+    struct Failure: Error {}
+
+    init() throws {
+        let fd = Glibc.socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
+        guard fd >= 0 else { throw Failure() }
+        var address = sockaddr_in()
+        address.sin_family = sa_family_t(AF_INET)
+        address.sin_addr.s_addr = inet_addr("127.0.0.1")
+        address.sin_port = 0
+        var length = socklen_t(MemoryLayout<sockaddr_in>.size)
+        let bound = withUnsafeMutablePointer(to: &address) { pointer in
+            pointer.withMemoryRebound(to: sockaddr.self, capacity: 1) { raw in
+                Glibc.bind(fd, raw, length) == 0 && getsockname(fd, raw, &length) == 0
+            }
+        }
+        guard bound else {
+            Glibc.close(fd)
+            throw Failure()
+        }
+        descriptor = fd
+        port = Int(UInt16(bigEndian: address.sin_port))
+    }
+
+    func close() {
+        Glibc.close(descriptor)
+    }
+}
+
+/// Seconds elapsed since `start`.
+func seconds(since start: ContinuousClock.Instant) -> Double {
+    let parts = start.duration(to: .now).components
+    return Double(parts.seconds) + Double(parts.attoseconds) / 1e18
+}
+
+/// An observer that keeps what it saw.
+final class RecordingObserver: BuyerCallObserver, @unchecked Sendable {
+    private let lock = NSLock()
+    private var pingAnswers: [(String, PingAnswer)] = []
+    private var postAnswers: [(String, PostAnswer, PostFailure?)] = []
+
+    var pings: [(String, PingAnswer)] { lock.withLock { pingAnswers } }
+    var posts: [(String, PostAnswer, PostFailure?)] { lock.withLock { postAnswers } }
+
+    func pingFinished(campaignID: String, answer: PingAnswer) {
+        lock.withLock { pingAnswers.append((campaignID, answer)) }
+    }
+
+    func postFinished(campaignID: String, answer: PostAnswer, failure: PostFailure?) {
+        lock.withLock { postAnswers.append((campaignID, answer, failure)) }
+    }
+}
