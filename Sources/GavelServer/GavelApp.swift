@@ -1,0 +1,153 @@
+import Foundation
+import GavelCore
+import Hummingbird
+import Logging
+import ServiceLifecycle
+
+/// How the server runs: the contract's flags and environment variables, resolved.
+public struct ServerConfiguration: Sendable {
+    /// The address to bind.
+    public var host: String
+    /// The port to bind (0 picks a free one).
+    public var port: Int
+    /// `sqlite:<path>` or `postgres://…`.
+    public var database: String
+    /// The bootstrap admin token, if given.
+    public var adminToken: String?
+    /// Whether buyer URLs may resolve to private addresses (demos, tests on one machine).
+    public var allowPrivateBuyerURLs: Bool
+
+    /// Creates a configuration with the contract's defaults.
+    public init(
+        host: String = "127.0.0.1", port: Int = 8080, database: String = "sqlite:gavel.sqlite", adminToken: String? = nil,
+        allowPrivateBuyerURLs: Bool = false
+    ) {
+        self.host = host
+        self.port = port
+        self.database = database
+        self.adminToken = adminToken
+        self.allowPrivateBuyerURLs = allowPrivateBuyerURLs
+    }
+}
+
+/// Everything a running exchange is made of, wired together.
+public struct GavelApp<C: Clock>: Sendable where C.Duration == Duration {
+    /// The store.
+    public let store: any Storage
+    /// The configuration in memory.
+    public let market: MarketCache
+    /// The accepted API keys.
+    public let keys: KeyRing
+    /// Configuration changes.
+    public let config: ConfigService
+    /// The exchange.
+    public let exchange: Exchange<C>
+    /// Metrics.
+    public let metrics: ServerMetrics
+    /// The admission gate closed at shutdown.
+    public let gate: AdmissionGate
+    /// The wall clock.
+    public let wallClock: any WallClock
+
+    /// Starts the exchange on an opened, migrated store: loads configuration (seeding the
+    /// built-in verticals into an empty database), loads keys and sets up the bootstrap admin
+    /// token, and returns the wired app. `announce` receives the one-time generated admin key.
+    public static func start(
+        store: any Storage, gateway: any BuyerGateway, clock: C, wallClock: any WallClock = SystemWallClock(),
+        configuration: ServerConfiguration, hasher: any ContactHasher, circuits: any CircuitBoard = ClosedCircuits(),
+        metrics: ServerMetrics = ServerMetrics(), announce: @Sendable (String) -> Void = { print($0) }
+    ) async throws -> GavelApp {
+        let config = try await seeded(store)
+        let market = MarketCache(config)
+        let keys = KeyRing()
+        try await bootstrapKeys(store: store, keys: keys, token: configuration.adminToken, clock: wallClock, announce: announce)
+        let service = ConfigService(
+            store: store, market: market, keys: keys, urlGuard: BuyerURLGuard(allowPrivate: configuration.allowPrivateBuyerURLs))
+        let exchange = Exchange(
+            Exchange.Dependencies(
+                store: store, gateway: gateway, market: market, wallClock: wallClock, clock: clock, hasher: hasher,
+                observer: metrics, circuits: circuits))
+        return GavelApp(
+            store: store, market: market, keys: keys, config: service, exchange: exchange, metrics: metrics, gate: AdmissionGate(),
+            wallClock: wallClock)
+    }
+
+    private static func seeded(_ store: any Storage) async throws -> MarketConfig {
+        var config = try await store.loadConfig()
+        let fresh = config.verticals.isEmpty && config.sellers.isEmpty && config.buyers.isEmpty && config.campaigns.isEmpty
+        guard fresh else { return config }
+        for vertical in BuiltInVerticals.all {
+            try await store.create(.vertical(vertical))
+            config.verticals[vertical.id] = vertical
+        }
+        return config
+    }
+
+    private static func bootstrapKeys(
+        store: any Storage, keys: KeyRing, token: String?, clock: any WallClock, announce: @Sendable (String) -> Void
+    ) async throws {
+        let records = try await store.apiKeys()
+        keys.load(records)
+        if let token, !token.isEmpty {
+            keys.add(hash: KeyRing.hash(token), identity: Identity(keyID: "bootstrap", role: .admin, subjectID: nil))
+            return
+        }
+        guard !records.contains(where: { $0.role == .admin }) else { return }
+        let key = KeyRing.newKey()
+        let record = APIKeyRecord(
+            id: IDGenerator().make("K"), role: .admin, subjectID: nil, hash: KeyRing.hash(key), prefix: String(key.prefix(10)),
+            label: "bootstrap", createdAt: clock.now())
+        try await store.createAPIKey(record)
+        keys.add(hash: record.hash, identity: Identity(keyID: record.id, role: .admin, subjectID: nil))
+        announce("Generated the bootstrap admin key (shown once; keep it safe): \(key)")
+    }
+
+    /// The router with every route and middleware, and the table of its routes.
+    public func router() -> (Router<GavelRequestContext>, Routes) {
+        let hummingbird = Router(context: GavelRequestContext.self)
+        hummingbird.add(middleware: MetricsMiddleware(metrics: metrics))
+        hummingbird.add(middleware: ProblemMiddleware())
+        hummingbird.add(middleware: AuthMiddleware(keys: keys))
+        let router = Routes(router: hummingbird)
+        OpsRoutes(store: store, metrics: metrics).register(on: router)
+        OperatorRoutes(config: config, market: market).register(on: router)
+        KeyRoutes(store: store, keys: keys, market: market, clock: wallClock).register(on: router)
+        SellerRoutes(exchange: exchange, store: store, gate: gate).register(on: router)
+        BuyerRoutes(store: store).register(on: router)
+        return (hummingbird, router)
+    }
+
+    /// A Hummingbird application serving the exchange.
+    public func application(
+        configuration: ServerConfiguration, logger: Logger, onRunning: @escaping @Sendable (String, Int) async -> Void = { _, _ in }
+    ) -> some ApplicationProtocol {
+        Application(
+            router: router().0,
+            configuration: .init(address: .hostname(configuration.host, port: configuration.port), serverName: "gavel"),
+            onServerRunning: { channel in
+                await onRunning(configuration.host, channel.localAddress?.port ?? configuration.port)
+            },
+            logger: logger)
+    }
+}
+
+/// Closes the admission gate first when the server is asked to stop, then waits for admitted
+/// auctions to finish, so new leads get 503 while in-flight ones complete. Run it after the
+/// application in the service group (graceful shutdown runs in reverse order).
+public struct AdmissionGateService: Service {
+    let gate: AdmissionGate
+
+    /// Creates the service.
+    public init(gate: AdmissionGate) {
+        self.gate = gate
+    }
+
+    /// Waits for graceful shutdown, closes the gate and drains.
+    public func run() async throws {
+        try? await gracefulShutdown()
+        gate.close()
+        while gate.running > 0 {
+            try? await Task.sleep(for: .milliseconds(5))
+        }
+    }
+}

@@ -1,0 +1,52 @@
+import GavelCore
+import HTTPTypes
+import Hummingbird
+import NIOCore
+
+/// Reading JSON request bodies and writing JSON responses with the core's exact JSON types.
+enum JSONIO {
+    /// The most a request body may hold.
+    static let maxBodyBytes = 1 << 20
+
+    /// Reads the request body as JSON: 413 when over 1 MiB, 400 when not JSON, 422 when it
+    /// breaks the nesting, member or string limits.
+    static func body(_ request: Request, context: GavelRequestContext) async throws -> JSONValue {
+        var request = request
+        let buffer = try await request.collectBody(upTo: context.maxUploadSize)
+        return try parse(Array(buffer.readableBytesView))
+    }
+
+    /// Parses bytes as a request document.
+    static func parse(_ bytes: [UInt8]) throws -> JSONValue {
+        do {
+            return try JSONParser.parse(bytes, limits: .request)
+        } catch {
+            switch error.kind {
+            case .syntax: throw Problem.unparseable(error.description)
+            case .limit: throw Problem.invalid(field: "body", error.description)
+            }
+        }
+    }
+
+    /// A JSON response.
+    static func response(_ value: JSONValue, status: HTTPResponse.Status = .ok, headers: HTTPFields = [:]) -> Response {
+        var fields = headers
+        fields[.contentType] = "application/json"
+        return Response(status: status, headers: fields, body: .init(byteBuffer: ByteBuffer(bytes: JSONWriter.bytes(value))))
+    }
+
+    /// A text response.
+    static func text(_ text: String, contentType: String = "text/plain; charset=utf-8", status: HTTPResponse.Status = .ok) -> Response {
+        Response(status: status, headers: [.contentType: contentType], body: .init(byteBuffer: ByteBuffer(string: text)))
+    }
+}
+
+extension Result where Failure == ValidationFailure {
+    /// The value, or a 422 problem.
+    func orProblem() throws -> Success {
+        switch self {
+        case .success(let value): return value
+        case .failure(let failure): throw Problem.invalid(failure)
+        }
+    }
+}

@@ -1,0 +1,151 @@
+import GavelCore
+import HTTPTypes
+import Hummingbird
+import NIOCore
+
+/// An RFC 9457 problem details error (`application/problem+json`), the one shape every error
+/// of the API takes.
+public struct Problem: Error, HTTPResponseError, Sendable {
+    /// The HTTP status.
+    public var status: HTTPResponse.Status
+    /// A stable machine-readable kind, e.g. `validation`, `not-found`.
+    public var slug: String
+    /// A short human-readable summary of the kind.
+    public var title: String
+    /// An explanation of this occurrence.
+    public var detail: String?
+    /// Each bad field, for validation errors.
+    public var errors: [FieldError]
+    /// Extra headers, e.g. `Retry-After`.
+    public var headers: HTTPFields
+
+    /// Creates a problem.
+    public init(
+        _ status: HTTPResponse.Status, slug: String, title: String, detail: String? = nil, errors: [FieldError] = [],
+        headers: HTTPFields = [:]
+    ) {
+        self.status = status
+        self.slug = slug
+        self.title = title
+        self.detail = detail
+        self.errors = errors
+        self.headers = headers
+    }
+
+    /// The `type` URI.
+    public var type: String { "urn:gavel:problem:\(slug)" }
+
+    /// The problem+json body.
+    public var json: JSONValue {
+        var members: [String: JSONValue] = [
+            "type": .string(type), "title": .string(title), "status": .number(Number(Int(status.code))),
+        ]
+        if let detail { members["detail"] = .string(detail) }
+        if !errors.isEmpty {
+            members["errors"] = .array(errors.map { .object(["field": .string($0.field), "message": .string($0.message)]) })
+        }
+        return .object(members)
+    }
+
+    /// The response.
+    public func response(from request: Request, context: some RequestContext) throws -> Response {
+        var fields = headers
+        fields[.contentType] = "application/problem+json"
+        return Response(status: status, headers: fields, body: .init(byteBuffer: ByteBuffer(bytes: JSONWriter.bytes(json))))
+    }
+}
+
+extension Problem {
+    /// 400: the body is not JSON.
+    public static func unparseable(_ detail: String) -> Problem {
+        Problem(.badRequest, slug: "unparseable", title: "The request body is not valid JSON", detail: detail)
+    }
+
+    /// 401: no key, or a key that is unknown or revoked.
+    public static let unauthorized = Problem(
+        .unauthorized, slug: "unauthorized", title: "Missing or invalid API key",
+        detail: "Send 'Authorization: Bearer <api key>' with a valid, unrevoked key.",
+        headers: [.wwwAuthenticate: "Bearer"])
+
+    /// 403: the key's role may not do this.
+    public static func forbidden(_ detail: String) -> Problem {
+        Problem(.forbidden, slug: "forbidden", title: "This key's role may not do that", detail: detail)
+    }
+
+    /// 404: nothing here, or not yours.
+    public static func notFound(_ detail: String) -> Problem {
+        Problem(.notFound, slug: "not-found", title: "Not found", detail: detail)
+    }
+
+    /// 409: a conflict with the current state.
+    public static func conflict(_ detail: String) -> Problem {
+        Problem(.conflict, slug: "conflict", title: "Conflict with the current state", detail: detail)
+    }
+
+    /// 422: well-formed but invalid, with every bad field.
+    public static func invalid(_ failure: ValidationFailure) -> Problem {
+        Problem(
+            .unprocessableContent, slug: "validation", title: "The request is invalid",
+            detail: failure.errors.map(\.description).joined(separator: "; "), errors: failure.errors)
+    }
+
+    /// 422 for a single field.
+    public static func invalid(field: String, _ message: String) -> Problem {
+        invalid(ValidationFailure(field: field, message))
+    }
+
+    /// 503: not available now.
+    public static func unavailable(_ detail: String) -> Problem {
+        Problem(.serviceUnavailable, slug: "unavailable", title: "Service unavailable", detail: detail, headers: [.retryAfter: "1"])
+    }
+}
+
+/// Turns every error a route throws into problem+json, so clients never see another shape.
+struct ProblemMiddleware<Context: RequestContext>: RouterMiddleware {
+    func handle(_ request: Request, context: Context, next: (Request, Context) async throws -> Response) async throws -> Response {
+        do {
+            return try await next(request, context)
+        } catch {
+            return try Self.problem(for: error, context: context).response(from: request, context: context)
+        }
+    }
+
+    static func problem(for error: any Error, context: Context) -> Problem {
+        switch error {
+        case let problem as Problem: return problem
+        case let failure as ValidationFailure: return .invalid(failure)
+        case let error as ExchangeError: return problem(for: error)
+        case let error as StorageError: return problem(for: error, context: context)
+        case is NIOTooManyBytesError:
+            return Problem(.contentTooLarge, slug: "too-large", title: "The request body is too large", detail: "The limit is 1 MiB.")
+        case let error as HTTPError:
+            return Problem(error.status, slug: "http-\(error.status.code)", title: error.status.reasonPhrase, detail: error.body)
+        case let error as any HTTPResponseError:
+            return Problem(error.status, slug: "http-\(error.status.code)", title: error.status.reasonPhrase)
+        default:
+            context.logger.error("unhandled error", metadata: ["error.type": "\(type(of: error))"])
+            return Problem(.internalServerError, slug: "internal", title: "Internal error", detail: "The error was logged.")
+        }
+    }
+
+    static func problem(for error: ExchangeError) -> Problem {
+        switch error {
+        case .invalid(let failure): .invalid(failure)
+        case .sellerInactive: .forbidden("This seller is unknown or deactivated.")
+        case .pingNotFound: .notFound("No such ping for this seller.")
+        case .pingExpired: Problem(.gone, slug: "ping-expired", title: "The ping has expired", detail: "Its bids have lapsed; ping again.")
+        case .pingAlreadyPosted: .conflict("This ping was already posted.")
+        case .unavailable: .unavailable("The exchange is shutting down.")
+        }
+    }
+
+    static func problem(for error: StorageError, context: Context) -> Problem {
+        switch error {
+        case .conflict(let id): return .conflict("'\(id)' already exists.")
+        case .notFound(let id): return .notFound("'\(id)' does not exist.")
+        case .unavailable(let detail):
+            context.logger.error("storage unavailable", metadata: ["detail": "\(detail)"])
+            return .unavailable("The database is unavailable.")
+        }
+    }
+}

@@ -1,0 +1,49 @@
+import Foundation
+import HTTPTypes
+import Hummingbird
+
+/// Registers routes on the router and remembers each one, so the OpenAPI document can be
+/// checked against what the server really serves.
+public final class Routes: @unchecked Sendable {
+    /// A route: its method and its path pattern (`/v1/leads/{id}` style).
+    public struct Route: Hashable, Sendable {
+        /// The method, e.g. `GET`.
+        public var method: String
+        /// The path in OpenAPI form.
+        public var path: String
+
+        /// Creates a route.
+        public init(method: String, path: String) {
+            self.method = method
+            self.path = path
+        }
+    }
+
+    /// A route handler.
+    public typealias Handler = @Sendable (Request, GavelRequestContext) async throws -> Response
+
+    let router: Router<GavelRequestContext>
+    private let lock = NSLock()
+    private var routes: [Route] = []
+
+    init(router: Router<GavelRequestContext>) {
+        self.router = router
+    }
+
+    /// Every route registered.
+    public var all: [Route] { lock.withLock { routes } }
+
+    func on(_ method: HTTPRequest.Method, _ path: String, _ handler: @escaping Handler) {
+        router.on(RouterPath(path), method: method, use: handler)
+        let openAPIPath = path.split(separator: "/", omittingEmptySubsequences: false).map { part in
+            part.hasPrefix(":") ? "{\(part.dropFirst())}" : String(part)
+        }.joined(separator: "/")
+        lock.withLock { routes.append(Route(method: method.rawValue, path: openAPIPath)) }
+    }
+
+    func get(_ path: String, _ handler: @escaping Handler) { on(.get, path, handler) }
+    func post(_ path: String, _ handler: @escaping Handler) { on(.post, path, handler) }
+    func put(_ path: String, _ handler: @escaping Handler) { on(.put, path, handler) }
+    func patch(_ path: String, _ handler: @escaping Handler) { on(.patch, path, handler) }
+    func delete(_ path: String, _ handler: @escaping Handler) { on(.delete, path, handler) }
+}

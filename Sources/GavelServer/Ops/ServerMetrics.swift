@@ -1,0 +1,91 @@
+import Foundation
+import GavelCore
+import Hummingbird
+import Prometheus
+
+/// The exchange's Prometheus metrics: HTTP requests and latencies, leads by status and their
+/// exchange time, ping answers by kind, eligibility skips by reason, posts by outcome.
+public final class ServerMetrics: ExchangeObserver, @unchecked Sendable {
+    /// The registry `/metrics` emits.
+    public let registry: PrometheusCollectorRegistry
+    private let lock = NSLock()
+    private var counters: [String: Counter] = [:]
+    private var histograms: [String: DurationHistogram] = [:]
+
+    static let requestBuckets: [Duration] = [1, 2, 5, 10, 25, 50, 100, 250, 500, 1_000, 2_500].map { .milliseconds($0) }
+
+    /// Creates metrics on their own registry.
+    public init(registry: PrometheusCollectorRegistry = PrometheusCollectorRegistry()) {
+        self.registry = registry
+    }
+
+    /// The Prometheus text exposition.
+    public func exposition() -> String {
+        registry.emitToString()
+    }
+
+    func counter(_ name: String, _ labels: [(String, String)]) -> Counter {
+        let key = name + labels.map { "|\($0.0)=\($0.1)" }.joined()
+        return lock.withLock {
+            if let existing = counters[key] { return existing }
+            let made = registry.makeCounter(name: name, labels: labels)
+            counters[key] = made
+            return made
+        }
+    }
+
+    func histogram(_ name: String, help: String, _ labels: [(String, String)]) -> DurationHistogram {
+        let key = name + labels.map { "|\($0.0)=\($0.1)" }.joined()
+        return lock.withLock {
+            if let existing = histograms[key] { return existing }
+            let descriptor = MetricNameDescriptor(metricName: name, unitName: "seconds", helpText: help)
+            let made = registry.makeDurationHistogram(descriptor: descriptor, labels: labels, buckets: Self.requestBuckets)
+            histograms[key] = made
+            return made
+        }
+    }
+
+    /// Counts one HTTP request.
+    func request(method: String, route: String, status: Int, duration: Duration) {
+        counter("gavel_http_requests_total", [("method", method), ("route", route), ("status", String(status))]).increment()
+        histogram("gavel_http_request_duration", help: "HTTP request latency", [("route", route)]).record(duration)
+    }
+
+    /// Records a finished lead.
+    public func leadFinished(status: LeadStatus, elapsedMicros: Int64) {
+        counter("gavel_leads_total", [("status", status.rawValue)]).increment()
+        histogram("gavel_lead_exchange_time", help: "The exchange's time per lead", []).record(.microseconds(elapsedMicros))
+    }
+
+    /// Records a ping answer.
+    public func pinged(campaignID: String, answer: PingAnswer) {
+        counter("gavel_pings_total", [("answer", answer.kind.rawValue)]).increment()
+        if answer.kind == .timeout {
+            counter("gavel_ping_timeouts_total", [("campaign", campaignID)]).increment()
+        }
+    }
+
+    /// Records an eligibility skip.
+    public func skipped(campaignID: String, reason: SkipReason) {
+        counter("gavel_skips_total", [("reason", reason.rawValue)]).increment()
+    }
+
+    /// Records a post outcome.
+    public func posted(campaignID: String, outcome: PostAnswer.Outcome) {
+        counter("gavel_posts_total", [("outcome", outcome.rawValue)]).increment()
+    }
+}
+
+/// Counts every request and its latency by route pattern (never by raw path, so ids do not
+/// explode the label space).
+struct MetricsMiddleware<Context: RequestContext>: RouterMiddleware {
+    let metrics: ServerMetrics
+
+    func handle(_ request: Request, context: Context, next: (Request, Context) async throws -> Response) async throws -> Response {
+        let start = ContinuousClock.now
+        let response = try await next(request, context)
+        let route = context.endpointPath ?? "unmatched"
+        metrics.request(method: request.method.rawValue, route: route, status: Int(response.status.code), duration: start.duration(to: .now))
+        return response
+    }
+}

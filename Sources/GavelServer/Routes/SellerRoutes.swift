@@ -1,0 +1,128 @@
+import Foundation
+import GavelCore
+import Hummingbird
+
+/// The seller API: `POST /v1/leads`, `POST /v1/ping`, `POST /v1/post`, `GET /v1/leads/{id}`.
+struct SellerRoutes<C: Clock>: Sendable where C.Duration == Duration {
+    let exchange: Exchange<C>
+    let store: any Storage
+    let gate: AdmissionGate
+
+    func register(on router: Routes) {
+        router.post("/v1/leads") { request, context in
+            let seller = try context.requireSeller()
+            let submission = try LeadSubmission.parse(try await JSONIO.body(request, context: context)).orProblem()
+            let result = try await gate.admit { try await exchange.submit(submission, sellerID: seller) }
+            return JSONIO.response(result.json)
+        }
+        router.post("/v1/ping") { request, context in
+            let seller = try context.requireSeller()
+            let submission = try LeadSubmission.parse(try await JSONIO.body(request, context: context)).orProblem()
+            let result = try await gate.admit { try await exchange.ping(submission, sellerID: seller) }
+            return JSONIO.response(result.json)
+        }
+        router.post("/v1/post") { request, context in
+            let seller = try context.requireSeller()
+            let submission = try PostSubmission.parse(try await JSONIO.body(request, context: context)).orProblem()
+            let result = try await gate.admit { try await exchange.post(submission, sellerID: seller) }
+            return JSONIO.response(result.json)
+        }
+        router.get("/v1/leads/:id") { _, context in
+            let identity = try context.require(.seller, .admin)
+            let id = try context.parameters.require("id")
+            guard let detail = try await store.lead(id: id),
+                identity.role == .admin || detail.lead.sellerID == identity.subjectID
+            else { throw Problem.notFound("No lead '\(id)' of yours.") }
+            return JSONIO.response(LeadPresenter.json(detail, forOperator: identity.role == .admin))
+        }
+    }
+}
+
+/// Lets requests in while the server runs and turns new ones away (503) once it is shutting
+/// down, while those already admitted finish.
+public final class AdmissionGate: @unchecked Sendable {
+    private let lock = NSLock()
+    private var closed = false
+    private var inFlight = 0
+
+    /// Creates an open gate.
+    public init() {}
+
+    /// Stops admitting new work.
+    public func close() {
+        lock.withLock { closed = true }
+    }
+
+    /// How many admitted operations are running.
+    public var running: Int { lock.withLock { inFlight } }
+
+    /// Runs `work` if the gate is open, else throws ``ExchangeError/unavailable``.
+    public func admit<T: Sendable>(_ work: () async throws -> T) async throws -> T {
+        try lock.withLock {
+            if closed { throw ExchangeError.unavailable }
+            inFlight += 1
+        }
+        defer { lock.withLock { inFlight -= 1 } }
+        return try await work()
+    }
+}
+
+/// The lead as its seller (or the operator) sees it: status, payout, timeline.
+enum LeadPresenter {
+    static func json(_ detail: LeadDetail, forOperator: Bool) -> JSONValue {
+        let lead = detail.lead
+        let outcome = detail.outcome
+        var members: [String: JSONValue] = [
+            "lead_id": .string(lead.id), "status": .string(detail.status.rawValue), "vertical": .string(lead.vertical),
+            "source": .string(lead.source), "seller_id": .string(lead.sellerID), "test": .bool(lead.test),
+            "received_at": lead.receivedAt.json, "finished_at": outcome?.finishedAt.json ?? .null,
+            "price": (outcome?.payout ?? .zero).json, "buyer": outcome?.sales.first.map { .string($0.campaignID) } ?? .null,
+            "buyers": .array((outcome?.sales ?? []).map { .string($0.campaignID) }),
+            "reason": outcome?.reason.map(JSONValue.string) ?? .null,
+            "elapsed_ms": .number(Number(Int((outcome?.elapsedMicros ?? 0) / 1_000))),
+            "ping_id": lead.pingID.map(JSONValue.string) ?? .null,
+            "timeline": .array(timeline(detail, forOperator: forOperator)),
+        ]
+        if forOperator {
+            members["fields"] = .object(lead.fields)
+            members["revenue"] = (outcome?.revenue ?? .zero).json
+        }
+        return .object(members)
+    }
+
+    static func timeline(_ detail: LeadDetail, forOperator: Bool) -> [JSONValue] {
+        var events: [JSONValue] = [.object(["event": "received", "at": detail.lead.receivedAt.json])]
+        guard let outcome = detail.outcome else { return events }
+        events += outcome.skips.map { .object(["event": "skipped", "campaign": .string($0.campaignID), "reason": .string($0.reason.rawValue)]) }
+        events += outcome.pings.map { ping(($0), forOperator: forOperator) }
+        events += outcome.posts.map { post($0, forOperator: forOperator) }
+        var final: [String: JSONValue] = ["event": .string(outcome.status.rawValue), "at": outcome.finishedAt.json]
+        if let reason = outcome.reason { final["reason"] = .string(reason) }
+        if outcome.status == .sold { final["price"] = outcome.payout.json }
+        events.append(.object(final))
+        return events
+    }
+
+    static func ping(_ record: PingRecord, forOperator: Bool) -> JSONValue {
+        var members: [String: JSONValue] = [
+            "event": "ping", "campaign": .string(record.campaignID), "answer": .string(record.answer.kind.rawValue),
+            "latency_ms": .number(Number(significand: record.answer.latencyMicros / 100, exponent: -1)),
+        ]
+        if forOperator {
+            members["bid"] = record.answer.bid?.json ?? .null
+            members["effective_bid"] = record.effectiveBid?.json ?? .null
+            if let detail = record.answer.detail { members["detail"] = .string(detail) }
+        }
+        return .object(members)
+    }
+
+    static func post(_ record: PostRecord, forOperator: Bool) -> JSONValue {
+        var members: [String: JSONValue] = [
+            "event": "post", "campaign": .string(record.campaignID), "outcome": .string(record.outcome.rawValue),
+            "reason": record.reason.map(JSONValue.string) ?? .null, "origin": .string(record.origin.rawValue),
+            "latency_ms": .number(Number(significand: record.latencyMicros / 100, exponent: -1)), "at": record.at.json,
+        ]
+        if forOperator { members["price"] = record.price.json }
+        return .object(members)
+    }
+}

@@ -1,0 +1,193 @@
+import GavelCore
+
+/// Changes configuration on the operator's behalf: parses and checks each change (including
+/// references between records), writes it to the store, then swaps the in-memory market so the
+/// next lead sees it. Changes are serialized so a check and its write cannot interleave with
+/// another change.
+public actor ConfigService {
+    let store: any Storage
+    let market: MarketCache
+    let keys: KeyRing
+    let ids = IDGenerator()
+    let urlGuard: BuyerURLGuard
+
+    /// Creates the service.
+    public init(store: any Storage, market: MarketCache, keys: KeyRing, urlGuard: BuyerURLGuard) {
+        self.store = store
+        self.market = market
+        self.keys = keys
+        self.urlGuard = urlGuard
+    }
+
+    /// Creates a record from its wire form; returns the stored record.
+    public func create(_ kind: ConfigKind, json: JSONValue) async throws -> ConfigRecord {
+        var record = try parse(kind, json: json, id: nil)
+        record = try await prepare(record, replacing: nil)
+        try await store.create(record)
+        market.update { $0.apply(record) }
+        return record
+    }
+
+    /// Replaces a record (PUT).
+    public func replace(_ kind: ConfigKind, id: String, json: JSONValue) async throws -> ConfigRecord {
+        let existing = try current(kind, id: id)
+        var record = try parse(kind, json: json, id: id)
+        guard record.id == id else { throw Problem.invalid(field: "id", "must match the id in the path ('\(id)')") }
+        record = try await prepare(record, replacing: existing)
+        try await store.replace(record)
+        market.update { $0.apply(record) }
+        return record
+    }
+
+    /// Changes some members of a record (PATCH, RFC 7396 merge patch).
+    public func patch(_ kind: ConfigKind, id: String, json patch: JSONValue) async throws -> ConfigRecord {
+        let existing = try current(kind, id: id)
+        guard case .object = patch else { throw Problem.invalid(field: "body", "must be an object") }
+        let merged = MergePatch.apply(patch, to: existing.storedJSON)
+        return try await replace(kind, id: id, json: merged)
+    }
+
+    /// Deletes a record; refuses while other records depend on it.
+    public func delete(_ kind: ConfigKind, id: String) async throws {
+        _ = try current(kind, id: id)
+        let config = market.current.config
+        switch kind {
+        case .vertical where config.campaigns.values.contains { $0.vertical == id }:
+            throw Problem.conflict("Vertical '\(id)' still has campaigns; delete them first.")
+        case .buyer where config.campaigns.values.contains { $0.buyerID == id }:
+            throw Problem.conflict("Buyer '\(id)' still has campaigns; delete them first.")
+        default: break
+        }
+        guard try await store.delete(kind, id: id) else { throw Problem.notFound("No \(kind.rawValue) '\(id)'.") }
+        try await revokeKeys(kind, id: id)
+        market.update { $0.remove(kind, id: id) }
+    }
+
+    /// Replaces the settings; members left out keep their values.
+    public func updateSettings(json: JSONValue) async throws -> Settings {
+        let config = market.current.config
+        let settings = try Settings.parse(json, current: config.settings).orProblem()
+        let unknown = settings.floors.keys.filter { config.verticals[$0] == nil }.sorted()
+        if !unknown.isEmpty {
+            throw Problem.invalid(ValidationFailure(unknown.map { FieldError(field: "floors.\($0)", message: "unknown vertical '\($0)'") }))
+        }
+        try await store.saveSettings(settings)
+        market.update { $0.settings = settings }
+        return settings
+    }
+
+    /// A record that exists, or 404.
+    public func current(_ kind: ConfigKind, id: String) throws -> ConfigRecord {
+        let config = market.current.config
+        let record: ConfigRecord? =
+            switch kind {
+            case .vertical: config.verticals[id].map(ConfigRecord.vertical)
+            case .seller: config.sellers[id].map(ConfigRecord.seller)
+            case .buyer: config.buyers[id].map(ConfigRecord.buyer)
+            case .campaign: config.campaigns[id].map(ConfigRecord.campaign)
+            }
+        guard let record else { throw Problem.notFound("No \(kind.rawValue) '\(id)'.") }
+        return record
+    }
+
+    private func revokeKeys(_ kind: ConfigKind, id: String) async throws {
+        let role: Role
+        switch kind {
+        case .seller: role = .seller
+        case .buyer: role = .buyer
+        default: return
+        }
+        for key in try await store.apiKeys() where key.role == role && key.subjectID == id {
+            _ = try await store.deleteAPIKey(id: key.id)
+        }
+        keys.remove(subjectID: id, role: role)
+    }
+
+    private func parse(_ kind: ConfigKind, json: JSONValue, id: String?) throws -> ConfigRecord {
+        let fallback = id ?? ids.make(Self.prefix(kind))
+        switch kind {
+        case .vertical: return .vertical(try Vertical.parse(json, defaultID: fallback).orProblem())
+        case .seller:
+            let alias = "s-" + ids.secret(length: 8)
+            return .seller(try Seller.parse(json, defaultID: fallback, defaultAlias: alias).orProblem())
+        case .buyer: return .buyer(try Buyer.parse(json, defaultID: fallback).orProblem())
+        case .campaign: return .campaign(try Campaign.parse(json, defaultID: fallback).orProblem())
+        }
+    }
+
+    private static func prefix(_ kind: ConfigKind) -> String {
+        switch kind {
+        case .vertical: "V"
+        case .seller: "S"
+        case .buyer: "B"
+        case .campaign: "C"
+        }
+    }
+
+    /// Checks references and fills what the exchange generates (a campaign's secret).
+    private func prepare(_ record: ConfigRecord, replacing existing: ConfigRecord?) async throws -> ConfigRecord {
+        guard case .campaign(var campaign) = record else { return record }
+        try await check(campaign)
+        if campaign.delivery.secret.isEmpty {
+            if case .campaign(let old) = existing {
+                campaign.delivery.secret = old.delivery.secret
+            } else {
+                campaign.delivery.secret = ids.secret(length: 40)
+            }
+        }
+        return .campaign(campaign)
+    }
+
+    private func check(_ campaign: Campaign) async throws {
+        let config = market.current.config
+        var errors: [FieldError] = []
+        if config.buyers[campaign.buyerID] == nil {
+            errors.append(FieldError(field: "buyer_id", message: "buyer '\(campaign.buyerID)' does not exist"))
+        }
+        if config.verticals[campaign.vertical] == nil {
+            errors.append(FieldError(field: "vertical", message: "unknown vertical '\(campaign.vertical)'"))
+        }
+        for seller in campaign.sellers.referencedSellers.sorted() where config.sellers[seller] == nil {
+            errors.append(FieldError(field: "sellers", message: "seller '\(seller)' does not exist"))
+        }
+        errors += await urlGuard.check(campaign)
+        if !errors.isEmpty { throw Problem.invalid(ValidationFailure(errors)) }
+    }
+}
+
+extension ConfigRecord {
+    /// The record's complete stored form (a campaign's secret included), for merging patches.
+    var storedJSON: JSONValue {
+        switch self {
+        case .vertical(let value): value.json
+        case .seller(let value): value.json
+        case .buyer(let value): value.json
+        case .campaign(let value): value.json(revealSecret: true)
+        }
+    }
+
+    /// The wire form shown to the operator (a campaign's secret masked unless `revealSecret`).
+    func json(revealSecret: Bool = false) -> JSONValue {
+        switch self {
+        case .campaign(let value): value.json(revealSecret: revealSecret)
+        default: storedJSON
+        }
+    }
+}
+
+/// RFC 7396 JSON merge patch.
+enum MergePatch {
+    /// Applies a patch: objects merge recursively, `null` removes a member, anything else replaces.
+    static func apply(_ patch: JSONValue, to target: JSONValue) -> JSONValue {
+        guard case .object(let changes) = patch else { return patch }
+        var members = target.objectValue ?? [:]
+        for (key, value) in changes {
+            if value.isNull {
+                members[key] = nil
+            } else {
+                members[key] = apply(value, to: members[key] ?? .null)
+            }
+        }
+        return .object(members)
+    }
+}

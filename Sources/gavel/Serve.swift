@@ -1,0 +1,106 @@
+import ArgumentParser
+import Foundation
+import GavelBuyers
+import GavelCore
+import GavelServer
+import GavelStore
+import Hummingbird
+import Logging
+import ServiceLifecycle
+
+/// `gavel serve`: runs the exchange until SIGTERM or SIGINT.
+struct Serve: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(abstract: "Run the exchange's HTTP server.")
+
+    @OptionGroup var options: ServerOptions
+
+    func run() async throws {
+        let configuration = try options.resolved()
+        let logger = Runtime.logger()
+        let store = try await Runtime.openStore(configuration.database, logger: logger)
+        let gateway = HTTPBuyerGateway(logger: logger)
+        let app = try await GavelApp.start(
+            store: store, gateway: gateway, clock: ContinuousClock(), configuration: configuration,
+            hasher: SHA256ContactHasher())
+        try await Runtime.serve(app, gateway: gateway, configuration: configuration, logger: logger)
+    }
+}
+
+/// `gavel migrate`: brings the database's schema up to date and exits.
+struct Migrate: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(abstract: "Create or upgrade the database schema, then exit.")
+
+    @Option(help: "sqlite:<path> or postgres://… (env GAVEL_DATABASE; default sqlite:gavel.sqlite).")
+    var database: String?
+
+    func run() async throws {
+        let url = database ?? ProcessInfo.processInfo.environment["GAVEL_DATABASE"] ?? ServerConfiguration().database
+        _ = try await Runtime.openStore(url, logger: Runtime.logger())
+        print("Database \(url) is up to date.")
+    }
+}
+
+/// Shared start-up pieces of the commands.
+enum Runtime {
+    /// A logger on standard error, at `LOG_LEVEL` (default info).
+    static func logger(label: String = "gavel") -> Logger {
+        var logger = Logger(label: label) { StreamLogHandler.standardError(label: $0) }
+        logger.logLevel = ProcessInfo.processInfo.environment["LOG_LEVEL"].flatMap(Logger.Level.init(rawValue:)) ?? .info
+        return logger
+    }
+
+    /// Opens and migrates the database a URL names.
+    static func openStore(_ text: String, logger: Logger) async throws -> any Storage {
+        let url: DatabaseURL
+        do {
+            url = try DatabaseURL(text)
+        } catch {
+            throw ValidationError("--database: \(error.description)")
+        }
+        switch url {
+        case .sqlite(let path):
+            let store = try SQLiteStore(path: path)
+            try await store.migrate()
+            return store
+        case .temporarySQLite:
+            let store = try SQLiteStore.temporary()
+            try await store.migrate()
+            return store
+        case .postgres:
+            throw ValidationError("--database: PostgreSQL support is not built into this version yet")
+        }
+    }
+
+    /// Serves until a shutdown signal: the gate closes first (new leads get 503), admitted
+    /// auctions finish, the server drains, then the buyer client shuts down.
+    static func serve<C: Clock>(
+        _ app: GavelApp<C>, gateway: HTTPBuyerGateway, configuration: ServerConfiguration, logger: Logger,
+        extraServices: [any Service] = []
+    ) async throws where C.Duration == Duration {
+        let http = app.application(configuration: configuration, logger: logger) { host, port in
+            print("Gavel is listening on http://\(host):\(port) (database \(configuration.database))")
+            Runtime.flush()
+        }
+        let services: [any Service] = [GatewayService(gateway: gateway)] + extraServices + [http, AdmissionGateService(gate: app.gate)]
+        let group = ServiceGroup(
+            configuration: .init(services: services, gracefulShutdownSignals: [.sigterm, .sigint], logger: logger))
+        try await group.run()
+    }
+}
+
+/// Keeps the buyer HTTP client alive while the server runs and shuts it down afterwards.
+struct GatewayService: Service {
+    let gateway: HTTPBuyerGateway
+
+    func run() async throws {
+        try? await gracefulShutdown()
+        try await gateway.shutdown()
+    }
+}
+
+extension Runtime {
+    /// Flushes standard output so a supervising process sees a line at once.
+    static func flush() {
+        FileHandle.standardOutput.synchronizeFile()
+    }
+}

@@ -1,0 +1,38 @@
+import ArgumentParser
+import Foundation
+import GavelServer
+
+/// The server flags of the contract, each with an environment twin (the flag wins).
+struct ServerOptions: ParsableArguments {
+    @Option(help: "Address to bind (env GAVEL_HOST; default 127.0.0.1).")
+    var host: String?
+
+    @Option(help: "Port to bind, 0 for any free port (env GAVEL_PORT; default 8080).")
+    var port: Int?
+
+    @Option(help: "sqlite:<path> or postgres://user:pass@host:port/db (env GAVEL_DATABASE; default sqlite:gavel.sqlite).")
+    var database: String?
+
+    @Option(help: "Bootstrap admin token (env GAVEL_ADMIN_TOKEN; default: generated and printed once on an empty database).")
+    var adminToken: String?
+
+    @Flag(help: "Allow buyer URLs on loopback/private addresses (env GAVEL_ALLOW_PRIVATE_BUYER_URLS=true).")
+    var allowPrivateBuyerURLs = false
+
+    /// The configuration: flag, else environment, else the contract's default.
+    func resolved(environment: [String: String] = ProcessInfo.processInfo.environment) throws -> ServerConfiguration {
+        let defaults = ServerConfiguration()
+        let envPort = try environment["GAVEL_PORT"].map { text in
+            guard let value = Int(text) else { throw ValidationError("GAVEL_PORT must be a number, not '\(text)'") }
+            return value
+        }
+        let resolvedPort = port ?? envPort ?? defaults.port
+        guard (0...65_535).contains(resolvedPort) else { throw ValidationError("the port must be 0...65535") }
+        let envAllow = ["true", "1", "yes"].contains(environment["GAVEL_ALLOW_PRIVATE_BUYER_URLS"]?.lowercased() ?? "")
+        return ServerConfiguration(
+            host: host ?? environment["GAVEL_HOST"] ?? defaults.host, port: resolvedPort,
+            database: database ?? environment["GAVEL_DATABASE"] ?? defaults.database,
+            adminToken: adminToken ?? environment["GAVEL_ADMIN_TOKEN"],
+            allowPrivateBuyerURLs: allowPrivateBuyerURLs || envAllow)
+    }
+}

@@ -1,3 +1,0 @@
-import ArgumentParser
-import Histogram
-print("hi")

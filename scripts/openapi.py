@@ -1,0 +1,329 @@
+#!/usr/bin/env python3
+"""Generates Sources/GavelServer/Resources/openapi.json, the served OpenAPI document.
+
+Run it after changing a route or a wire shape:  python3 scripts/openapi.py
+A test checks that every route the server registers is described here.
+"""
+import json
+import pathlib
+
+def ref(name):
+    return {"$ref": f"#/components/schemas/{name}"}
+
+def nullable(schema):
+    if "$ref" in schema:
+        return {"anyOf": [schema, {"type": "null"}]}
+    s = dict(schema)
+    t = s.get("type")
+    s["type"] = [t, "null"] if isinstance(t, str) else t + ["null"]
+    if "enum" in s:
+        s["enum"] = s["enum"] + [None]
+    return s
+
+def obj(props, required=(), additional=False, **extra):
+    s = {"type": "object", "properties": props, "additionalProperties": additional}
+    if required:
+        s["required"] = list(required)
+    s.update(extra)
+    return s
+
+MONEY = {"type": "number", "minimum": 0, "multipleOf": 0.01, "maximum": 1000000000,
+         "description": "US dollars, at most 2 decimals (exact to the cent)."}
+SIGNED_MONEY = {"type": "number", "multipleOf": 0.01, "minimum": -1000000000, "maximum": 1000000000}
+RATE = {"type": "number", "minimum": 0, "maximum": 1, "multipleOf": 0.000001}
+ID = {"type": "string", "pattern": "^[A-Za-z0-9][A-Za-z0-9_.:-]{0,63}$"}
+TIME = {"type": "string", "format": "date-time"}
+ANY = {}
+
+schemas = {
+    "Problem": obj({
+        "type": {"type": "string"}, "title": {"type": "string"}, "status": {"type": "integer"},
+        "detail": {"type": "string"},
+        "errors": {"type": "array", "items": obj({"field": {"type": "string"}, "message": {"type": "string"}},
+                                                ["field", "message"])},
+    }, ["type", "title", "status"]),
+    "Money": MONEY,
+    "FieldSpec": obj({
+        "name": ID, "type": {"type": "string", "enum": ["string", "integer", "number", "boolean", "enum", "phone", "email", "date"]},
+        "required": {"type": "boolean"}, "pii": {"type": "boolean"},
+        "values": {"type": "array", "items": {"type": "string"}},
+        "format": {"type": "string", "enum": ["zip", "us_state"]},
+        "min": {"type": "number"}, "max": {"type": "number"},
+    }, ["name", "type"]),
+    "Vertical": obj({
+        "id": ID, "name": {"type": "string"}, "fields": {"type": "array", "items": ref("FieldSpec"), "minItems": 1},
+        "floor": MONEY, "max_sales": {"type": "integer", "minimum": 1, "maximum": 10},
+        "created_at": TIME, "updated_at": TIME,
+    }, ["fields"]),
+    "Seller": obj({
+        "id": ID, "name": {"type": "string"}, "alias": {"type": "string"},
+        "revenue_share": RATE, "active": {"type": "boolean"}, "created_at": TIME, "updated_at": TIME,
+    }),
+    "Buyer": obj({
+        "id": ID, "name": {"type": "string"}, "balance_limit": nullable(MONEY), "created_at": TIME, "updated_at": TIME,
+    }),
+    "Condition": {"type": "object", "description": "Operator to operand: eq, ne, in, not_in, lt, lte, gt, gte, exists.",
+                  "properties": {op: ANY for op in ["eq", "ne", "in", "not_in", "lt", "lte", "gt", "gte", "exists"]},
+                  "additionalProperties": False},
+    "Filter": {"type": "object", "required": ["field"],
+               "properties": dict({"field": {"type": "string"}},
+                                  **{op: ANY for op in ["eq", "ne", "in", "not_in", "lt", "lte", "gt", "gte", "exists"]}),
+               "additionalProperties": False},
+    "BidRule": obj({
+        "when": {"type": "object", "additionalProperties": ref("Condition")},
+        "set": MONEY, "add": SIGNED_MONEY, "multiply": {"type": "number", "minimum": 0, "maximum": 100},
+    }),
+    "Delivery": obj({
+        "mode": {"type": "string", "enum": ["remote", "hosted", "direct"]},
+        "ping_url": nullable({"type": "string", "format": "uri"}), "post_url": nullable({"type": "string", "format": "uri"}),
+        "timeout_ms": nullable({"type": "integer", "minimum": 1, "maximum": 60000}),
+        "post_timeout_ms": {"type": "integer", "minimum": 1, "maximum": 120000},
+        "secret": {"type": "string", "description": "Shown once, in the create response; masked afterwards."},
+    }, ["mode"]),
+    "Caps": obj({
+        "timezone": {"type": "string"},
+        "daily_leads": nullable({"type": "integer", "minimum": 0}), "weekly_leads": nullable({"type": "integer", "minimum": 0}),
+        "monthly_leads": nullable({"type": "integer", "minimum": 0}),
+        "daily_spend": nullable(MONEY), "monthly_spend": nullable(MONEY),
+    }),
+    "Schedule": obj({
+        "timezone": {"type": "string"},
+        "hours": {"type": "object", "additionalProperties": False, "properties": {
+            d: {"type": "array", "items": {"type": "array", "items": {"type": "string", "pattern": "^[0-2][0-9]:[0-5][0-9]$"},
+                                           "minItems": 2, "maxItems": 2}}
+            for d in ["mon", "tue", "wed", "thu", "fri", "sat", "sun"]}},
+    }, ["hours"]),
+    "SellerPolicy": obj({
+        "allow": {"type": "array", "items": {"type": "string"}}, "deny": {"type": "array", "items": {"type": "string"}},
+        "bid_multiplier": {"type": "object", "additionalProperties": {"type": "number", "minimum": 0, "maximum": 100}},
+        "max_bid": {"type": "object", "additionalProperties": MONEY},
+    }),
+    "Campaign": obj({
+        "id": ID, "buyer_id": {"type": "string"}, "vertical": {"type": "string"}, "name": {"type": "string"},
+        "status": {"type": "string", "enum": ["active", "paused"]},
+        "delivery": ref("Delivery"),
+        "bid": obj({"base": nullable(MONEY), "max": nullable(MONEY), "rules": {"type": "array", "items": ref("BidRule")}}),
+        "filters": {"type": "array", "items": ref("Filter")},
+        "sellers": ref("SellerPolicy"), "caps": ref("Caps"), "schedule": nullable(ref("Schedule")),
+        "dedupe_days": nullable({"type": "integer", "minimum": 0, "maximum": 3650}),
+        "return_window_days": {"type": "integer", "minimum": 0, "maximum": 365},
+        "priority": {"type": "integer"}, "price": nullable(MONEY), "allocation": nullable(RATE),
+        "lead_type": {"type": "string", "enum": ["exclusive", "shared"]},
+        "created_at": TIME, "updated_at": TIME,
+    }, ["buyer_id", "vertical", "delivery"]),
+    "Settings": obj({
+        "auction": {"type": "string", "enum": ["first_price", "second_price"]},
+        "default_tmax_ms": {"type": "integer", "minimum": 1, "maximum": 60000},
+        "ping_ttl_s": {"type": "integer", "minimum": 1, "maximum": 86400},
+        "floors": {"type": "object", "additionalProperties": MONEY},
+        "dedupe_days": {"type": "integer", "minimum": 0, "maximum": 3650},
+    }),
+    "ApiKeyCreate": obj({
+        "role": {"type": "string", "enum": ["admin", "seller", "buyer"]}, "subject_id": {"type": "string"},
+        "label": {"type": "string"},
+    }, ["role"]),
+    "ApiKey": obj({
+        "id": {"type": "string"}, "role": {"type": "string", "enum": ["admin", "seller", "buyer"]},
+        "subject_id": nullable({"type": "string"}), "prefix": {"type": "string"}, "label": {"type": "string"},
+        "created_at": TIME, "key": {"type": "string", "description": "Only in the create response."},
+    }, ["id", "role", "subject_id", "prefix", "label", "created_at"]),
+    "LeadSubmission": obj({
+        "vertical": {"type": "string"}, "source": {"type": "string"}, "test": {"type": "boolean"},
+        "fields": {"type": "object", "additionalProperties": True}, "consent": {"type": "object", "additionalProperties": True},
+    }, ["vertical", "fields"]),
+    "PostSubmission": obj({
+        "ping_id": {"type": "string"}, "fields": {"type": "object", "additionalProperties": True},
+        "consent": {"type": "object", "additionalProperties": True},
+    }, ["ping_id", "fields"]),
+    "LeadResult": obj({
+        "lead_id": {"type": "string"}, "status": {"type": "string", "enum": ["sold", "unsold", "duplicate", "rejected"]},
+        "price": MONEY, "buyer": nullable({"type": "string"}), "buyers": {"type": "array", "items": {"type": "string"}},
+        "reason": nullable({"type": "string"}), "elapsed_ms": {"type": "integer", "minimum": 0},
+    }, ["lead_id", "status", "price", "buyer", "reason", "elapsed_ms"]),
+    "PingResult": obj({
+        "ping_id": {"type": "string"}, "status": {"type": "string", "enum": ["bid", "no_bid"]}, "price": MONEY,
+        "expires_at": TIME,
+    }, ["ping_id", "status", "price", "expires_at"]),
+    "TimelineEvent": {"type": "object", "required": ["event"], "additionalProperties": True,
+                      "properties": {"event": {"type": "string"}, "campaign": {"type": "string"}}},
+    "LeadDetail": obj({
+        "lead_id": {"type": "string"},
+        "status": {"type": "string", "enum": ["pending", "sold", "unsold", "duplicate", "rejected", "review", "returned"]},
+        "vertical": {"type": "string"}, "source": {"type": "string"}, "seller_id": {"type": "string"}, "test": {"type": "boolean"},
+        "received_at": TIME, "finished_at": nullable(TIME), "price": MONEY, "buyer": nullable({"type": "string"}),
+        "buyers": {"type": "array", "items": {"type": "string"}}, "reason": nullable({"type": "string"}),
+        "elapsed_ms": {"type": "integer"}, "ping_id": nullable({"type": "string"}),
+        "timeline": {"type": "array", "items": ref("TimelineEvent")},
+        "fields": {"type": "object", "additionalProperties": True}, "revenue": MONEY,
+    }, ["lead_id", "status", "price", "timeline"]),
+    "BuyerPing": obj({
+        "ping_id": {"type": "string"}, "vertical": {"type": "string"}, "tmax_ms": {"type": "integer"}, "test": {"type": "boolean"},
+        "seller": {"type": "string"}, "source": {"type": "string"},
+        "fields": {"type": "object", "additionalProperties": True, "description": "Non-personal fields only."},
+    }, ["ping_id", "vertical", "tmax_ms", "test", "seller", "source", "fields"]),
+    "BuyerBid": obj({"bid": nullable(MONEY), "bid_id": {"type": "string"}}, additional=True),
+    "BuyerPost": obj({
+        "ping_id": {"type": "string"}, "bid_id": nullable({"type": "string"}), "lead_id": {"type": "string"},
+        "price": MONEY, "vertical": {"type": "string"}, "test": {"type": "boolean"},
+        "fields": {"type": "object", "additionalProperties": True}, "consent": {"type": "object", "additionalProperties": True},
+    }, ["ping_id", "lead_id", "price", "vertical", "fields"]),
+    "BuyerPostAnswer": obj({
+        "status": {"type": "string", "enum": ["accepted", "rejected", "duplicate"]}, "reason": {"type": "string"},
+        "buyer_lead_id": {"type": "string"},
+    }, ["status"], additional=True),
+}
+
+PROBLEM_CODES = {
+    "400": "The body is not valid JSON.", "401": "No key, or an unknown or revoked key.",
+    "403": "The key's role may not do this.", "404": "Not found, or not yours.",
+    "409": "Conflict: the id exists, already posted, or an idempotency key reused with another body.",
+    "410": "The ping expired.", "413": "The body is over 1 MiB.", "422": "Well-formed but invalid; `errors` lists each field.",
+    "429": "Rate limited; see Retry-After.", "503": "Shutting down or the database is unavailable.",
+}
+
+def problems(*codes):
+    return {c: {"description": PROBLEM_CODES[c], "content": {"application/problem+json": {"schema": ref("Problem")}}}
+            for c in codes}
+
+def ok(schema, code="200", description="OK", extra_types=None):
+    content = {"application/json": {"schema": schema}}
+    for t in extra_types or []:
+        content[t] = {"schema": {"type": "string"}}
+    return {code: {"description": description, "content": content}}
+
+def body(schema):
+    return {"required": True, "content": {"application/json": {"schema": schema}}}
+
+def op(summary, tag, responses, request=None, params=None, security=True, description=None):
+    o = {"summary": summary, "tags": [tag], "responses": responses}
+    if description:
+        o["description"] = description
+    if request:
+        o["requestBody"] = request
+    if params:
+        o["parameters"] = params
+    if not security:
+        o["security"] = []
+    return o
+
+ID_PARAM = [{"name": "id", "in": "path", "required": True, "schema": {"type": "string"}}]
+AUTH = ("401", "403")
+
+paths = {}
+
+def crud(path, schema, tag, noun, list_params=None):
+    create_errors = problems("400", *AUTH, "409", "413", "422")
+    paths[f"/v1/{path}"] = {
+        "post": op(f"Create a {noun}", tag, {**ok(ref(schema), "201", "Created"), **create_errors}, body(ref(schema))),
+        "get": op(f"List {noun}s", tag, {**ok({"type": "array", "items": ref(schema)}), **problems(*AUTH)},
+                  params=list_params),
+    }
+    paths[f"/v1/{path}/{{id}}"] = {
+        "get": op(f"Read a {noun}", tag, {**ok(ref(schema)), **problems(*AUTH, "404")}, params=ID_PARAM),
+        "put": op(f"Replace a {noun}", tag, {**ok(ref(schema)), **problems("400", *AUTH, "404", "413", "422")},
+                  body(ref(schema)), ID_PARAM),
+        "patch": op(f"Change some members of a {noun} (JSON merge patch)", tag,
+                    {**ok(ref(schema)), **problems("400", *AUTH, "404", "413", "422")},
+                    {"required": True, "content": {"application/merge-patch+json": {"schema": {"type": "object"}},
+                                                   "application/json": {"schema": {"type": "object"}}}}, ID_PARAM),
+        "delete": op(f"Delete a {noun}", tag, {"204": {"description": "Deleted"}, **problems(*AUTH, "404", "409")},
+                     params=ID_PARAM),
+    }
+
+crud("verticals", "Vertical", "operator", "vertical")
+crud("sellers", "Seller", "operator", "seller")
+crud("buyers", "Buyer", "operator", "buyer")
+crud("campaigns", "Campaign", "operator", "campaign", [
+    {"name": "buyer_id", "in": "query", "schema": {"type": "string"}},
+    {"name": "vertical", "in": "query", "schema": {"type": "string"}}])
+
+paths["/v1/settings"] = {
+    "get": op("Read the settings", "operator", {**ok(ref("Settings")), **problems(*AUTH)}),
+    "put": op("Change the settings (members left out keep their values)", "operator",
+              {**ok(ref("Settings")), **problems("400", *AUTH, "413", "422")}, body(ref("Settings"))),
+}
+paths["/v1/api-keys"] = {
+    "post": op("Create an API key (the key is shown once)", "operator",
+               {**ok(ref("ApiKey"), "201", "Created"), **problems("400", *AUTH, "413", "422")}, body(ref("ApiKeyCreate"))),
+    "get": op("List API keys (never the keys themselves)", "operator",
+              {**ok({"type": "array", "items": ref("ApiKey")}), **problems(*AUTH)}),
+}
+paths["/v1/api-keys/{id}"] = {
+    "get": op("Read an API key", "operator", {**ok(ref("ApiKey")), **problems(*AUTH, "404")}, params=ID_PARAM),
+    "delete": op("Revoke an API key, at once", "operator", {"204": {"description": "Revoked"}, **problems(*AUTH, "404")},
+                 params=ID_PARAM),
+}
+
+IDEMPOTENCY = [{"name": "Idempotency-Key", "in": "header", "required": False, "schema": {"type": "string", "maxLength": 200}}]
+seller_errors = problems("400", *AUTH, "409", "413", "422", "429", "503")
+paths["/v1/leads"] = {
+    "post": op("Sell a full lead in one call", "seller", {**ok(ref("LeadResult")), **seller_errors},
+               body(ref("LeadSubmission")), IDEMPOTENCY),
+}
+paths["/v1/ping"] = {
+    "post": op("Price a partial (non-personal) lead: step one of two", "seller", {**ok(ref("PingResult")), **seller_errors},
+               body(ref("LeadSubmission")), IDEMPOTENCY),
+}
+paths["/v1/post"] = {
+    "post": op("Deliver the full lead for a ping: step two of two", "seller",
+               {**ok(ref("LeadResult")), **problems("400", *AUTH, "404", "409", "410", "413", "422", "429", "503")},
+               body(ref("PostSubmission")), IDEMPOTENCY),
+}
+paths["/v1/leads/{id}"] = {
+    "get": op("A lead of yours: status, payout and timeline", "seller", {**ok(ref("LeadDetail")), **problems(*AUTH, "404")},
+              params=ID_PARAM),
+}
+
+HEX64 = {"type": "string", "pattern": "^[0-9a-fA-F]{64}$"}
+paths["/v1/buyer/suppressions"] = {
+    "post": op("Add existing customers to the buyer's suppression list", "buyer",
+               {**ok(obj({"added": {"type": "integer"}, "size": {"type": "integer"}}, ["added", "size"])),
+                **problems("400", *AUTH, "413", "422")},
+               body(obj({"phone_sha256": {"type": "array", "items": HEX64, "maxItems": 20000},
+                         "email_sha256": {"type": "array", "items": HEX64, "maxItems": 20000}})),
+               description="SHA-256 hex of the phone's E.164 digits without '+' (e.g. sha256(\"14155550100\")) or of the "
+                           "lower-cased email. A lead matching the list is never pinged to this buyer. Send up to 20,000 "
+                           "hashes per request (bodies are limited to 1 MiB)."),
+    "delete": op("Empty the buyer's suppression list", "buyer", {"204": {"description": "Emptied"}, **problems(*AUTH)}),
+}
+
+paths["/healthz"] = {"get": op("Liveness", "operations", ok(obj({"status": {"type": "string"}}, ["status"])), security=False)}
+paths["/readyz"] = {"get": op("Readiness: the database is reachable", "operations", {
+    **ok(obj({"status": {"type": "string"}, "database": {"type": "string"}}, ["status"])),
+    "503": {"description": "Not ready", "content": {"application/json": {"schema": {"type": "object"}}}}}, security=False)}
+paths["/metrics"] = {"get": op("Prometheus metrics", "operations", {
+    "200": {"description": "Prometheus text", "content": {"text/plain": {"schema": {"type": "string"}}}}}, security=False)}
+paths["/openapi.json"] = {"get": op("This document", "operations", {
+    "200": {"description": "OpenAPI 3.1", "content": {"application/json": {"schema": {"type": "object"}}}}}, security=False)}
+
+webhooks = {
+    "ping": {"post": {
+        "summary": "The exchange asks a remote campaign for a bid (non-personal fields only)",
+        "description": "Signed: X-Gavel-Timestamp and X-Gavel-Signature: sha256=<hex HMAC-SHA256 of \"<timestamp>.<body>\" with the campaign secret>.",
+        "requestBody": body(ref("BuyerPing")),
+        "responses": {"200": {"description": "A bid, or {\"bid\": null} / {\"bid\": 0} for no bid",
+                              "content": {"application/json": {"schema": ref("BuyerBid")}}},
+                      "204": {"description": "No bid"}}}},
+    "post": {"post": {
+        "summary": "The exchange delivers the full lead to the winner at the price it bid",
+        "requestBody": body(ref("BuyerPost")),
+        "responses": {"200": {"description": "The buyer's verdict",
+                              "content": {"application/json": {"schema": ref("BuyerPostAnswer")}}}}}},
+}
+
+doc = {
+    "openapi": "3.1.0",
+    "info": {"title": "Gavel", "version": "1.0.0",
+             "description": "Real-time lead auction exchange (ping-post). Money is US dollars with at most 2 decimals."},
+    "servers": [{"url": "/"}],
+    "security": [{"bearer": []}],
+    "tags": [{"name": t} for t in ["seller", "buyer", "operator", "reports", "operations"]],
+    "paths": paths,
+    "webhooks": webhooks,
+    "components": {"schemas": schemas,
+                   "securitySchemes": {"bearer": {"type": "http", "scheme": "bearer", "description": "An API key."}}},
+}
+
+out = pathlib.Path(__file__).resolve().parent.parent / "Sources/GavelServer/Resources/openapi.json"
+out.write_text(json.dumps(doc, indent=1, sort_keys=True) + "\n")
+print(f"wrote {out} ({len(paths)} paths)")
