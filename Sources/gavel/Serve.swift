@@ -21,7 +21,7 @@ struct Serve: AsyncParsableCommand {
         let gateway = HTTPBuyerGateway(logger: logger)
         let app = try await GavelApp.start(
             store: store, gateway: gateway, clock: ContinuousClock(), configuration: configuration,
-            hasher: SHA256ContactHasher())
+            hasher: SHA256ContactHasher(), announce: Runtime.say)
         try await Runtime.serve(app, gateway: gateway, configuration: configuration, logger: logger)
     }
 }
@@ -36,7 +36,7 @@ struct Migrate: AsyncParsableCommand {
     func run() async throws {
         let url = database ?? ProcessInfo.processInfo.environment["GAVEL_DATABASE"] ?? ServerConfiguration().database
         _ = try await Runtime.openStore(url, logger: Runtime.logger())
-        print("Database \(url) is up to date.")
+        Runtime.say("Database \(url) is up to date.")
     }
 }
 
@@ -60,11 +60,11 @@ enum Runtime {
         switch url {
         case .sqlite(let path):
             let store = try SQLiteStore(path: path)
-            try await store.migrate()
+            _ = try await store.migrate()
             return store
         case .temporarySQLite:
             let store = try SQLiteStore.temporary()
-            try await store.migrate()
+            _ = try await store.migrate()
             return store
         case .postgres:
             throw ValidationError("--database: PostgreSQL support is not built into this version yet")
@@ -78,8 +78,7 @@ enum Runtime {
         extraServices: [any Service] = []
     ) async throws where C.Duration == Duration {
         let http = app.application(configuration: configuration, logger: logger) { host, port in
-            print("Gavel is listening on http://\(host):\(port) (database \(configuration.database))")
-            Runtime.flush()
+            Runtime.say("Gavel is listening on http://\(host):\(port) (database \(configuration.database))")
         }
         let services: [any Service] = [GatewayService(gateway: gateway)] + extraServices + [http, AdmissionGateService(gate: app.gate)]
         let group = ServiceGroup(
@@ -99,8 +98,8 @@ struct GatewayService: Service {
 }
 
 extension Runtime {
-    /// Flushes standard output so a supervising process sees a line at once.
-    static func flush() {
-        FileHandle.standardOutput.synchronizeFile()
+    /// Prints a line to standard output unbuffered, so a supervising process sees it at once.
+    @Sendable static func say(_ line: String) {
+        FileHandle.standardOutput.write(Data((line + "\n").utf8))
     }
 }

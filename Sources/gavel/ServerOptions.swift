@@ -16,7 +16,7 @@ struct ServerOptions: ParsableArguments {
     @Option(help: "Bootstrap admin token (env GAVEL_ADMIN_TOKEN; default: generated and printed once on an empty database).")
     var adminToken: String?
 
-    @Flag(help: "Allow buyer URLs on loopback/private addresses (env GAVEL_ALLOW_PRIVATE_BUYER_URLS=true).")
+    @Flag(name: .customLong("allow-private-buyer-urls"), help: "Allow buyer URLs on loopback/private addresses (env GAVEL_ALLOW_PRIVATE_BUYER_URLS=true).")
     var allowPrivateBuyerURLs = false
 
     /// The configuration: flag, else environment, else the contract's default.

@@ -26,7 +26,7 @@ struct TestExchange {
     ) async throws {
         let file = path ?? temporaryDatabasePath()
         let store = try SQLiteStore(path: file)
-        try await store.migrate()
+        _ = try await store.migrate()
         var configuration = ServerConfiguration(port: 0, database: "sqlite:\(file)", adminToken: adminToken, allowPrivateBuyerURLs: true)
         configure(&configuration)
         let ownGateway = gateway == nil ? HTTPBuyerGateway() : nil
@@ -99,7 +99,7 @@ func contractCampaign(id: String = "acme-auto-ca", buyer: String = "acme", pingU
 /// Opens and migrates an SQLite store.
 func openStore(_ path: String) async throws -> SQLiteStore {
     let store = try SQLiteStore(path: path)
-    try await store.migrate()
+    _ = try await store.migrate()
     return store
 }
 

@@ -1,0 +1,156 @@
+import GRDB
+import GavelCore
+
+extension SQLiteStore {
+    /// Stores a lead as pending, or as a duplicate when an earlier lead of the same consumer
+    /// arrived since `dedupeSince` — checked and inserted in one write, so two concurrent
+    /// submissions of one consumer cannot both pass.
+    ///
+    /// Only non-test, non-duplicate leads leave contact keys behind for later dedupe checks.
+    public func insertLead(_ lead: Lead, dedupeSince: Timestamp?) async throws -> LeadInsertResult {
+        let insert = LeadInsert(lead, dedupeSince: dedupeSince)
+        return try await write { db in try insert.run(db) }
+    }
+
+    /// Durably notes that a post of the lead to a campaign is about to be sent.
+    public func markPosting(leadID: String, campaignID: String) async throws {
+        let arguments: StatementArguments = [leadID, campaignID, clock.now().milliseconds]
+        try await write { db in
+            do {
+                try db.cachedStatement(sql: "INSERT INTO postings (lead_id, campaign_id, at) VALUES (?, ?, ?) ON CONFLICT DO NOTHING")
+                    .execute(arguments: arguments)
+            } catch let error as DatabaseError where error.extendedResultCode == .SQLITE_CONSTRAINT_FOREIGNKEY {
+                throw StorageError.notFound(leadID)
+            }
+        }
+    }
+
+    /// Records a lead's outcome in one transaction: its status, pings, posts, skips, sales,
+    /// their ledger entries (not for test leads) and the cap usage of counted sales. Clears
+    /// the lead's posting markers. ``StorageError/notFound(_:)`` for an unknown lead,
+    /// ``StorageError/conflict(_:)`` when its outcome was already recorded.
+    public func recordOutcome(_ outcome: LeadOutcome, sellerID: String) async throws {
+        let record = OutcomeWrite(outcome, sellerID: sellerID)
+        try await write { db in try record.run(db) }
+    }
+
+    /// When each campaign last bought a consumer with any of these keys, since a time.
+    public func lastSales(contactKeys: [String], since: Timestamp) async throws -> [String: Timestamp] {
+        let keys = contactKeys.map { (prefix: ContactKeyIndex.prefix($0), needle: ContactKeyIndex.needle($0)) }
+        guard !keys.isEmpty else { return [:] }
+        return try await read { db in
+            var result: [String: Timestamp] = [:]
+            let statement = try db.cachedStatement(
+                sql: """
+                    SELECT s.campaign_id, MAX(s.at) FROM lead_contacts c JOIN leads l ON l.seq = c.lead_seq
+                    JOIN sales s ON s.lead_id = l.id
+                    WHERE c.key = ? AND instr(l.contacts, ?) > 0 AND s.at >= ? GROUP BY s.campaign_id
+                    """)
+            for key in keys {
+                for row in try Row.fetchAll(statement, arguments: [key.prefix, key.needle, since.milliseconds]) {
+                    let at = Timestamp(milliseconds: row[1])
+                    result[row[0], default: at] = max(result[row[0]] ?? at, at)
+                }
+            }
+            return result
+        }
+    }
+
+    /// Marks leads left pending by a crash: `review` when a post had been sent (an operator must
+    /// ask the buyer), `unsold` otherwise, both with reason `interrupted`. Run it at start-up,
+    /// before taking leads: a lead in flight would be marked too.
+    public func reconcile(now: Timestamp) async throws -> (review: Int, unsold: Int) {
+        let at = now.milliseconds
+        let counts = try await write { db in
+            try db.execute(
+                sql: """
+                    UPDATE leads SET status = 'review', outcome_status = 'review', reason = 'interrupted', finished_at = ?
+                    WHERE status = 'pending' AND id IN (SELECT lead_id FROM postings)
+                    """,
+                arguments: [at])
+            let review = db.changesCount
+            try db.execute(
+                sql: """
+                    UPDATE leads SET status = 'unsold', outcome_status = 'unsold', reason = 'interrupted', finished_at = ?
+                    WHERE status = 'pending'
+                    """,
+                arguments: [at])
+            let unsold = db.changesCount
+            try db.execute(sql: "DELETE FROM postings WHERE lead_id NOT IN (SELECT id FROM leads WHERE status = 'pending')")
+            return [review, unsold]
+        }
+        return (counts[0], counts[1])
+    }
+}
+
+/// A lead's row and contact keys, prepared off the writer queue.
+struct LeadInsert: Sendable {
+    let leadID: String
+    let row: StatementArguments
+    let receivedAt: Int64
+    let keys: [(prefix: Int64, needle: String)]
+    let storesKeys: Bool
+    let dedupeSince: Int64?
+
+    init(_ lead: Lead, dedupeSince: Timestamp?) {
+        leadID = lead.id
+        receivedAt = lead.receivedAt.milliseconds
+        row = [
+            lead.id, lead.sellerID, lead.vertical, lead.source, lead.test, StoredJSON.text(.object(lead.fields)),
+            StoredJSON.text(lead.consent), lead.contactKeys.storedText, lead.receivedAt.milliseconds, lead.pingID,
+        ]
+        keys = lead.contactKeys.all.map { (ContactKeyIndex.prefix($0), ContactKeyIndex.needle($0)) }
+        storesKeys = !lead.test
+        self.dedupeSince = dedupeSince?.milliseconds
+    }
+
+    func run(_ db: Database) throws -> LeadInsertResult {
+        if let original = try original(db) {
+            try insertRow(db, status: "duplicate", outcome: "duplicate", reason: "duplicate", finishedAt: receivedAt)
+            return .duplicate(of: original)
+        }
+        try insertRow(db, status: "pending", outcome: nil, reason: nil, finishedAt: nil)
+        guard storesKeys else { return .inserted }
+        let seq = db.lastInsertedRowID
+        let statement = try db.cachedStatement(sql: "INSERT OR IGNORE INTO lead_contacts (key, lead_seq) VALUES (?, ?)")
+        for key in keys {
+            try statement.execute(arguments: [key.prefix, seq])
+        }
+        return .inserted
+    }
+
+    /// The earliest lead of the same consumer since the dedupe start, if any.
+    private func original(_ db: Database) throws -> String? {
+        guard let since = dedupeSince, !keys.isEmpty else { return nil }
+        let statement = try db.cachedStatement(
+            sql: """
+                SELECT l.id, l.received_at FROM lead_contacts c JOIN leads l ON l.seq = c.lead_seq
+                WHERE c.key = ? AND instr(l.contacts, ?) > 0 AND l.received_at >= ?
+                    AND l.status NOT IN ('duplicate', 'rejected')
+                ORDER BY l.received_at, l.id LIMIT 1
+                """)
+        var best: (id: String, at: Int64)?
+        for key in keys {
+            guard let row = try Row.fetchOne(statement, arguments: [key.prefix, key.needle, since]) else { continue }
+            let candidate = (id: row[0] as String, at: row[1] as Int64)
+            if best.map({ candidate.at < $0.at }) ?? true { best = candidate }
+        }
+        return best?.id
+    }
+
+    private func insertRow(_ db: Database, status: String, outcome: String?, reason: String?, finishedAt: Int64?) throws {
+        var arguments = row
+        arguments += [status, outcome, reason, finishedAt]
+        do {
+            try db.cachedStatement(
+                sql: """
+                    INSERT INTO leads (id, seller_id, vertical, source, test, fields, consent, contacts, received_at, ping_id,
+                        status, outcome_status, reason, finished_at)
+                    VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+                    """
+            ).execute(arguments: arguments)
+        } catch let error as DatabaseError where error.resultCode == .SQLITE_CONSTRAINT {
+            throw StorageError.conflict(leadID)
+        }
+    }
+}

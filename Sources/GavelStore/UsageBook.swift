@@ -1,0 +1,102 @@
+import GavelCore
+
+/// One counter of the `usage` table: a subject (`campaign:<id>` or `buyer:<id>`) in a period
+/// (`d:…`, `w:…`, `m:…` from ``CapPeriods``, or `balance` for a buyer's unpaid spend).
+struct UsageKey: Hashable, Sendable {
+    var subject: String
+    var period: String
+
+    /// A campaign's counter in a period.
+    static func campaign(_ id: String, _ period: String) -> UsageKey {
+        UsageKey(subject: "campaign:" + id, period: period)
+    }
+
+    /// A buyer's unpaid balance.
+    static func balance(_ buyerID: String) -> UsageKey {
+        UsageKey(subject: "buyer:" + buyerID, period: "balance")
+    }
+
+    /// A campaign's day, week and month counters.
+    static func periods(campaignID: String, _ periods: CapPeriods) -> [UsageKey] {
+        [campaign(campaignID, periods.dayKey), campaign(campaignID, periods.weekKey), campaign(campaignID, periods.monthKey)]
+    }
+
+    /// Every counter a hold moves: the campaign's three periods and the buyer's balance.
+    static func all(for hold: CapHold) -> [UsageKey] {
+        periods(campaignID: hold.campaignID, hold.periods) + [balance(hold.buyerID)]
+    }
+}
+
+/// Leads and spend (in cents) counted under one ``UsageKey``.
+struct UsageCount: Hashable, Sendable {
+    var leads: Int
+    var spendCents: Int64
+
+    static let zero = UsageCount(leads: 0, spendCents: 0)
+}
+
+/// The cap and credit book: persisted usage plus outstanding holds, per counter. A value type
+/// with no I/O; the store guards it with a lock and seeds counters from the database the first
+/// time each is touched.
+struct UsageBook: Sendable {
+    private(set) var counts: [UsageKey: UsageCount] = [:]
+
+    /// The keys not yet seeded from the database.
+    func missing(_ keys: [UsageKey]) -> [UsageKey] {
+        keys.filter { counts[$0] == nil }
+    }
+
+    /// Seeds counters from what the database holds (absent rows are zero). A counter already
+    /// in the book is never overwritten: the book is ahead of the database.
+    mutating func seed(_ keys: [UsageKey], persisted: [UsageKey: UsageCount]) {
+        for key in keys where counts[key] == nil {
+            counts[key] = persisted[key] ?? .zero
+        }
+    }
+
+    /// A campaign's usage in its current periods.
+    func usage(campaignID: String, periods: CapPeriods) -> CapUsage {
+        let keys = UsageKey.periods(campaignID: campaignID, periods)
+        let (day, week, month) = (count(keys[0]), count(keys[1]), count(keys[2]))
+        return CapUsage(
+            dayLeads: day.leads, weekLeads: week.leads, monthLeads: month.leads, daySpend: Money(cents: day.spendCents),
+            monthSpend: Money(cents: month.spendCents))
+    }
+
+    /// A buyer's unpaid spend.
+    func balance(buyerID: String) -> Money {
+        Money(cents: count(.balance(buyerID)).spendCents)
+    }
+
+    /// Takes a slot when every cap and the credit limit admit one more lead at the price.
+    mutating func hold(_ hold: CapHold) -> CapHoldResult {
+        guard hold.counts else { return .held }
+        guard hold.caps.admits(usage(campaignID: hold.campaignID, periods: hold.periods), price: hold.price) else {
+            return .capReached
+        }
+        if let limit = hold.balanceLimit, balance(buyerID: hold.buyerID) + hold.price > limit {
+            return .creditExceeded
+        }
+        add(hold, leads: 1, cents: hold.price.cents)
+        return .held
+    }
+
+    /// Gives a slot back.
+    mutating func release(_ hold: CapHold) {
+        guard hold.counts else { return }
+        add(hold, leads: -1, cents: -hold.price.cents)
+    }
+
+    private func count(_ key: UsageKey) -> UsageCount {
+        counts[key] ?? .zero
+    }
+
+    private mutating func add(_ hold: CapHold, leads: Int, cents: Int64) {
+        for key in UsageKey.all(for: hold) {
+            var value = count(key)
+            value.leads = max(0, value.leads + leads)
+            value.spendCents = max(0, value.spendCents + cents)
+            counts[key] = value
+        }
+    }
+}

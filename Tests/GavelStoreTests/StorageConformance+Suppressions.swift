@@ -1,0 +1,45 @@
+import GavelCore
+import GavelStore
+import Testing
+
+extension StorageConformance {
+    static func suppressions(_ harness: some StoreHarness) async throws {
+        let store = try await harness.open()
+        let (a, b, c) = (Fixtures.phoneKey("4155550100"), Fixtures.phoneKey("2125550199"), Fixtures.hasher.sha256Hex("ada@example.com"))
+        #expect(try await store.addSuppressions(buyerID: "acme", hashes: [a, b]) == 2)
+        #expect(try await store.addSuppressions(buyerID: "acme", hashes: [b, c.uppercased()]) == 3)
+        #expect(try await store.addSuppressions(buyerID: "zeta", hashes: [b]) == 1)
+        #expect(try await store.suppressingBuyers(contactKeys: [a]) == ["acme"])
+        #expect(try await store.suppressingBuyers(contactKeys: [b]) == ["acme", "zeta"])
+        #expect(try await store.suppressingBuyers(contactKeys: [c, Fixtures.phoneKey("3105550000")]) == ["acme"])
+        #expect(try await store.suppressingBuyers(contactKeys: [Fixtures.phoneKey("3105550000")]).isEmpty)
+        #expect(try await store.suppressingBuyers(contactKeys: []).isEmpty)
+
+        try await store.clearSuppressions(buyerID: "acme")
+        #expect(try await store.suppressingBuyers(contactKeys: [a, b, c]) == ["zeta"])
+        #expect(try await store.addSuppressions(buyerID: "acme", hashes: [c]) == 1)
+
+        let reopened = try await harness.open()
+        #expect(try await reopened.suppressingBuyers(contactKeys: [a]).isEmpty)
+        #expect(try await reopened.suppressingBuyers(contactKeys: [b]) == ["zeta"])
+        #expect(try await reopened.suppressingBuyers(contactKeys: [c]) == ["acme"])
+    }
+
+    static func millionSuppressions(_ harness: some StoreHarness) async throws {
+        var generator = SplitMix64(state: 42)
+        let hashes = (0..<1_000_000).map { _ in Fixtures.randomHash(using: &generator) }
+        do {
+            let store = try await harness.open()
+            #expect(try await store.addSuppressions(buyerID: "big", hashes: hashes) == 1_000_000)
+            #expect(try await store.addSuppressions(buyerID: "small", hashes: [hashes[17]]) == 1)
+            #expect(try await store.suppressingBuyers(contactKeys: [hashes[999_999]]) == ["big"])
+        }
+        let reopened = try await harness.open()
+        for index in stride(from: 0, to: 1_000_000, by: 99_991) {
+            #expect(try await reopened.suppressingBuyers(contactKeys: [hashes[index]]) == ["big"])
+        }
+        #expect(try await reopened.suppressingBuyers(contactKeys: [hashes[17]]) == ["big", "small"])
+        #expect(try await reopened.suppressingBuyers(contactKeys: [Fixtures.phoneKey("4155550100")]).isEmpty)
+        #expect(try await reopened.addSuppressions(buyerID: "big", hashes: Array(hashes[0..<10])) == 1_000_000)
+    }
+}
