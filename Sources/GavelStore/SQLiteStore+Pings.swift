@@ -20,6 +20,16 @@ extension SQLiteStore {
         }
     }
 
+    /// A seller's held ping, without claiming it.
+    public func heldPing(id: String, sellerID: String) async throws -> HeldPing? {
+        let body: String? = try await read { db in
+            let select = try db.cachedStatement(sql: "SELECT seller_id, body FROM held_pings WHERE id = ?")
+            guard let row = try Row.fetchOne(select, arguments: [id]), row["seller_id"] == sellerID else { return nil }
+            return row["body"]
+        }
+        return try body.map(HeldPingCodec.decode)
+    }
+
     /// Claims a held ping for its post, atomically: only one post can claim a ping.
     ///
     /// `notFound` for an unknown id or another seller's ping; `alreadyPosted` once claimed

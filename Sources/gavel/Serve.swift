@@ -49,28 +49,6 @@ enum Runtime {
         return logger
     }
 
-    /// Opens and migrates the database a URL names.
-    static func openStore(_ text: String, logger: Logger) async throws -> any Storage {
-        let url: DatabaseURL
-        do {
-            url = try DatabaseURL(text)
-        } catch {
-            throw ValidationError("--database: \(error.description)")
-        }
-        switch url {
-        case .sqlite(let path):
-            let store = try SQLiteStore(path: path)
-            _ = try await store.migrate()
-            return store
-        case .temporarySQLite:
-            let store = try SQLiteStore.temporary()
-            _ = try await store.migrate()
-            return store
-        case .postgres:
-            throw ValidationError("--database: PostgreSQL support is not built into this version yet")
-        }
-    }
-
     /// Serves until a shutdown signal: the gate closes first (new leads get 503), admitted
     /// auctions finish, the server drains, then the buyer client shuts down.
     static func serve<C: Clock>(

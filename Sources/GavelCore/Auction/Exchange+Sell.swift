@@ -44,7 +44,13 @@ extension Exchange {
         case .capReached: return refused("cap_reached")
         case .creditExceeded: return refused("credit_limit")
         }
-        let answer = try await deliver(offer, campaign: campaign, context: context)
+        let answer: PostAnswer
+        do {
+            answer = try await deliver(offer, campaign: campaign, context: context)
+        } catch {
+            try? await deps.store.release(hold)
+            throw error
+        }
         deps.observer.posted(campaignID: offer.campaignID, outcome: answer.outcome)
         let record = PostRecord(
             campaignID: offer.campaignID, buyerID: offer.buyerID, price: offer.price, origin: offer.origin, outcome: answer.outcome,
@@ -53,7 +59,10 @@ extension Exchange {
             try await deps.store.release(hold)
             return (record, nil)
         }
-        return (record, Sale(offer: offer, seller: context.seller, buyerLeadID: answer.buyerLeadID, hold: hold))
+        let sale = Sale(
+            offer: offer, seller: context.seller, buyerLeadID: answer.buyerLeadID, hold: hold,
+            returnWindowDays: campaign.returnWindowDays)
+        return (record, sale)
     }
 
     private func capHold(_ offer: Offer, campaign: Campaign, context: Context) -> CapHold {

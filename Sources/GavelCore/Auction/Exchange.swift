@@ -133,9 +133,12 @@ public struct Exchange<C: Clock>: Sendable where C.Duration == Duration {
     public func post(_ submission: PostSubmission, sellerID: String) async throws -> LeadResult {
         let arrival = deps.clock.now
         let market = deps.market.current
-        let held = try await claim(submission.pingID, sellerID: sellerID)
-        let (seller, vertical) = try parties(held.vertical, sellerID: sellerID, market: market)
+        guard let peeked = try await deps.store.heldPing(id: submission.pingID, sellerID: sellerID) else {
+            throw ExchangeError.pingNotFound
+        }
+        let (seller, vertical) = try parties(peeked.vertical, sellerID: sellerID, market: market)
         let fields = try validated(submission.fields, vertical: vertical, mode: .full)
+        let held = try await claim(submission.pingID, sellerID: sellerID)
         let lead = newLead(
             LeadSubmission(vertical: held.vertical, source: held.source, test: held.test, fields: fields, consent: submission.consent),
             fields: fields, seller: seller, vertical: vertical, pingID: held.id)

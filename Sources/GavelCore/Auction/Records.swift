@@ -85,14 +85,33 @@ public struct Sale: Sendable, Hashable {
     /// The cap slot the sale used.
     public var hold: CapHold
 
+    /// Days after the sale within which the buyer may return the lead (the campaign's window
+    /// at the time of the sale).
+    public var returnWindowDays: Int
+
     /// Creates a sale; the seller's payout is computed once from the price.
-    public init(offer: Offer, seller: Seller, buyerLeadID: String?, hold: CapHold) {
+    public init(offer: Offer, seller: Seller, buyerLeadID: String?, hold: CapHold, returnWindowDays: Int = 7) {
         campaignID = offer.campaignID
         buyerID = offer.buyerID
         price = offer.price
         payout = seller.payout(for: offer.price)
         self.buyerLeadID = buyerLeadID
         self.hold = hold
+        self.returnWindowDays = returnWindowDays
+    }
+
+    /// Creates a sale from stored parts.
+    public init(
+        campaignID: String, buyerID: String, price: Money, payout: Money, buyerLeadID: String?, hold: CapHold,
+        returnWindowDays: Int
+    ) {
+        self.campaignID = campaignID
+        self.buyerID = buyerID
+        self.price = price
+        self.payout = payout
+        self.buyerLeadID = buyerLeadID
+        self.hold = hold
+        self.returnWindowDays = returnWindowDays
     }
 
     /// The exchange's margin: price minus payout.

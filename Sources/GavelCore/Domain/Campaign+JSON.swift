@@ -235,9 +235,10 @@ extension Schedule {
         days.rejectUnknown(Set(weekdays))
         var hours: [Int: [Range]] = [:]
         for (index, name) in weekdays.enumerated() {
-            hours[index] = (days.array(name) ?? []).enumerated().compactMap { offset, element in
+            let ranges = (days.array(name) ?? []).enumerated().compactMap { offset, element in
                 range(element, path: days.path(name) + "[\(offset)]", log: reader.log)
             }
+            if !ranges.isEmpty { hours[index] = ranges }
         }
         return Schedule(timezone: zone, hours: hours)
     }

@@ -266,6 +266,8 @@ public protocol Storage: Sendable {
 
     /// Holds a ping's bids.
     func holdPing(_ ping: HeldPing) async throws
+    /// A seller's held ping, without claiming it (`nil` for an unknown id or another seller's).
+    func heldPing(id: String, sellerID: String) async throws -> HeldPing?
     /// Claims a held ping for its post, atomically: only one post can claim a ping.
     func claimPing(id: String, sellerID: String, now: Timestamp) async throws -> PingClaim
 

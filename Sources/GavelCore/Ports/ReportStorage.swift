@@ -1,0 +1,180 @@
+/// What a report groups by.
+public enum ReportDimension: String, Sendable, Hashable, CaseIterable {
+    /// The lead's seller.
+    case seller
+    /// The seller's traffic source (keyed `seller_id/source` for the operator, `source` for
+    /// a seller).
+    case source
+    /// The buyer the campaign belongs to.
+    case buyer
+    /// The campaign.
+    case campaign
+    /// The lead's vertical.
+    case vertical
+    /// The UTC day the lead arrived (`YYYY-MM-DD`).
+    case day
+    /// The UTC hour the lead arrived (`YYYY-MM-DDTHH:00Z`).
+    case hour
+
+    /// Whether rows count from the campaigns' side (offers, pings, bids and sales of each
+    /// campaign) rather than from the leads' side.
+    public var isBuyerSide: Bool { self == .buyer || self == .campaign }
+}
+
+/// A report request, already scoped to what the caller may see.
+public struct ReportQuery: Sendable, Hashable {
+    /// The grouping.
+    public var groupBy: ReportDimension
+    /// The first moment included (by lead arrival).
+    public var from: Timestamp
+    /// The first moment excluded.
+    public var to: Timestamp
+    /// Only this seller's leads (a seller's key).
+    public var sellerID: String?
+    /// Only this buyer's campaigns (a buyer's key).
+    public var buyerID: String?
+
+    /// Creates a query.
+    public init(groupBy: ReportDimension, from: Timestamp, to: Timestamp, sellerID: String? = nil, buyerID: String? = nil) {
+        self.groupBy = groupBy
+        self.from = from
+        self.to = to
+        self.sellerID = sellerID
+        self.buyerID = buyerID
+    }
+}
+
+/// The counted facts of one report row; rates, averages and percentiles derive from them.
+///
+/// Lead-side rows (seller, source, vertical, day, hour) count the non-test leads that arrived in
+/// the range and everything that happened to them. Buyer-side rows (buyer, campaign) count, per
+/// campaign, the leads it was offered (pinged or posted), its pings, bids, posts, sales, returns
+/// and conversions. Money is net of returns: `revenue` is the sum of the buyer ledger entries of
+/// those sales, `payout` minus the sum of the seller entries.
+public struct ReportRow: Sendable, Hashable {
+    /// The group's key.
+    public var key: String
+    /// Leads.
+    public var leads: Int
+    /// Pings (remote pings and hosted pricings).
+    public var pings: Int
+    /// Pings answered with a bid.
+    public var bids: Int
+    /// Leads sold (buyer side: sales).
+    public var sold: Int
+    /// Posts accepted.
+    public var accepted: Int
+    /// Posts refused (rejected, duplicate, failed).
+    public var rejected: Int
+    /// Sales returned.
+    public var returned: Int
+    /// Conversions.
+    public var conversions: Int
+    /// What buyers paid, net of returns.
+    public var revenue: Money
+    /// What sellers earned, net of returns.
+    public var payout: Money
+    /// Remote pings that timed out.
+    public var timeouts: Int
+    /// Response times of remote pings.
+    public var latency: LatencyHistogram
+
+    /// Creates an empty row.
+    public init(key: String) {
+        self.key = key
+        leads = 0
+        pings = 0
+        bids = 0
+        sold = 0
+        accepted = 0
+        rejected = 0
+        returned = 0
+        conversions = 0
+        revenue = .zero
+        payout = .zero
+        timeouts = 0
+        latency = LatencyHistogram()
+    }
+
+    /// Revenue minus payout.
+    public var margin: Money { revenue - payout }
+}
+
+/// Reports.
+public protocol ReportStorage: Sendable {
+    /// The rows of a report, sorted by key. Must answer a month over a million leads in well
+    /// under a second (keep rollups).
+    func report(_ query: ReportQuery) async throws -> [ReportRow]
+}
+
+/// A histogram of response times with fixed buckets (1 ms wide to 100 ms, 10 ms to 1 s,
+/// 100 ms to 10 s, then one overflow bucket), small enough to keep per report row and hour,
+/// mergeable, and precise enough for p50/p95.
+public struct LatencyHistogram: Sendable, Hashable {
+    /// Counts per bucket index (sparse).
+    public private(set) var counts: [Int: Int]
+
+    /// Creates an empty histogram.
+    public init(counts: [Int: Int] = [:]) {
+        self.counts = counts
+    }
+
+    /// The bucket of a latency in microseconds.
+    public static func bucket(micros: Int64) -> Int {
+        let ms = Int(max(0, micros) / 1_000)
+        if ms < 100 { return ms }
+        if ms < 1_000 { return 100 + (ms - 100) / 10 }
+        if ms < 10_000 { return 190 + (ms - 1_000) / 100 }
+        return 280
+    }
+
+    /// The upper bound of a bucket in milliseconds.
+    public static func upperBoundMS(_ bucket: Int) -> Int {
+        if bucket < 100 { return bucket + 1 }
+        if bucket < 190 { return 100 + (bucket - 100 + 1) * 10 }
+        if bucket < 280 { return 1_000 + (bucket - 190 + 1) * 100 }
+        return 10_000
+    }
+
+    /// Counts one latency.
+    public mutating func record(micros: Int64) {
+        counts[Self.bucket(micros: micros), default: 0] += 1
+    }
+
+    /// Adds another histogram's counts.
+    public mutating func merge(_ other: LatencyHistogram) {
+        for (bucket, count) in other.counts { counts[bucket, default: 0] += count }
+    }
+
+    /// How many latencies were counted.
+    public var total: Int { counts.values.reduce(0, +) }
+
+    /// The latency (bucket upper bound, in ms) at or below which `fraction` of the counts lie;
+    /// `nil` when empty.
+    public func percentile(_ fraction: Double) -> Int? {
+        let total = total
+        guard total > 0 else { return nil }
+        let rank = max(1, Int((Double(total) * fraction).rounded(.up)))
+        var seen = 0
+        for bucket in counts.keys.sorted() {
+            seen += counts[bucket]!
+            if seen >= rank { return Self.upperBoundMS(bucket) }
+        }
+        return nil
+    }
+
+    /// A compact text form for storage: `bucket:count,…`.
+    public var encoded: String {
+        counts.keys.sorted().map { "\($0):\(counts[$0]!)" }.joined(separator: ",")
+    }
+
+    /// Reads the compact text form.
+    public init(encoded: String) {
+        var counts: [Int: Int] = [:]
+        for part in encoded.split(separator: ",") {
+            let pair = part.split(separator: ":")
+            if pair.count == 2, let bucket = Int(pair[0]), let count = Int(pair[1]) { counts[bucket, default: 0] += count }
+        }
+        self.counts = counts
+    }
+}
