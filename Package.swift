@@ -118,6 +118,11 @@ let package = Package(
             swiftSettings: swiftSettings
         ),
         .testTarget(
+            name: "GavelSimTests",
+            dependencies: ["GavelCore", "GavelSim"],
+            swiftSettings: swiftSettings
+        ),
+        .testTarget(
             name: "GavelStoreTests",
             dependencies: ["GavelCore", "GavelStore"],
             swiftSettings: swiftSettings

@@ -112,7 +112,7 @@ schemas = {
         "created_at": TIME, "updated_at": TIME,
     }, ["buyer_id", "vertical", "delivery"]),
     "Settings": obj({
-        "auction": {"type": "string", "enum": ["first_price", "second_price"]},
+        "auction": {"type": "string", "enum": ["first_price", "second_price", "waterfall"]},
         "default_tmax_ms": {"type": "integer", "minimum": 1, "maximum": 60000},
         "ping_ttl_s": {"type": "integer", "minimum": 1, "maximum": 86400},
         "floors": {"type": "object", "additionalProperties": MONEY},

@@ -29,7 +29,7 @@ extension Exchange {
     }
 
     /// One offer: hold the cap slot, post (or deliver to the inbox), and record what happened.
-    private func attempt(_ offer: Offer, context: Context, blocked: [String: String]) async throws -> (PostRecord, Sale?) {
+    func attempt(_ offer: Offer, context: Context, blocked: [String: String]) async throws -> (PostRecord, Sale?) {
         func refused(_ reason: String) -> (PostRecord, Sale?) {
             deps.observer.posted(campaignID: offer.campaignID, outcome: .rejected)
             return (PostRecord(

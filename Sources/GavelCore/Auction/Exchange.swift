@@ -97,8 +97,13 @@ public struct Exchange<C: Clock>: Sendable where C.Duration == Duration {
         if case .duplicate = try await deps.store.insertLead(lead, dedupeSince: dedupeSince(lead, market: market)) {
             return finish(context, LeadOutcome(leadID: lead.id, status: .duplicate, reason: "duplicate", finishedAt: deps.wallClock.now()))
         }
-        let round = try await auction(context, pingID: lead.pingID ?? lead.id, fullFields: true)
-        let outcome = try await sell(context, round: round, blocked: [:])
+        let outcome: LeadOutcome
+        if market.config.settings.auction == .waterfall {
+            outcome = try await waterfall(context)
+        } else {
+            let round = try await auction(context, pingID: lead.pingID ?? lead.id, fullFields: true)
+            outcome = try await sell(context, round: round, blocked: [:])
+        }
         try await deps.store.recordOutcome(outcome, sellerID: seller.id)
         return finish(context, outcome)
     }

@@ -51,8 +51,10 @@ public struct Settings: Sendable, Hashable {
         case firstPrice = "first_price"
         /// The winner pays the next bid (or the floor) plus one cent, never above its bid.
         case secondPrice = "second_price"
-        /// A sequential fixed-price ping tree: campaigns are tried one by one in priority order
-        /// (for comparison with the auction; see the performance notes).
+        /// A sequential ping tree, as closed platforms run it: campaigns are tried one at a time
+        /// in priority order (then by tier price), each sold at its fixed tier `price` if its bid
+        /// reaches it (or at its bid when it has no tier price). Kept to compare with the
+        /// auction; applies to one-call leads (`/v1/leads`).
         case waterfall
     }
 
