@@ -117,6 +117,7 @@ schemas = {
         "ping_ttl_s": {"type": "integer", "minimum": 1, "maximum": 86400},
         "floors": {"type": "object", "additionalProperties": MONEY},
         "dedupe_days": {"type": "integer", "minimum": 0, "maximum": 3650},
+        "max_return_rate": nullable(RATE),
     }),
     "ApiKeyCreate": obj({
         "role": {"type": "string", "enum": ["admin", "seller", "buyer"]}, "subject_id": {"type": "string"},

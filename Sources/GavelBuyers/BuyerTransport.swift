@@ -1,4 +1,5 @@
 import AsyncHTTPClient
+import Foundation
 import GavelCore
 import Logging
 import NIOCore
@@ -22,6 +23,7 @@ struct BuyerTransport: Sendable {
     let configuration: HTTPBuyerGateway.Configuration
     let wallClock: any WallClock
     let logger: Logger
+    let addressGuard: AddressGuard
 
     /// POSTs `body` to `url`, signed with `secret`, and reads the answer by `timeoutMS` from now.
     ///
@@ -32,7 +34,12 @@ struct BuyerTransport: Sendable {
         guard Self.isWebURL(url) else { return .failed("not an http or https URL") }
         guard timeoutMS > 0 else { return .timeout("no time left") }
         guard !Task.isCancelled else { return .timeout("cancelled") }
-        let request = signedRequest(url: url, body: body, secret: secret)
+        let target: String
+        switch await addressGuard.check(url) {
+        case .refused(let reason): return .failed("blocked: \(reason)")
+        case .allowed(let pinned): target = Self.pinned(url, to: pinned)
+        }
+        let request = signedRequest(url: target, body: body, secret: secret, host: target == url ? nil : Self.hostHeader(url))
         let deadline = NIODeadline.now() + .milliseconds(Int64(timeoutMS))
         return await withTaskGroup(of: CallResult.self) { group in
             group.addTask { await perform(request, deadline: deadline) }
@@ -41,6 +48,20 @@ struct BuyerTransport: Sendable {
             group.cancelAll()
             return first
         }
+    }
+
+    /// An `http://` URL with its host replaced by the address that was checked, so the
+    /// connection goes exactly where the SSRF guard looked; `https://` URLs keep their name (TLS).
+    static func pinned(_ url: String, to address: String?) -> String {
+        guard let address, url.lowercased().hasPrefix("http://"), var components = URLComponents(string: url) else { return url }
+        components.host = address
+        return components.string ?? url
+    }
+
+    /// The `Host` header a URL implies: its host, and its port when not the default.
+    static func hostHeader(_ url: String) -> String? {
+        guard let components = URLComponents(string: url), let host = components.host else { return nil }
+        return components.port.map { "\(host):\($0)" } ?? host
     }
 
     /// Only `http` and `https`: AsyncHTTPClient also speaks to Unix sockets (`http+unix://`),
@@ -59,8 +80,9 @@ struct BuyerTransport: Sendable {
         }
     }
 
-    private func signedRequest(url: String, body: [UInt8], secret: String) -> HTTPClientRequest {
+    private func signedRequest(url: String, body: [UInt8], secret: String, host: String?) -> HTTPClientRequest {
         var request = HTTPClientRequest(url: url)
+        if let host { request.headers.add(name: "Host", value: host) }
         request.method = .POST
         request.headers.add(name: "Content-Type", value: "application/json")
         request.headers.add(name: "User-Agent", value: configuration.userAgent)

@@ -23,13 +23,17 @@ extension HTTPBuyerGateway {
         public var userAgent: String
         /// The post deadline when a campaign has none (`post_timeout_ms` of 0 or less).
         public var defaultPostTimeoutMS: Int
+        /// Whether buyer URLs may reach loopback, private, link-local or metadata addresses
+        /// (the SSRF guard at connect time; off in production, on for demos and tests).
+        public var allowPrivateAddresses: Bool
 
         /// Creates a configuration.
         public init(
             connectionsPerHost: Int = 128, idleTimeout: Duration = .seconds(60), connectTimeout: Duration = .seconds(2),
             maxResponseBytes: Int = 65_536, retryConnectionEstablishment: Bool = false, userAgent: String = "gavel/1",
-            defaultPostTimeoutMS: Int = 5_000
+            defaultPostTimeoutMS: Int = 5_000, allowPrivateAddresses: Bool = false
         ) {
+            self.allowPrivateAddresses = allowPrivateAddresses
             self.connectionsPerHost = connectionsPerHost
             self.idleTimeout = idleTimeout
             self.connectTimeout = connectTimeout

@@ -39,7 +39,9 @@ public final class HTTPBuyerGateway: BuyerGateway {
         client: HTTPClient, owned: Bool, configuration: Configuration, observers: [any BuyerCallObserver],
         wallClock: any WallClock, logger: Logger
     ) {
-        transport = BuyerTransport(client: client, configuration: configuration, wallClock: wallClock, logger: logger)
+        transport = BuyerTransport(
+            client: client, configuration: configuration, wallClock: wallClock, logger: logger,
+            addressGuard: AddressGuard(allowPrivate: configuration.allowPrivateAddresses))
         ownsClient = owned
         self.observers = observers
         self.logger = logger

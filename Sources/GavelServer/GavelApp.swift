@@ -1,4 +1,5 @@
 import Foundation
+import GavelBuyers
 import GavelCore
 import Hummingbird
 import Logging
@@ -16,12 +17,15 @@ public struct ServerConfiguration: Sendable {
     public var adminToken: String?
     /// Whether buyer URLs may resolve to private addresses (demos, tests on one machine).
     public var allowPrivateBuyerURLs: Bool
+    /// Requests per second per API key.
+    public var rateLimit: RateLimiter.Configuration
 
     /// Creates a configuration with the contract's defaults.
     public init(
         host: String = "127.0.0.1", port: Int = 8080, database: String = "sqlite:gavel.sqlite", adminToken: String? = nil,
-        allowPrivateBuyerURLs: Bool = false
+        allowPrivateBuyerURLs: Bool = false, rateLimit: RateLimiter.Configuration = RateLimiter.Configuration()
     ) {
+        self.rateLimit = rateLimit
         self.host = host
         self.port = port
         self.database = database
@@ -48,6 +52,10 @@ public struct GavelApp<C: Clock>: Sendable where C.Duration == Duration {
     public let gate: AdmissionGate
     /// The wall clock.
     public let wallClock: any WallClock
+    /// The campaigns' circuit breakers.
+    public let circuits: any CircuitBoard
+    /// Per-key rate limits.
+    public let limiter: RateLimiter
 
     /// Starts the exchange on an opened, migrated store: loads configuration (seeding the
     /// built-in verticals into an empty database), loads keys and sets up the bootstrap admin
@@ -57,19 +65,23 @@ public struct GavelApp<C: Clock>: Sendable where C.Duration == Duration {
         configuration: ServerConfiguration, hasher: any ContactHasher, circuits: any CircuitBoard = ClosedCircuits(),
         metrics: ServerMetrics = ServerMetrics(), announce: @Sendable (String) -> Void = { print($0) }
     ) async throws -> GavelApp {
+        let reconciled = try await store.reconcile(now: wallClock.now())
+        if reconciled.review + reconciled.unsold > 0 {
+            announce("Reconciled leads interrupted by a crash: \(reconciled.review) marked for review (a post had been sent), \(reconciled.unsold) unsold.")
+        }
         let config = try await seeded(store)
         let market = MarketCache(config)
         let keys = KeyRing()
         try await bootstrapKeys(store: store, keys: keys, token: configuration.adminToken, clock: wallClock, announce: announce)
         let service = ConfigService(
-            store: store, market: market, keys: keys, urlGuard: BuyerURLGuard(allowPrivate: configuration.allowPrivateBuyerURLs))
+            store: store, market: market, keys: keys, urlGuard: AddressGuard(allowPrivate: configuration.allowPrivateBuyerURLs))
         let exchange = Exchange(
             Exchange.Dependencies(
                 store: store, gateway: gateway, market: market, wallClock: wallClock, clock: clock, hasher: hasher,
                 observer: metrics, circuits: circuits))
         return GavelApp(
             store: store, market: market, keys: keys, config: service, exchange: exchange, metrics: metrics, gate: AdmissionGate(),
-            wallClock: wallClock)
+            wallClock: wallClock, circuits: circuits, limiter: RateLimiter(configuration.rateLimit))
     }
 
     private static func seeded(_ store: any Storage) async throws -> MarketConfig {
@@ -108,12 +120,20 @@ public struct GavelApp<C: Clock>: Sendable where C.Duration == Duration {
         hummingbird.add(middleware: MetricsMiddleware(metrics: metrics))
         hummingbird.add(middleware: ProblemMiddleware())
         hummingbird.add(middleware: AuthMiddleware(keys: keys))
+        hummingbird.add(middleware: RateLimitMiddleware(limiter: limiter))
         let router = Routes(router: hummingbird)
-        OpsRoutes(store: store, metrics: metrics).register(on: router)
+        OpsRoutes(store: store, metrics: metrics, circuits: circuits).register(on: router)
         OperatorRoutes(config: config, market: market).register(on: router)
         KeyRoutes(store: store, keys: keys, market: market, clock: wallClock).register(on: router)
-        SellerRoutes(exchange: exchange, store: store, gate: gate).register(on: router)
+        let idempotency = IdempotencyGate(store: store as? any IdempotencyStorage, clock: wallClock)
+        SellerRoutes(exchange: exchange, store: store, gate: gate, idempotency: idempotency).register(on: router)
         BuyerRoutes(store: store).register(on: router)
+        if let money = store as? any MoneyStorage {
+            MoneyRoutes(store: money, market: market, clock: wallClock).register(on: router)
+        }
+        if let reports = store as? any ReportStorage {
+            ReportRoutes(store: reports, clock: wallClock).register(on: router)
+        }
         return (hummingbird, router)
     }
 

@@ -18,10 +18,13 @@ struct Serve: AsyncParsableCommand {
         let configuration = try options.resolved()
         let logger = Runtime.logger()
         let store = try await Runtime.openStore(configuration.database, logger: logger)
-        let gateway = HTTPBuyerGateway(logger: logger)
+        let metrics = ServerMetrics()
+        let breakers = CircuitBreakers { metrics.circuitTripped(campaignID: $0) }
+        let gateway = HTTPBuyerGateway(
+            configuration: .init(allowPrivateAddresses: configuration.allowPrivateBuyerURLs), observers: [breakers], logger: logger)
         let app = try await GavelApp.start(
             store: store, gateway: gateway, clock: ContinuousClock(), configuration: configuration,
-            hasher: SHA256ContactHasher(), announce: Runtime.say)
+            hasher: SHA256ContactHasher(), circuits: breakers, metrics: metrics, announce: Runtime.say)
         try await Runtime.serve(app, gateway: gateway, configuration: configuration, logger: logger)
     }
 }
@@ -51,16 +54,23 @@ enum Runtime {
 
     /// Serves until a shutdown signal: the gate closes first (new leads get 503), admitted
     /// auctions finish, the server drains, then the buyer client shuts down.
+    ///
+    /// `extraServices` start before the server (and stop after it); `clients` start after the
+    /// admission gate and stop first, while the server still answers (e.g. the demo's lead
+    /// driver, which may also end the group by returning). `onListening` hears the bound address.
     static func serve<C: Clock>(
         _ app: GavelApp<C>, gateway: HTTPBuyerGateway, configuration: ServerConfiguration, logger: Logger,
-        extraServices: [any Service] = []
+        extraServices: [any Service] = [], clients: [ServiceGroupConfiguration.ServiceConfiguration] = [],
+        onListening: @escaping @Sendable (String, Int) async -> Void = { _, _ in }
     ) async throws where C.Duration == Duration {
         let http = app.application(configuration: configuration, logger: logger) { host, port in
             Runtime.say("Gavel is listening on http://\(host):\(port) (database \(configuration.database))")
+            await onListening(host, port)
         }
         let services: [any Service] = [GatewayService(gateway: gateway)] + extraServices + [http, AdmissionGateService(gate: app.gate)]
+        let all = services.map { ServiceGroupConfiguration.ServiceConfiguration(service: $0) } + clients
         let group = ServiceGroup(
-            configuration: .init(services: services, gracefulShutdownSignals: [.sigterm, .sigint], logger: logger))
+            configuration: .init(services: all, gracefulShutdownSignals: [.sigterm, .sigint], logger: logger))
         try await group.run()
     }
 }

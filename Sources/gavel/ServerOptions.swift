@@ -19,6 +19,9 @@ struct ServerOptions: ParsableArguments {
     @Flag(name: .customLong("allow-private-buyer-urls"), help: "Allow buyer URLs on loopback/private addresses (env GAVEL_ALLOW_PRIVATE_BUYER_URLS=true).")
     var allowPrivateBuyerURLs = false
 
+    @Option(help: "Requests per second allowed per API key, bursts of twice that; 0 for no limit (env GAVEL_RATE_LIMIT; default 2000).")
+    var rateLimit: Int?
+
     /// The configuration: flag, else environment, else the contract's default.
     func resolved(environment: [String: String] = ProcessInfo.processInfo.environment) throws -> ServerConfiguration {
         let defaults = ServerConfiguration()
@@ -28,11 +31,18 @@ struct ServerOptions: ParsableArguments {
         }
         let resolvedPort = port ?? envPort ?? defaults.port
         guard (0...65_535).contains(resolvedPort) else { throw ValidationError("the port must be 0...65535") }
+        let envRate = try environment["GAVEL_RATE_LIMIT"].map { text in
+            guard let value = Int(text), value >= 0 else { throw ValidationError("GAVEL_RATE_LIMIT must be a number, not '\(text)'") }
+            return value
+        }
+        let rate = rateLimit ?? envRate ?? RateLimiter.Configuration().rate
+        guard rate >= 0 else { throw ValidationError("--rate-limit must not be negative") }
         let envAllow = ["true", "1", "yes"].contains(environment["GAVEL_ALLOW_PRIVATE_BUYER_URLS"]?.lowercased() ?? "")
         return ServerConfiguration(
             host: host ?? environment["GAVEL_HOST"] ?? defaults.host, port: resolvedPort,
             database: database ?? environment["GAVEL_DATABASE"] ?? defaults.database,
             adminToken: adminToken ?? environment["GAVEL_ADMIN_TOKEN"],
-            allowPrivateBuyerURLs: allowPrivateBuyerURLs || envAllow)
+            allowPrivateBuyerURLs: allowPrivateBuyerURLs || envAllow,
+            rateLimit: RateLimiter.Configuration(rate: rate, burst: rate * 2))
     }
 }

@@ -84,7 +84,7 @@ import Testing
     }
 
     @Test func bodyLimitIsConfigurable() async throws {
-        try await withLive(gatewayConfiguration: HTTPBuyerGateway.Configuration(maxResponseBytes: 8)) { buyers, gateway in
+        try await withLive(gatewayConfiguration: HTTPBuyerGateway.Configuration(maxResponseBytes: 8, allowPrivateAddresses: true)) { buyers, gateway in
             let buyer = buyers.add("wordy", .bidding(Money("12.5")))
             #expect(await gateway.ping(pingRequest(), campaign: campaign(buyer), timeoutMS: 1_000).kind == .tooLarge)
         }

@@ -38,7 +38,7 @@ func postRequest(bidID: String? = "acme-1") -> PostRequest {
 
 /// Runs `body` with a live sandbox and a gateway, shutting both down afterwards.
 func withLive<Result>(
-    gatewayConfiguration: HTTPBuyerGateway.Configuration = HTTPBuyerGateway.Configuration(),
+    gatewayConfiguration: HTTPBuyerGateway.Configuration = HTTPBuyerGateway.Configuration(allowPrivateAddresses: true),
     observers: [any BuyerCallObserver] = [],
     isolation: isolated (any Actor)? = #isolation,
     _ body: (SandboxBuyers, HTTPBuyerGateway) async throws -> Result

@@ -10,8 +10,10 @@ final class GavelProcess: @unchecked Sendable {
     let process = Process()
     let folder: URL
     let output = Pipe()
+    let errors = Pipe()
     private let lock = NSLock()
     private var lines: [String] = []
+    private var errorText = ""
     private(set) var baseURL = ""
 
     /// The binary: `GAVEL_BINARY`, else `.build/debug/gavel` beside this package.
@@ -32,13 +34,20 @@ final class GavelProcess: @unchecked Sendable {
         env.merge(environment) { _, new in new }
         process.environment = env
         process.standardOutput = output
-        process.standardError = FileHandle.nullDevice
+        process.standardError = errors
         output.fileHandleForReading.readabilityHandler = { [weak self] handle in
             let text = String(decoding: handle.availableData, as: UTF8.self)
             self?.lock.withLock { self?.lines += text.split(separator: "\n").map(String.init) }
         }
+        errors.fileHandleForReading.readabilityHandler = { [weak self] handle in
+            let text = String(decoding: handle.availableData, as: UTF8.self)
+            self?.lock.withLock { self?.errorText += text }
+        }
         try process.run()
     }
+
+    /// Everything written to standard error (the log) so far.
+    var log: String { lock.withLock { errorText } }
 
     /// Every line printed so far.
     var printed: [String] { lock.withLock { lines } }
@@ -75,7 +84,9 @@ final class GavelProcess: @unchecked Sendable {
     /// Waits for the process to end.
     func waitForExit() async -> Int32 {
         while process.isRunning { try? await Task.sleep(for: .milliseconds(20)) }
+        try? await Task.sleep(for: .milliseconds(50))
         output.fileHandleForReading.readabilityHandler = nil
+        errors.fileHandleForReading.readabilityHandler = nil
         return process.terminationStatus
     }
 }

@@ -105,11 +105,11 @@ func phone(_ n: Int) -> String {
 
 /// Runs a test against an exchange and a sandbox of buyers, with a fixture.
 func withMarket(
-    configure: (inout ServerConfiguration) -> Void = { _ in },
+    breakers: CircuitBreakers? = nil, configure: (inout ServerConfiguration) -> Void = { _ in },
     _ body: @Sendable (any TestClientProtocol, MarketFixture, TestExchange) async throws -> Void
 ) async throws {
     try await withSandboxBuyers { buyers in
-        try await TestExchange.run(configure: configure) { client, exchange in
+        try await TestExchange.run(breakers: breakers, configure: configure) { client, exchange in
             try await body(client, MarketFixture(client: client, buyers: buyers), exchange)
         }
     }

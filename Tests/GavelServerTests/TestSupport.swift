@@ -21,7 +21,8 @@ struct TestExchange {
 
     /// Runs `body` against a fresh exchange (or one on an existing database file).
     static func run(
-        path: String? = nil, gateway: (any BuyerGateway)? = nil, configure: (inout ServerConfiguration) -> Void = { _ in },
+        path: String? = nil, gateway: (any BuyerGateway)? = nil, breakers: CircuitBreakers? = nil,
+        configure: (inout ServerConfiguration) -> Void = { _ in },
         _ body: @Sendable (any TestClientProtocol, TestExchange) async throws -> Void
     ) async throws {
         let file = path ?? temporaryDatabasePath()
@@ -29,10 +30,11 @@ struct TestExchange {
         _ = try await store.migrate()
         var configuration = ServerConfiguration(port: 0, database: "sqlite:\(file)", adminToken: adminToken, allowPrivateBuyerURLs: true)
         configure(&configuration)
-        let ownGateway = gateway == nil ? HTTPBuyerGateway() : nil
+        let ownGateway =
+            gateway == nil ? HTTPBuyerGateway(configuration: .init(allowPrivateAddresses: true), observers: breakers.map { [$0] } ?? []) : nil
         let app = try await GavelApp.start(
             store: store, gateway: gateway ?? ownGateway!, clock: ContinuousClock(), configuration: configuration,
-            hasher: SHA256ContactHasher(), announce: { _ in })
+            hasher: SHA256ContactHasher(), circuits: breakers ?? CircuitBreakers(), announce: { _ in })
         let exchange = TestExchange(app: app, store: store, path: file)
         let application = app.application(configuration: configuration, logger: Logger(label: "test"))
         do {

@@ -1,7 +1,25 @@
+/// The state of a campaign's circuit breaker.
+public enum CircuitState: String, Sendable, Hashable, CaseIterable {
+    /// Calls flow.
+    case closed
+    /// Calls are skipped until the cool-down ends.
+    case open
+    /// One probe call is allowed; its result closes or reopens the circuit.
+    case halfOpen = "half_open"
+}
+
 /// Health of campaigns as seen by the buyer gateway: which circuit breakers are open.
 public protocol CircuitBoard: Sendable {
-    /// Campaigns not to ping now.
+    /// Campaigns not to ping for this lead. Calling it may let one lead probe a campaign whose
+    /// cool-down has ended.
     func openCircuits() -> Set<String>
+    /// The state of every campaign whose circuit is not closed, without changing anything.
+    func circuitStates() -> [String: CircuitState]
+}
+
+extension CircuitBoard {
+    /// No circuit is tracked.
+    public func circuitStates() -> [String: CircuitState] { [:] }
 }
 
 /// A circuit board with every circuit closed.

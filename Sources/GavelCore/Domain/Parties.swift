@@ -68,17 +68,20 @@ public struct Settings: Sendable, Hashable {
     public var floors: [String: Money]
     /// How long the same consumer counts as a duplicate, in days (0 turns dedupe off).
     public var dedupeDays: Int
+    /// The most any buyer may return: returned ÷ sold over 30 days; `nil` for no limit.
+    public var maxReturnRate: Rate?
 
     /// Creates settings with the contract's defaults.
     public init(
         auction: AuctionKind = .firstPrice, defaultTmaxMS: Int = 250, pingTTLSeconds: Int = 120,
-        floors: [String: Money] = ["auto_insurance": Money(cents: 200)], dedupeDays: Int = 30
+        floors: [String: Money] = ["auto_insurance": Money(cents: 200)], dedupeDays: Int = 30, maxReturnRate: Rate? = nil
     ) {
         self.auction = auction
         self.defaultTmaxMS = defaultTmaxMS
         self.pingTTLSeconds = pingTTLSeconds
         self.floors = floors
         self.dedupeDays = dedupeDays
+        self.maxReturnRate = maxReturnRate
     }
 
     /// The floor for a vertical: the higher of the vertical's own and the settings' floor.

@@ -11,9 +11,14 @@ enum JSONIO {
     /// Reads the request body as JSON: 413 when over 1 MiB, 400 when not JSON, 422 when it
     /// breaks the nesting, member or string limits.
     static func body(_ request: Request, context: GavelRequestContext) async throws -> JSONValue {
+        try parse(try await bytes(request, context: context))
+    }
+
+    /// The request body's bytes (413 when over the limit).
+    static func bytes(_ request: Request, context: GavelRequestContext) async throws -> [UInt8] {
         var request = request
         let buffer = try await request.collectBody(upTo: context.maxUploadSize)
-        return try parse(Array(buffer.readableBytesView))
+        return Array(buffer.readableBytesView)
     }
 
     /// Parses bytes as a request document.

@@ -11,6 +11,7 @@ public final class ServerMetrics: ExchangeObserver, @unchecked Sendable {
     private let lock = NSLock()
     private var counters: [String: Counter] = [:]
     private var histograms: [String: DurationHistogram] = [:]
+    private var gauges: [String: Gauge] = [:]
 
     static let requestBuckets: [Duration] = [1, 2, 5, 10, 25, 50, 100, 250, 500, 1_000, 2_500].map { .milliseconds($0) }
 
@@ -68,6 +69,24 @@ public final class ServerMetrics: ExchangeObserver, @unchecked Sendable {
     /// Records an eligibility skip.
     public func skipped(campaignID: String, reason: SkipReason) {
         counter("gavel_skips_total", [("reason", reason.rawValue)]).increment()
+    }
+
+    /// Sets the gauges of circuit breaker states.
+    func circuits(_ states: [String: CircuitState]) {
+        for state in [CircuitState.open, .halfOpen] {
+            let gauge = lock.withLock {
+                if let existing = gauges[state.rawValue] { return existing }
+                let made = registry.makeGauge(name: "gavel_circuits", labels: [("state", state.rawValue)])
+                gauges[state.rawValue] = made
+                return made
+            }
+            gauge.set(Int64(states.values.filter { $0 == state }.count))
+        }
+    }
+
+    /// Counts a circuit breaker opening.
+    public func circuitTripped(campaignID: String) {
+        counter("gavel_circuit_trips_total", [("campaign", campaignID)]).increment()
     }
 
     /// Records a post outcome.

@@ -6,6 +6,7 @@ import Hummingbird
 struct OpsRoutes {
     let store: any Storage
     let metrics: ServerMetrics
+    let circuits: any CircuitBoard
 
     func register(on router: Routes) {
         router.get("/healthz") { _, _ in JSONIO.response(["status": "ok"]) }
@@ -18,7 +19,8 @@ struct OpsRoutes {
             }
         }
         router.get("/metrics") { _, _ in
-            JSONIO.text(metrics.exposition(), contentType: "text/plain; version=0.0.4; charset=utf-8")
+            metrics.circuits(circuits.circuitStates())
+            return JSONIO.text(metrics.exposition(), contentType: "text/plain; version=0.0.4; charset=utf-8")
         }
         router.get("/openapi.json") { _, _ in
             Response(status: .ok, headers: [.contentType: "application/json"], body: .init(byteBuffer: .init(bytes: OpenAPIDocument.bytes)))

@@ -7,25 +7,39 @@ struct SellerRoutes<C: Clock>: Sendable where C.Duration == Duration {
     let exchange: Exchange<C>
     let store: any Storage
     let gate: AdmissionGate
+    let idempotency: IdempotencyGate
+
+    /// A seller POST: the seller's key, the body read once, idempotency, then the admission
+    /// gate (503 while shutting down) around the exchange's work.
+    private func sell(
+        _ request: Request, _ context: GavelRequestContext, _ work: @escaping @Sendable (String, JSONValue) async throws -> JSONValue
+    ) async throws -> Response {
+        let seller = try context.requireSeller()
+        let body = try await JSONIO.bytes(request, context: context)
+        return try await idempotency.run(request, body: body, sellerID: seller) {
+            let json = try JSONIO.parse(body)
+            return try await gate.admit { try await work(seller, json) }
+        }
+    }
 
     func register(on router: Routes) {
         router.post("/v1/leads") { request, context in
-            let seller = try context.requireSeller()
-            let submission = try LeadSubmission.parse(try await JSONIO.body(request, context: context)).orProblem()
-            let result = try await gate.admit { try await exchange.submit(submission, sellerID: seller) }
-            return JSONIO.response(result.json)
+            try await sell(request, context) { seller, json in
+                let submission = try LeadSubmission.parse(json).orProblem()
+                return try await exchange.submit(submission, sellerID: seller).json
+            }
         }
         router.post("/v1/ping") { request, context in
-            let seller = try context.requireSeller()
-            let submission = try LeadSubmission.parse(try await JSONIO.body(request, context: context)).orProblem()
-            let result = try await gate.admit { try await exchange.ping(submission, sellerID: seller) }
-            return JSONIO.response(result.json)
+            try await sell(request, context) { seller, json in
+                let submission = try LeadSubmission.parse(json).orProblem()
+                return try await exchange.ping(submission, sellerID: seller).json
+            }
         }
         router.post("/v1/post") { request, context in
-            let seller = try context.requireSeller()
-            let submission = try PostSubmission.parse(try await JSONIO.body(request, context: context)).orProblem()
-            let result = try await gate.admit { try await exchange.post(submission, sellerID: seller) }
-            return JSONIO.response(result.json)
+            try await sell(request, context) { seller, json in
+                let submission = try PostSubmission.parse(json).orProblem()
+                return try await exchange.post(submission, sellerID: seller).json
+            }
         }
         router.get("/v1/leads/:id") { _, context in
             let identity = try context.require(.seller, .admin)

@@ -1,3 +1,4 @@
+import GavelBuyers
 import GavelCore
 
 /// Changes configuration on the operator's behalf: parses and checks each change (including
@@ -9,10 +10,10 @@ public actor ConfigService {
     let market: MarketCache
     let keys: KeyRing
     let ids = IDGenerator()
-    let urlGuard: BuyerURLGuard
+    let urlGuard: AddressGuard
 
     /// Creates the service.
-    public init(store: any Storage, market: MarketCache, keys: KeyRing, urlGuard: BuyerURLGuard) {
+    public init(store: any Storage, market: MarketCache, keys: KeyRing, urlGuard: AddressGuard) {
         self.store = store
         self.market = market
         self.keys = keys
@@ -150,7 +151,10 @@ public actor ConfigService {
         for seller in campaign.sellers.referencedSellers.sorted() where config.sellers[seller] == nil {
             errors.append(FieldError(field: "sellers", message: "seller '\(seller)' does not exist"))
         }
-        errors += await urlGuard.check(campaign)
+        let urls = [("delivery.ping_url", campaign.delivery.pingURL), ("delivery.post_url", campaign.delivery.postURL)]
+        for case let (field, url?) in urls {
+            if let problem = await urlGuard.problem(with: url) { errors.append(FieldError(field: field, message: problem)) }
+        }
         if !errors.isEmpty { throw Problem.invalid(ValidationFailure(errors)) }
     }
 }
