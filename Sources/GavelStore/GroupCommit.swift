@@ -11,10 +11,14 @@ import GavelCore
 /// its own result — only after the commit, so a returned write is on disk. Writes that arrive
 /// while a batch commits form the next batch; the drain ends when the queue is empty, and the
 /// next caller starts a new one.
+///
+/// A ``BatchFinisher`` may add work once per batch, after every write ran and before the
+/// commit (the store writes its merged report rollups and usage counters there).
 final class GroupCommit: Sendable {
     /// The most closures in one transaction, to bound a batch's latency.
     let maxBatch: Int
     private let writer: any DatabaseWriter
+    private let finisher: (any BatchFinisher)?
     private let state = Locked(State())
 
     private struct State {
@@ -23,9 +27,10 @@ final class GroupCommit: Sendable {
     }
 
     /// Creates a group committer over a database writer.
-    init(writer: any DatabaseWriter, maxBatch: Int = 1_000) {
+    init(writer: any DatabaseWriter, maxBatch: Int = 1_000, finisher: (any BatchFinisher)? = nil) {
         self.writer = writer
         self.maxBatch = maxBatch
+        self.finisher = finisher
     }
 
     /// Runs `work` inside a shared transaction and returns its result once that transaction is
@@ -76,17 +81,23 @@ final class GroupCommit: Sendable {
         do {
             try db.inTransaction(.immediate) {
                 if batch.count == 1 {
-                    return batch[0].perform(db) ? .commit : .rollback
+                    guard batch[0].perform(db) else { return rollback() }
+                } else {
+                    for write in batch { try performInSavepoint(write, db: db) }
                 }
-                for write in batch {
-                    try performInSavepoint(write, db: db)
-                }
+                try finisher?.finish(db)
                 return .commit
             }
             for write in batch { write.complete(failure: nil) }
         } catch {
+            finisher?.discard()
             for write in batch { write.complete(failure: error) }
         }
+    }
+
+    private func rollback() -> Database.TransactionCompletion {
+        finisher?.discard()
+        return .rollback
     }
 
     /// One closure in its own savepoint, with cached statements (this runs once per write).
@@ -97,6 +108,16 @@ final class GroupCommit: Sendable {
         }
         try db.cachedStatement(sql: "RELEASE SAVEPOINT batched_write").execute()
     }
+}
+
+/// Work run once per batch of writes, on the writer queue. Writes that succeed leave their
+/// share behind (e.g. report counters to merge); the finisher writes it all just before the
+/// commit, or forgets it when the batch fails.
+protocol BatchFinisher: Sendable {
+    /// Writes what the batch's successful writes left behind, inside its transaction.
+    func finish(_ db: Database) throws
+    /// Forgets what the batch left behind (it did not commit).
+    func discard()
 }
 
 /// A queued write, type-erased.

@@ -13,6 +13,15 @@ enum SQLiteSchema {
         migrator.registerMigration("v1-money") { db in try db.execute(sql: money) }
         migrator.registerMigration("v1-pings") { db in try db.execute(sql: heldPings) }
         migrator.registerMigration("v1-suppressions") { db in try db.execute(sql: suppressions) }
+        migrator.registerMigration("v2-sales") { db in try db.execute(sql: salesV2) }
+        migrator.registerMigration("v2-records") { db in try db.execute(sql: "ALTER TABLE leads ADD COLUMN records BLOB") }
+        migrator.registerMigration("v2-money") { db in try db.execute(sql: moneyV2) }
+        migrator.registerMigration("v2-idempotency") { db in try db.execute(sql: idempotency) }
+        migrator.registerMigration("v2-unused-indexes") { db in try db.execute(sql: unusedIndexes) }
+        migrator.registerMigration("v2-rollups") { db in
+            try db.execute(sql: rollups)
+            try RollupBackfill.run(db)
+        }
         return migrator
     }
 

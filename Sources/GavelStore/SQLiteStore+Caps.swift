@@ -33,7 +33,7 @@ extension SQLiteStore {
 
     /// Loads the persisted value of counters the book has not seen yet. A counter is only ever
     /// persisted after a hold seeded it, so a late seed never loses an update.
-    private func seed(_ keys: [UsageKey]) async throws {
+    func seed(_ keys: [UsageKey]) async throws {
         let missing = usage.withLock { $0.missing(keys) }
         guard !missing.isEmpty else { return }
         let persisted = try await read { db in try Self.persistedUsage(missing, db: db) }

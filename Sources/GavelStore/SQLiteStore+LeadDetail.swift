@@ -1,3 +1,4 @@
+import Foundation
 import GRDB
 import GavelCore
 
@@ -19,12 +20,13 @@ struct LeadReader {
     let leadID: String
 
     func detail(_ row: Row) throws -> LeadDetail {
-        let lead = try self.lead(row)
+        let lead = try Self.lead(row)
         guard let status = LeadStatus(rawValue: row["status"]) else { throw corrupt("status") }
         return LeadDetail(lead: lead, outcome: try outcome(row), status: status)
     }
 
-    private func lead(_ row: Row) throws -> Lead {
+    /// The lead of a `leads` row (its columns may come with others, as long as they come first).
+    static func lead(_ row: Row) throws -> Lead {
         Lead(
             id: row["id"], sellerID: row["seller_id"], vertical: row["vertical"], source: row["source"], test: row["test"],
             fields: try StoredJSON.object(row["fields"], what: "lead fields"),
@@ -35,10 +37,19 @@ struct LeadReader {
     private func outcome(_ row: Row) throws -> LeadOutcome? {
         guard let name = row["outcome_status"] as String? else { return nil }
         guard let status = LeadStatus(rawValue: name) else { throw corrupt("outcome_status") }
+        let records = try self.records(row)
         return LeadOutcome(
-            leadID: leadID, status: status, reason: row["reason"], sales: try sales(), pings: try pings(),
-            posts: try posts(), skips: try skips(), finishedAt: Timestamp(milliseconds: row["finished_at"] ?? 0),
+            leadID: leadID, status: status, reason: row["reason"], sales: try sales(), pings: records.pings,
+            posts: records.posts, skips: records.skips, finishedAt: Timestamp(milliseconds: row["finished_at"] ?? 0),
             elapsedMicros: row["elapsed_us"])
+    }
+
+    /// The pings, posts and skips: the row's BLOB, or the tables for leads recorded before it.
+    private func records(_ row: Row) throws -> (pings: [PingRecord], posts: [PostRecord], skips: [SkipRecord]) {
+        if let blob = row["records"] as Data? {
+            return try LeadRecordsCodec.decode(Array(blob), leadID: leadID)
+        }
+        return (try pings(), try posts(), try skips())
     }
 
     private func rows(_ table: String) throws -> [Row] {
@@ -78,14 +89,13 @@ struct LeadReader {
     private func sales() throws -> [Sale] {
         try rows("sales").map { row in
             let price = Money(cents: row["price_cents"])
-            let offer = Offer(campaignID: row["campaign_id"], buyerID: row["buyer_id"], price: price, origin: .auction)
             let hold = CapHold(
-                campaignID: offer.campaignID, buyerID: offer.buyerID, caps: Campaign.Caps(),
+                campaignID: row["campaign_id"], buyerID: row["buyer_id"], caps: Campaign.Caps(),
                 periods: CapPeriods(date: CivilDate(daysSinceEpoch: row["period_day"])), price: price, balanceLimit: nil,
                 counts: row["counted"])
-            var sale = Sale(offer: offer, seller: Seller(id: row["seller_id"], name: "", alias: ""), buyerLeadID: row["buyer_lead_id"], hold: hold)
-            sale.payout = Money(cents: row["payout_cents"])
-            return sale
+            return Sale(
+                campaignID: row["campaign_id"], buyerID: row["buyer_id"], price: price, payout: Money(cents: row["payout_cents"]),
+                buyerLeadID: row["buyer_lead_id"], hold: hold, returnWindowDays: row["return_window_days"])
         }
     }
 

@@ -9,7 +9,8 @@ extension SQLiteStore {
     /// Only non-test, non-duplicate leads leave contact keys behind for later dedupe checks.
     public func insertLead(_ lead: Lead, dedupeSince: Timestamp?) async throws -> LeadInsertResult {
         let insert = LeadInsert(lead, dedupeSince: dedupeSince)
-        return try await write { db in try insert.run(db) }
+        let totals = totals
+        return try await write { db in try insert.run(db, totals: totals) }
     }
 
     /// Durably notes that a post of the lead to a campaign is about to be sent.
@@ -31,7 +32,8 @@ extension SQLiteStore {
     /// ``StorageError/conflict(_:)`` when its outcome was already recorded.
     public func recordOutcome(_ outcome: LeadOutcome, sellerID: String) async throws {
         let record = OutcomeWrite(outcome, sellerID: sellerID)
-        try await write { db in try record.run(db) }
+        let totals = totals
+        try await write { db in try record.run(db, totals: totals) }
     }
 
     /// When each campaign last bought a consumer with any of these keys, since a time.
@@ -61,7 +63,9 @@ extension SQLiteStore {
     /// before taking leads: a lead in flight would be marked too.
     public func reconcile(now: Timestamp) async throws -> (review: Int, unsold: Int) {
         let at = now.milliseconds
+        let totals = totals
         let counts = try await write { db in
+            let interrupted = try Self.pendingGroups(db)
             try db.execute(
                 sql: """
                     UPDATE leads SET status = 'review', outcome_status = 'review', reason = 'interrupted', finished_at = ?
@@ -77,9 +81,24 @@ extension SQLiteStore {
                 arguments: [at])
             let unsold = db.changesCount
             try db.execute(sql: "DELETE FROM postings WHERE lead_id NOT IN (SELECT id FROM leads WHERE status = 'pending')")
+            for (group, leads) in interrupted {
+                totals.add(RollupDelta(lead: RollupCounters(leads: leads)), group: group)
+            }
             return [review, unsold]
         }
         return (counts[0], counts[1])
+    }
+
+    /// How many non-test pending leads each rollup group has (they count as leads once
+    /// reconciled, with nothing else known about them).
+    private static func pendingGroups(_ db: Database) throws -> [(LeadGroup, Int)] {
+        let rows = try Row.fetchAll(
+            db,
+            sql: """
+                SELECT received_at / 3600000, seller_id, source, vertical, COUNT(*) FROM leads
+                WHERE status = 'pending' AND test = 0 GROUP BY 1, 2, 3, 4
+                """)
+        return rows.map { row in (LeadGroup(hour: row[0], sellerID: row[1], source: row[2], vertical: row[3]), row[4]) }
     }
 }
 
@@ -89,7 +108,8 @@ struct LeadInsert: Sendable {
     let row: StatementArguments
     let receivedAt: Int64
     let keys: [(prefix: Int64, needle: String)]
-    let storesKeys: Bool
+    let test: Bool
+    let group: LeadGroup
     let dedupeSince: Int64?
 
     init(_ lead: Lead, dedupeSince: Timestamp?) {
@@ -100,24 +120,44 @@ struct LeadInsert: Sendable {
             StoredJSON.text(lead.consent), lead.contactKeys.storedText, lead.receivedAt.milliseconds, lead.pingID,
         ]
         keys = lead.contactKeys.all.map { (ContactKeyIndex.prefix($0), ContactKeyIndex.needle($0)) }
-        storesKeys = !lead.test
+        test = lead.test
+        group = LeadGroup(lead)
         self.dedupeSince = dedupeSince?.milliseconds
     }
 
-    func run(_ db: Database) throws -> LeadInsertResult {
+    /// Inserts the lead (a duplicate counts in the report rollups at once: it is finished).
+    func run(_ db: Database, totals: BatchTotals) throws -> LeadInsertResult {
         if let original = try original(db) {
-            try insertRow(db, status: "duplicate", outcome: "duplicate", reason: "duplicate", finishedAt: receivedAt)
+            try insertDuplicate(db)
+            if !test { totals.add(RollupDelta(lead: .oneLead), group: group) }
             return .duplicate(of: original)
         }
         try insertRow(db, status: "pending", outcome: nil, reason: nil, finishedAt: nil)
-        guard storesKeys else { return .inserted }
-        let seq = db.lastInsertedRowID
-        let statement = try db.cachedStatement(sql: "INSERT OR IGNORE INTO lead_contacts (key, lead_seq) VALUES (?, ?)")
-        for key in keys {
-            try statement.execute(arguments: [key.prefix, seq])
-        }
+        try insertKeys(db)
         return .inserted
     }
+
+    /// Stores the lead as a duplicate.
+    func insertDuplicate(_ db: Database) throws {
+        try insertRow(db, status: "duplicate", outcome: "duplicate", reason: "duplicate", finishedAt: receivedAt)
+    }
+
+    /// Indexes the contact keys of the row just inserted (not for test leads).
+    func insertKeys(_ db: Database) throws {
+        try insertKeys(db, statement: db.cachedStatement(sql: Self.insertContact))
+    }
+
+    /// Indexes the contact keys of the row just inserted with a prepared ``insertContact``.
+    func insertKeys(_ db: Database, statement: Statement) throws {
+        guard !test else { return }
+        let seq = db.lastInsertedRowID
+        for key in keys {
+            statement.setUncheckedArguments([key.prefix, seq])
+            try statement.execute()
+        }
+    }
+
+    static let insertContact = "INSERT OR IGNORE INTO lead_contacts (key, lead_seq) VALUES (?, ?)"
 
     /// The earliest lead of the same consumer since the dedupe start, if any.
     private func original(_ db: Database) throws -> String? {

@@ -17,7 +17,12 @@ import GavelCore
 /// Cap counters are loaded lazily, the first time each (campaign, period) is asked about. A
 /// hold stays counted until released or sold; if recording a sale fails, its slot stays
 /// counted (the safe side) until the process restarts and reloads the persisted usage.
-public final class SQLiteStore: Storage {
+///
+/// Reports read hourly rollup tables only, never the facts: each write leaves its increments
+/// (report counters, cap usage, balances) in ``BatchTotals``, and the group commit adds them,
+/// merged per row, in the same transaction as the facts. A lead's pings, posts and skips are
+/// one compact BLOB on its row (``LeadRecordsCodec``); sales and ledger entries are rows.
+public final class SQLiteStore: GavelStorage {
     /// How the store opens its database.
     public struct Configuration: Sendable {
         /// How long a statement waits for a lock held by another connection, in seconds.
@@ -42,6 +47,7 @@ public final class SQLiteStore: Storage {
     let clock: any WallClock
     let usage = Locked(UsageBook())
     let suppressionIndex = Locked(SuppressionIndex())
+    let totals = BatchTotals()
     private let temporaryDirectory: String?
 
     /// Opens (creating if needed) the SQLite database at `path`, migrates it and loads its
@@ -60,7 +66,7 @@ public final class SQLiteStore: Storage {
         } catch {
             throw StorageError.unavailable("cannot open the SQLite database at \(path): \(Self.describe(error))")
         }
-        commit = GroupCommit(writer: pool, maxBatch: configuration.maxBatch)
+        commit = GroupCommit(writer: pool, maxBatch: configuration.maxBatch, finisher: totals)
         _ = try applyMigrations()
         try loadSuppressions()
     }

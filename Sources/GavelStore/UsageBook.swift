@@ -87,6 +87,26 @@ struct UsageBook: Sendable {
         add(hold, leads: -1, cents: -hold.price.cents)
     }
 
+    /// Moves a buyer's unpaid balance (a return or a payment reduces it) when the book holds
+    /// it; like the persisted balance it never goes below zero (paying ahead buys no credit).
+    mutating func adjustBalance(buyerID: String, by amount: Money) {
+        let key = UsageKey.balance(buyerID)
+        guard var value = counts[key] else { return }
+        value.spendCents = max(0, value.spendCents + amount.cents)
+        counts[key] = value
+    }
+
+    /// Adds persisted increments (a bulk import) to the counters the book holds; the others
+    /// will be read from the database when first needed.
+    mutating func addPersisted(_ increments: [UsageKey: UsageCount]) {
+        for (key, increment) in increments {
+            guard var value = counts[key] else { continue }
+            value.leads += increment.leads
+            value.spendCents += increment.spendCents
+            counts[key] = value
+        }
+    }
+
     private func count(_ key: UsageKey) -> UsageCount {
         counts[key] ?? .zero
     }

@@ -17,7 +17,7 @@ enum Fixtures {
             BidPolicy.Rule(when: [Condition(field: "homeowner", op: .eq, operand: true)], action: .multiply(Rate("1.2"))),
         ]
         var hours: [Int: [Schedule.Range]] = [:]
-        for day in 0..<7 { hours[day] = day < 5 ? [Schedule.Range(start: 9 * 60, end: 17 * 60)] : [] }
+        for day in 0..<5 { hours[day] = [Schedule.Range(start: 9 * 60, end: 17 * 60)] }  // closed at weekends
         return Campaign(
             id: "acme-auto-ca", buyerID: buyer.id, vertical: vertical.id, name: "Acme auto CA",
             delivery: Campaign.Delivery(
@@ -64,9 +64,14 @@ enum Fixtures {
     }
 
     /// A sale to a campaign at a price.
-    static func sale(campaign: String = "acme-auto-ca", buyer: String = "acme", price: Money = Money("12.50"), counts: Bool = true) -> Sale {
+    static func sale(
+        campaign: String = "acme-auto-ca", buyer: String = "acme", price: Money = Money("12.50"), counts: Bool = true,
+        returnWindowDays: Int = 7, at time: Timestamp = now
+    ) -> Sale {
         let offer = Offer(campaignID: campaign, buyerID: buyer, price: price, bidID: "b-1", origin: .auction)
-        return Sale(offer: offer, seller: seller, buyerLeadID: "acme-lead-77", hold: hold(campaign: campaign, buyer: buyer, price: price, counts: counts))
+        return Sale(
+            offer: offer, seller: seller, buyerLeadID: "acme-lead-77",
+            hold: hold(campaign: campaign, buyer: buyer, price: price, counts: counts, at: time), returnWindowDays: returnWindowDays)
     }
 
     /// A sold outcome with every kind of record.

@@ -45,6 +45,31 @@ struct SQLiteStoreConformanceTests {
 
     @Test func suppressions() async throws { try await StorageConformance.suppressions(harness) }
     @Test func millionSuppressions() async throws { try await StorageConformance.millionSuppressions(harness) }
+
+    @Test func returnReversesTheSale() async throws { try await StorageConformance.returnReversesTheSale(harness) }
+    @Test func returnIsOnlyForTheBuyer() async throws { try await StorageConformance.returnIsOnlyForTheBuyer(harness) }
+    @Test func returnWindow() async throws { try await StorageConformance.returnWindow(harness) }
+    @Test func returnRate() async throws { try await StorageConformance.returnRate(harness) }
+    @Test func returnOfASharedLead() async throws { try await StorageConformance.returnOfASharedLead(harness) }
+    @Test func concurrentReturnsApproveOnce() async throws { try await StorageConformance.concurrentReturnsApproveOnce(harness) }
+    @Test func conversions() async throws { try await StorageConformance.conversions(harness) }
+    @Test func payments() async throws { try await StorageConformance.payments(harness) }
+    @Test func auditFindsTampering() async throws { try await StorageConformance.auditFindsTampering(harness) }
+    @Test func boughtLeads() async throws { try await StorageConformance.boughtLeads(harness) }
+
+    @Test func idempotencyKeys() async throws { try await StorageConformance.idempotencyKeys(harness) }
+    @Test func idempotencyKeysSurviveReopening() async throws { try await StorageConformance.idempotencyKeysSurviveReopening(harness) }
+    @Test func concurrentIdempotencyClaims() async throws { try await StorageConformance.concurrentIdempotencyClaims(harness) }
+
+    @Test func reportCountsEveryFact() async throws { try await StorageConformance.reportCountsEveryFact(harness) }
+    @Test func reportKeysAndScopes() async throws { try await StorageConformance.reportKeysAndScopes(harness) }
+    @Test func reportCountsReturnsAndConversions() async throws { try await StorageConformance.reportCountsReturnsAndConversions(harness) }
+    @Test func reportCountsReconciledLeads() async throws { try await StorageConformance.reportCountsReconciledLeads(harness) }
+    @Test func importRefusesExistingLeads() async throws { try await StorageConformance.importRefusesExistingLeads(harness) }
+    @Test func reportsMatchTheModel() async throws { try await StorageConformance.reportsMatchTheModel(harness) }
+    @Test func importMatchesTheNormalPath() async throws {
+        try await StorageConformance.importMatchesTheNormalPath(harness, try SQLiteHarness())
+    }
 }
 
 /// What only the SQLite store has: its file settings, migrations and housekeeping.
@@ -60,7 +85,11 @@ struct SQLiteStoreTests {
 
     @Test func migrationsAreNamedAndIdempotent() async throws {
         let store = try SQLiteStore.temporary()
-        #expect(try store.appliedMigrations() == ["v1-config", "v1-leads", "v1-records", "v1-money", "v1-pings", "v1-suppressions"])
+        #expect(
+            try store.appliedMigrations() == [
+                "v1-config", "v1-leads", "v1-records", "v1-money", "v1-pings", "v1-suppressions", "v2-sales", "v2-records",
+                "v2-money", "v2-idempotency", "v2-unused-indexes", "v2-rollups",
+            ])
         #expect(try await store.migrate().isEmpty)
     }
 

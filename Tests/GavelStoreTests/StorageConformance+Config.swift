@@ -2,8 +2,9 @@ import GavelCore
 import GavelStore
 import Testing
 
-/// The storage port's contract, written against `any Storage` so every backend runs the same
-/// checks: each function takes a harness on a fresh database.
+/// The storage port's contract, written against `any Storage` (`any GavelStorage` for money,
+/// reports and idempotency) so every backend runs the same checks: each function takes a
+/// harness on a fresh database.
 enum StorageConformance {}
 
 extension StorageConformance {

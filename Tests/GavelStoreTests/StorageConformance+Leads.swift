@@ -89,7 +89,7 @@ extension StorageConformance {
     static func recordOutcomeRoundTrip(_ harness: some StoreHarness) async throws {
         let store = try await harness.open()
         try await insert(store, "L1")
-        let outcome = Fixtures.soldOutcome("L1")
+        let outcome = Fixtures.soldOutcome("L1", sales: [Fixtures.sale(returnWindowDays: 3)])
         try await store.recordOutcome(outcome, sellerID: "S1")
         let detail = try #require(try await store.lead(id: "L1"))
         #expect(detail.status == .sold)
@@ -113,6 +113,7 @@ extension StorageConformance {
         #expect(sale.hold.periods == original.hold.periods)
         #expect(sale.hold.counts)
         #expect(sale.hold.price == original.price)
+        #expect(sale.returnWindowDays == 3)
     }
 
     static func recordOutcomeOnceForKnownLeads(_ harness: some StoreHarness) async throws {
@@ -228,8 +229,8 @@ extension StorageConformance {
         }
     }
 
-    static func insert(_ store: any Storage, _ id: String, phone: String = "4155550100") async throws {
-        let result = try await store.insertLead(Fixtures.lead(id, phone: phone), dedupeSince: nil)
+    static func insert(_ store: any Storage, _ id: String, phone: String = "4155550100", test: Bool = false) async throws {
+        let result = try await store.insertLead(Fixtures.lead(id, phone: phone, test: test), dedupeSince: nil)
         #expect(result == .inserted)
     }
 }

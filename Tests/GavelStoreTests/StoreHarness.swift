@@ -4,11 +4,40 @@ import GavelStore
 
 /// Opens stores of one backend on one database, for the conformance suite: each test gets a
 /// harness of its own (a fresh, empty database) and may open it again to check what persists.
+///
+/// The money, report and idempotency checks need the whole port: they open stores with
+/// ``openGavelStorage()`` (by default `open()`'s store, which must then be a `GavelStorage`)
+/// and prove the audit with ``tamper(_:leadID:)``, which each backend implements.
 protocol StoreHarness: Sendable {
     /// Opens a store on the harness's database (empty the first time, the same data after).
     func open() async throws -> any Storage
+    /// Opens a store with the whole storage port, as ``open()`` does.
+    func openGavelStorage() async throws -> any GavelStorage
     /// The ledger entries of a lead, read through the backend's own API.
     func ledgerEntries(_ store: any Storage, leadID: String) async throws -> [LedgerEntry]
+    /// Changes one ledger entry of a lead behind the store's back (adds a cent to its earliest
+    /// entry), so a test can prove that the audit notices.
+    func tamper(_ store: any GavelStorage, leadID: String) async throws
+}
+
+extension StoreHarness {
+    func openGavelStorage() async throws -> any GavelStorage {
+        let store = try await open()
+        guard let full = store as? any GavelStorage else { throw StoreHarnessError.notGavelStorage(String(describing: type(of: store))) }
+        return full
+    }
+
+    func tamper(_ store: any GavelStorage, leadID: String) async throws {
+        throw StoreHarnessError.tamperingUnsupported(String(describing: Self.self))
+    }
+}
+
+/// Why a harness cannot run a check.
+enum StoreHarnessError: Error {
+    /// The backend's store does not implement the whole `GavelStorage` port.
+    case notGavelStorage(String)
+    /// The harness has no ``StoreHarness/tamper(_:leadID:)`` of its own.
+    case tamperingUnsupported(String)
 }
 
 /// A fresh SQLite file in a temporary folder per harness, deleted with it.
@@ -30,13 +59,27 @@ final class SQLiteHarness: StoreHarness {
         try SQLiteStore(path: path)
     }
 
+    func openGavelStorage() async throws -> any GavelStorage {
+        try SQLiteStore(path: path)
+    }
+
     func openSQLite() throws -> SQLiteStore {
         try SQLiteStore(path: path)
     }
 
     func ledgerEntries(_ store: any Storage, leadID: String) async throws -> [LedgerEntry] {
+        try await sqlite(store).ledgerEntries(leadID: leadID)
+    }
+
+    func tamper(_ store: any GavelStorage, leadID: String) async throws {
+        let quoted = leadID.replacingOccurrences(of: "'", with: "''")
+        try await sqlite(store).executeForTesting(
+            sql: "UPDATE ledger SET amount_cents = amount_cents + 1 WHERE id = (SELECT MIN(id) FROM ledger WHERE lead_id = '\(quoted)')")
+    }
+
+    private func sqlite(_ store: any Storage) throws -> SQLiteStore {
         guard let store = store as? SQLiteStore else { throw HarnessError.wrongStore }
-        return try await store.ledgerEntries(leadID: leadID)
+        return store
     }
 
     enum HarnessError: Error {

@@ -1,0 +1,60 @@
+import GavelCore
+import GavelStore
+import Testing
+
+extension StorageConformance {
+    static func idempotencyKeys(_ harness: some StoreHarness) async throws {
+        let store = try await harness.openGavelStorage()
+        let at = Fixtures.now
+        func claim(_ key: String, _ fingerprint: String, seller: String = "S1") async throws -> IdempotencyClaim {
+            try await store.claimIdempotencyKey(sellerID: seller, key: key, fingerprint: fingerprint, at: at)
+        }
+        #expect(try await claim("k1", "f1") == .fresh)
+        #expect(try await claim("k1", "f1") == .inProgress)
+        #expect(try await claim("k1", "f2") == .mismatch)
+        // Keys belong to a seller.
+        #expect(try await claim("k1", "f2", seller: "S2") == .fresh)
+
+        let body = Array(#"{"lead_id":"L1","status":"sold"}"#.utf8)
+        try await store.completeIdempotencyKey(sellerID: "S1", key: "k1", status: 201, body: body)
+        #expect(try await claim("k1", "f1") == .replay(status: 201, body: body))
+        #expect(try await claim("k1", "f2") == .mismatch)
+        // Abandoning a completed key changes nothing.
+        try await store.abandonIdempotencyKey(sellerID: "S1", key: "k1")
+        #expect(try await claim("k1", "f1") == .replay(status: 201, body: body))
+
+        // An abandoned claim can be made again.
+        #expect(try await claim("k2", "f1") == .fresh)
+        try await store.abandonIdempotencyKey(sellerID: "S1", key: "k2")
+        #expect(try await claim("k2", "f3") == .fresh)
+
+        // An empty response body replays as empty.
+        try await store.completeIdempotencyKey(sellerID: "S1", key: "k2", status: 204, body: [])
+        #expect(try await claim("k2", "f3") == .replay(status: 204, body: []))
+    }
+
+    static func idempotencyKeysSurviveReopening(_ harness: some StoreHarness) async throws {
+        let store = try await harness.openGavelStorage()
+        #expect(try await store.claimIdempotencyKey(sellerID: "S1", key: "k1", fingerprint: "f1", at: Fixtures.now) == .fresh)
+        try await store.completeIdempotencyKey(sellerID: "S1", key: "k1", status: 200, body: [1, 2, 3])
+        #expect(try await store.claimIdempotencyKey(sellerID: "S1", key: "k2", fingerprint: "f1", at: Fixtures.now) == .fresh)
+        let reopened = try await harness.openGavelStorage()
+        func claim(_ key: String) async throws -> IdempotencyClaim {
+            try await reopened.claimIdempotencyKey(sellerID: "S1", key: key, fingerprint: "f1", at: Fixtures.now)
+        }
+        #expect(try await claim("k1") == .replay(status: 200, body: [1, 2, 3]))
+        #expect(try await claim("k2") == .inProgress)
+    }
+
+    static func concurrentIdempotencyClaims(_ harness: some StoreHarness) async throws {
+        let store = try await harness.openGavelStorage()
+        let claims = try await withThrowingTaskGroup(of: IdempotencyClaim.self) { group in
+            for _ in 0..<30 {
+                group.addTask { try await store.claimIdempotencyKey(sellerID: "S1", key: "k1", fingerprint: "f1", at: Fixtures.now) }
+            }
+            return try await group.reduce(into: []) { $0.append($1) }
+        }
+        #expect(claims.filter { $0 == .fresh }.count == 1)
+        #expect(claims.filter { $0 == .inProgress }.count == 29)
+    }
+}
