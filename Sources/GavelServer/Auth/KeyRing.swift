@@ -47,8 +47,12 @@ public final class KeyRing: @unchecked Sendable {
 
     /// The identity of a presented key.
     public func identity(forKey key: String) -> Identity? {
-        let hash = Self.hash(key)
-        return lock.withLock { identities[hash] }
+        identity(forHash: Self.hash(key))
+    }
+
+    /// The identity of a key known by its hash.
+    public func identity(forHash hash: String) -> Identity? {
+        lock.withLock { identities[hash] }
     }
 
     /// A new random key for a role: `gvl_` and 40 base-32 characters (200 bits).
