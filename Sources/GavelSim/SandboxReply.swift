@@ -101,7 +101,7 @@ struct SandboxBuyerState: Sendable {
 
     private func noBid() -> SandboxReply {
         switch behavior.noBidAnswer {
-        case .null: .json(["bid": nil])
+        case .null: .json(["bid": .null])
         case .zero: .json(["bid": 0])
         case .noContent: SandboxReply(status: 204, contentType: nil)
         }
