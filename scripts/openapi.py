@@ -288,6 +288,59 @@ paths["/v1/buyer/suppressions"] = {
     "delete": op("Empty the buyer's suppression list", "buyer", {"204": {"description": "Emptied"}, **problems(*AUTH)}),
 }
 
+NULLABLE_MONEY = nullable(MONEY)
+REPORT_ROW = obj({
+    "key": {"type": "string"}, "leads": {"type": "integer"}, "pings": {"type": "integer"}, "bids": {"type": "integer"},
+    "bid_rate": {"type": "number"}, "sold": {"type": "integer"}, "sold_rate": {"type": "number"},
+    "accepted": {"type": "integer"}, "rejected": {"type": "integer"}, "returned": {"type": "integer"},
+    "conversions": {"type": "integer"}, "revenue": nullable(SIGNED_MONEY), "payout": nullable(SIGNED_MONEY),
+    "margin": nullable(SIGNED_MONEY), "avg_price": nullable(SIGNED_MONEY), "epl": nullable(SIGNED_MONEY),
+    "conversion_rate": {"type": "number"}, "p50_response_ms": nullable({"type": "integer"}),
+    "p95_response_ms": nullable({"type": "integer"}), "timeouts": {"type": "integer"},
+}, ["key", "leads", "pings", "bids", "bid_rate", "sold", "sold_rate", "accepted", "rejected", "returned", "conversions",
+    "revenue", "payout", "margin", "avg_price", "epl", "conversion_rate", "p50_response_ms", "p95_response_ms", "timeouts"])
+schemas["ReportRow"] = REPORT_ROW
+schemas["BoughtLead"] = obj({
+    "lead_id": {"type": "string"}, "campaign": {"type": "string"}, "price": MONEY, "sold_at": TIME, "returned": {"type": "boolean"},
+    "vertical": {"type": "string"}, "source": {"type": "string"}, "received_at": TIME, "test": {"type": "boolean"},
+    "fields": {"type": "object", "additionalProperties": True}, "consent": {},
+}, ["lead_id", "campaign", "price", "sold_at", "returned", "fields"])
+RANGE = [
+    {"name": "from", "in": "query", "schema": {"type": "string"}, "description": "RFC 3339 or YYYY-MM-DD (UTC); default 30 days before `to`."},
+    {"name": "to", "in": "query", "schema": {"type": "string"}, "description": "RFC 3339 (exclusive) or YYYY-MM-DD (that whole day); default now."},
+    {"name": "format", "in": "query", "schema": {"type": "string", "enum": ["json", "csv"]}},
+]
+CSV = {"text/csv": {"schema": {"type": "string"}}}
+paths["/v1/reports"] = {"get": op(
+    "Report rows grouped by seller, source, buyer, campaign, vertical, day or hour", "reports",
+    {"200": {"description": "Rows (JSON) or an RFC 4180 table with a header row (CSV)",
+             "content": {"application/json": {"schema": {"type": "array", "items": ref("ReportRow")}}, **CSV}},
+     **problems(*AUTH, "422")},
+    params=[{"name": "group_by", "in": "query", "required": True,
+             "schema": {"type": "string", "enum": ["seller", "source", "buyer", "campaign", "vertical", "day", "hour"]}}] + RANGE,
+    description="Scoped by the key: a seller sees only its own leads (never what buyers paid: revenue and margin are null), "
+                "a buyer only its own campaigns (never what sellers earned: payout, margin and epl are null), the operator everything.")}
+paths["/v1/buyer/leads"] = {"get": op(
+    "The leads this buyer bought, with their full data", "buyer",
+    {"200": {"description": "Leads (JSON) or CSV", "content": {"application/json": {"schema": {"type": "array", "items": ref("BoughtLead")}}, **CSV}},
+     **problems(*AUTH, "422")}, params=RANGE)}
+paths["/v1/returns"] = {"post": op(
+    "Return a lead this buyer bought, within its campaign's return window", "buyer",
+    {**ok(obj({"status": {"type": "string", "enum": ["approved", "denied"]}, "reason": {"type": "string"}, "refund": MONEY},
+              ["status", "reason"])),
+     **problems("400", *AUTH, "404", "409", "413", "422")},
+    body(obj({"lead_id": {"type": "string"}, "reason": {"type": "string", "minLength": 1}}, ["lead_id", "reason"])))}
+paths["/v1/conversions"] = {"post": op(
+    "Report that a bought lead converted (once per lead)", "buyer",
+    {"202": {"description": "Recorded", "content": {"application/json": {"schema": obj({"status": {"type": "string"}, "lead_id": {"type": "string"}}, ["status", "lead_id"])}}},
+     **problems("400", *AUTH, "404", "409", "413", "422")},
+    body(obj({"lead_id": {"type": "string"}, "value": MONEY}, ["lead_id"])))}
+paths["/v1/buyers/{id}/payments"] = {"post": op(
+    "Record a buyer's payment against its unpaid balance", "operator",
+    {**ok(obj({"buyer_id": {"type": "string"}, "amount": MONEY}, ["buyer_id", "amount"]), "201", "Recorded"),
+     **problems("400", *AUTH, "404", "413", "422")},
+    body(obj({"amount": MONEY}, ["amount"])), ID_PARAM)}
+
 paths["/healthz"] = {"get": op("Liveness", "operations", ok(obj({"status": {"type": "string"}}, ["status"])), security=False)}
 paths["/readyz"] = {"get": op("Readiness: the database is reachable", "operations", {
     **ok(obj({"status": {"type": "string"}, "database": {"type": "string"}}, ["status"])),
@@ -296,6 +349,77 @@ paths["/metrics"] = {"get": op("Prometheus metrics", "operations", {
     "200": {"description": "Prometheus text", "content": {"text/plain": {"schema": {"type": "string"}}}}}, security=False)}
 paths["/openapi.json"] = {"get": op("This document", "operations", {
     "200": {"description": "OpenAPI 3.1", "content": {"application/json": {"schema": {"type": "object"}}}}}, security=False)}
+
+# The dashboard: server-rendered pages for people, signed in by API key into a session cookie
+# (HttpOnly, SameSite=Strict), so not Bearer-authenticated: `security: []`. A page without a
+# session redirects (303) to /login; every form carries the session's CSRF token (403 without).
+HTML = {"text/html": {"schema": {"type": "string"}}}
+def html(description="A page"):
+    return {"description": description, "content": HTML}
+SEE_OTHER = {"description": "Redirect (to /login without a session, or after a form)",
+             "headers": {"Location": {"schema": {"type": "string"}}}}
+PAGE_ERRORS = {"403": html("Not allowed for this session's role, or a form without a valid CSRF token"),
+               "404": html("Not found, or not yours"), "422": html("Invalid input"),
+               "503": html("The database is unavailable")}
+FORM = lambda props, required=(): {"required": True, "content": {"application/x-www-form-urlencoded": {
+    "schema": obj(dict(props, csrf={"type": "string"}), ["csrf", *required])}}}
+CSV_FILE = {"description": "The table as RFC 4180 CSV", "content": CSV}
+TABLE_PARAM = [{"name": "table", "in": "query", "schema": {"type": "string"}, "description": "Which table of the page."}]
+
+def page(summary, params=None, responses=None, description=None):
+    return op(summary, "dashboard", responses or {"200": html(), "303": SEE_OTHER, **PAGE_ERRORS}, params=params,
+              security=False, description=description)
+
+def csv_page(summary, params=None):
+    return page(summary, params, {"200": CSV_FILE, "303": SEE_OTHER, **PAGE_ERRORS})
+
+def form_post(summary, request, params=None):
+    return op(summary, "dashboard", {"303": SEE_OTHER, **PAGE_ERRORS}, request, params, security=False)
+
+paths["/"] = {"get": page("Overview: today and the last 24 hours, by hour, prices, sources, buyers and reasons; reloads every 5 s")}
+paths["/overview.csv"] = {"get": csv_page("A table of the overview as CSV", TABLE_PARAM)}
+paths["/reports.csv"] = {"get": csv_page(
+    "GET /v1/reports as CSV for the signed-in identity",
+    [{"name": "group_by", "in": "query", "required": True,
+      "schema": {"type": "string", "enum": ["seller", "source", "buyer", "campaign", "vertical", "day", "hour"]}}] + RANGE[:2])}
+paths["/leads"] = {"get": page("Recent sold leads the viewer may see, by status; `id` opens a lead", [
+    {"name": "status", "in": "query", "schema": {"type": "string", "enum": ["", "sold", "returned"]}},
+    {"name": "id", "in": "query", "schema": {"type": "string"}}])}
+paths["/leads.csv"] = {"get": csv_page("The leads list as CSV", [
+    {"name": "status", "in": "query", "schema": {"type": "string", "enum": ["", "sold", "returned"]}}])}
+paths["/leads/{id}"] = {"get": page("A lead's timeline, ledger entries and (operator) fields", ID_PARAM)}
+paths["/leads/{id}/csv"] = {"get": csv_page("A table of a lead's page as CSV", ID_PARAM + TABLE_PARAM)}
+paths["/campaigns"] = {"get": page("Campaigns with status, circuit and today's caps (operator, buyer)")}
+paths["/campaigns.csv"] = {"get": csv_page("The campaigns list as CSV")}
+paths["/campaigns/{id}"] = {"get": page(
+    "A campaign: bids, wins, spend versus caps, schedule, circuit; operator forms", ID_PARAM + [
+        {"name": "lead", "in": "query", "schema": {"type": "string"},
+         "description": "A seller sees a campaign only through a lead of its own that the campaign bought."}])}
+paths["/campaigns/{id}/csv"] = {"get": csv_page("A table of a campaign's page as CSV", ID_PARAM + TABLE_PARAM)}
+paths["/campaigns/{id}/status"] = {"post": form_post(
+    "Pause or resume a campaign (operator)", FORM({"status": {"type": "string", "enum": ["active", "paused"]}}, ["status"]), ID_PARAM)}
+paths["/campaigns/{id}/caps"] = {"post": form_post("Change a campaign's caps (operator; an empty field removes that cap)", FORM({
+    name: {"type": "string"} for name in ["daily_leads", "weekly_leads", "monthly_leads", "daily_spend", "monthly_spend"]}), ID_PARAM)}
+paths["/login"] = {
+    "get": op("The sign-in form, or sign in with a one-time link's token", "dashboard",
+              {"200": html("The sign-in form"), "303": SEE_OTHER, "401": html("The link is invalid, used or expired")},
+              params=[{"name": "token", "in": "query", "schema": {"type": "string"},
+                       "description": "A one-time token from POST /v1/dashboard/links (never an API key)."}], security=False),
+    "post": op("Sign in with an API key: starts a session cookie", "dashboard",
+               {"303": SEE_OTHER, "401": html("The key is not valid"), "403": html("Missing or wrong CSRF token"),
+                "413": {"description": "The form is over 64 KiB"}},
+               FORM({"key": {"type": "string"}}, ["key"]), security=False),
+}
+paths["/logout"] = {"post": form_post("Sign out: ends the session", FORM({}))}
+paths["/preferences"] = {"post": form_post("Set the viewer's time zone", FORM({"timezone": {"type": "string"}, "back": {"type": "string"}}, ["timezone"]))}
+paths["/dashboard.css"] = {"get": op("The dashboard's style sheet", "dashboard", {
+    "200": {"description": "CSS", "content": {"text/css": {"schema": {"type": "string"}}}}}, security=False)}
+paths["/v1/dashboard/links"] = {"post": op(
+    "Mint a one-time dashboard sign-in link for this key's identity", "dashboard",
+    {**ok(obj({"url": {"type": "string"}, "expires_at": TIME}, ["url", "expires_at"]), "201", "Created"), **problems(*AUTH, "429")},
+    description="The link (`/login?token=...`) works once, within 60 seconds, and signs its bearer in as this key's identity "
+                "while the key stays valid. It carries a random token, never the key: for a browser that cannot send a key, "
+                "such as a headless screenshot.")}
 
 webhooks = {
     "ping": {"post": {
@@ -318,7 +442,7 @@ doc = {
              "description": "Real-time lead auction exchange (ping-post). Money is US dollars with at most 2 decimals."},
     "servers": [{"url": "/"}],
     "security": [{"bearer": []}],
-    "tags": [{"name": t} for t in ["seller", "buyer", "operator", "reports", "operations"]],
+    "tags": [{"name": t} for t in ["seller", "buyer", "operator", "reports", "operations", "dashboard"]],
     "paths": paths,
     "webhooks": webhooks,
     "components": {"schemas": schemas,

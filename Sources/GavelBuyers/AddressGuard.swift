@@ -41,9 +41,10 @@ public final class AddressGuard: @unchecked Sendable {
         guard let components = URLComponents(string: url), let host = components.host, !host.isEmpty else {
             return .refused("has no host")
         }
+        if allowPrivate { return .allowed(pinnedAddress: nil) }
         let addresses = await resolve(host)
         if addresses.isEmpty { return .refused("host '\(host)' does not resolve") }
-        if !allowPrivate, let bad = addresses.first(where: NetworkAddress.isRestricted) {
+        if let bad = addresses.first(where: NetworkAddress.isRestricted) {
             return .refused(
                 "resolves to \(bad), a loopback, private, link-local or metadata address (start the server with --allow-private-buyer-urls to allow it)")
         }

@@ -98,7 +98,7 @@ public final class HTTPBuyerGateway: BuyerGateway {
 
     private func pingAnswer(_ request: PingRequest, campaign: Campaign, timeoutMS: Int) async -> PingAnswer {
         guard let url = campaign.delivery.pingURL else { return PingAnswer(kind: .connectError, detail: "no ping URL") }
-        let body = JSONWriter.bytes(request.json)
+        let body = request.body
         let result = await transport.call(url: url, body: body, secret: campaign.delivery.secret, timeoutMS: timeoutMS)
         switch result {
         case .response(let status, let body): return BuyerResponse.ping(status: status, body: body)

@@ -134,6 +134,7 @@ public struct GavelApp<C: Clock>: Sendable where C.Duration == Duration {
         if let reports = store as? any ReportStorage {
             ReportRoutes(store: reports, clock: wallClock).register(on: router)
         }
+        DashboardRoutes(store: store, market: market, keys: keys, config: config, circuits: circuits, clock: wallClock).register(on: router)
         return (hummingbird, router)
     }
 
@@ -143,6 +144,7 @@ public struct GavelApp<C: Clock>: Sendable where C.Duration == Duration {
     ) -> some ApplicationProtocol {
         Application(
             router: router().0,
+            server: .http1(configuration: .init(idleTimeout: .seconds(30))),
             configuration: .init(address: .hostname(configuration.host, port: configuration.port), serverName: "gavel"),
             onServerRunning: { channel in
                 await onRunning(configuration.host, channel.localAddress?.port ?? configuration.port)

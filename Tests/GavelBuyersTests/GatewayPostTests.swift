@@ -67,7 +67,7 @@ import Testing
 
     @Test func refusedPostIsConnectError() async throws {
         try await withClosedPortURL { url in
-            try await withHTTPBuyerGateway { gateway in
+            try await withHTTPBuyerGateway(configuration: .init(allowPrivateAddresses: true)) { gateway in
                 let answer = await gateway.post(postRequest(), campaign: campaign(url: url))
                 #expect(answer == PostAnswer(outcome: .rejected, reason: "connect_error", latencyMicros: answer.latencyMicros))
             }

@@ -56,7 +56,7 @@ struct CampaignParsingTests {
         let schedule = try #require(campaign.schedule)
         #expect(schedule.timezone == "America/New_York")
         #expect(schedule.hours[0] == [Schedule.Range(start: 540, end: 1_020)])
-        #expect((1...6).allSatisfy { schedule.hours[$0] == [] })
+        #expect((1...6).allSatisfy { schedule.hours[$0] == nil })
         #expect(campaign.dedupeDays == 30)
         #expect(campaign.returnWindowDays == 7)
         #expect(campaign.priority == 0)
@@ -287,7 +287,7 @@ struct CampaignParsingTests {
         #expect(schedule.hours[3] == [Schedule.Range(start: 480, end: 720), Schedule.Range(start: 810, end: 1_125)])
         #expect(schedule.hours[4] == [Schedule.Range(start: 1_080, end: 1_440)])
         #expect(schedule.hours[4]?.first?.crossesMidnight == false)
-        #expect(schedule.hours[5] == [] && schedule.hours[6] == [])
+        #expect(schedule.hours[5] == nil && schedule.hours[6] == nil, "closed days are simply absent")
         #expect(schedule.json["hours"]?["wed"] == [["09:00", "24:00"]])
         #expect(schedule.json["hours"]?["mon"] == [["22:00", "02:00"]])
     }
@@ -425,7 +425,7 @@ struct PartiesParsingTests {
 
     @Test func settingsDefaultsMatchTheContract() throws {
         let expected = try json(
-            #"{"auction": "first_price", "default_tmax_ms": 250, "ping_ttl_s": 120, "floors": {"auto_insurance": 2.0}, "dedupe_days": 30}"#)
+            #"{"auction": "first_price", "default_tmax_ms": 250, "ping_ttl_s": 120, "floors": {"auto_insurance": 2.0}, "dedupe_days": 30, "max_return_rate": null}"#)
         #expect(Settings().json == expected)
         #expect(try success(Settings.parse(expected, current: Settings(auction: .secondPrice, floors: [:]))) == Settings())
     }

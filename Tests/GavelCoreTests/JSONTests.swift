@@ -5,7 +5,7 @@ import Testing
 struct JSONParserTests {
     @Test func parsesNestedDocument() throws {
         let value = try JSONParser.parse(#" { "a" : [1, {"b": null, "c": true}, []], "d": "x", "e": {}, "f": false } "#)
-        let expected: JSONValue = ["a": [1, ["b": nil, "c": true], []], "d": "x", "e": [:], "f": false]
+        let expected: JSONValue = ["a": [1, ["b": .null, "c": true], []], "d": "x", "e": [:], "f": false]
         #expect(value == expected)
         #expect(value["a"]?.arrayValue?.count == 3)
         #expect(value["d"]?.stringValue == "x")
@@ -130,8 +130,9 @@ struct JSONParserTests {
     }
 
     @Test func numbersBeyondExactPrecisionAreALimitNotSilentlyRounded() {
-        expectLimitError("1234567890123456789")  // 19 significant digits
-        expectLimitError("0.1234567890123456789")
+        expectLimitError("12345678901234567891")  // 20 significant digits: more than 64 bits hold
+        expectLimitError("0.12345678901234567891")
+        #expect(throws: Never.self) { try JSONParser.parse("1234567890123456789") }  // 19 fit
         expectLimitError("1e401")
         #expect(throws: Never.self) { try JSONParser.parse("1e400") }
         #expect(throws: Never.self) { try JSONParser.parse("123456789012345678000") }
@@ -339,7 +340,7 @@ struct SplitMix64: RandomNumberGenerator {
 @Suite("JSON value")
 struct JSONValueTests {
     @Test func accessorsAndTypeNames() {
-        let value: JSONValue = ["s": "x", "n": 3, "b": true, "a": [1], "o": [:], "z": nil]
+        let value: JSONValue = ["s": "x", "n": 3, "b": true, "a": [1], "o": [:], "z": .null]
         #expect(value["s"]?.stringValue == "x")
         #expect(value["n"]?.numberValue == Number(3))
         #expect(value["b"]?.boolValue == true)

@@ -4,7 +4,7 @@ import Testing
 /// Normalized lead fields the condition cases run against.
 let conditionFields: [String: JSONValue] = [
     "state": "CA", "age": 30, "age_text": "30", "homeowner": true, "owner_text": "TRUE", "birth_date": "1990-05-17",
-    "score": dec("10.5"), "nothing": nil, "zip": "94105",
+    "score": dec("10.5"), "nothing": .null, "zip": "94105",
 ]
 
 @Suite("Conditions")
@@ -25,7 +25,7 @@ struct ConditionTests {
         (.eq, "owner_text", true, true),
         (.eq, "homeowner", 1, false),
         (.eq, "missing", "x", false),
-        (.eq, "nothing", nil, false),
+        (.eq, "nothing", .null, false),
         (.eq, "zip", 94105, true),
         // ne: true when the field is missing.
         (.ne, "state", "NY", true),

@@ -285,7 +285,7 @@ struct LeadValidationTests {
         #expect(numeric.normalize(2) == .success("2"))
         #expect(numeric.normalize(true) == .success("true"))
         #expect(numeric.normalize(3) == .failure(FieldProblem("must be one of 1, 2, true")))
-        #expect(numeric.normalize(nil) == .failure(FieldProblem("must be one of 1, 2, true")))
+        #expect(numeric.normalize(.null) == .failure(FieldProblem("must be one of 1, 2, true")))
     }
 
     @Test(arguments: [JSONValue.null, "", "   ", "\t\n"])
@@ -296,7 +296,7 @@ struct LeadValidationTests {
 
     @Test func blankOptionalFieldsAreDropped() throws {
         let normalized = try success(
-            sampleVertical.validate(fields: ["zip": "94105", "name": "Ada", "comment": "  ", "state": "", "age": nil]))
+            sampleVertical.validate(fields: ["zip": "94105", "name": "Ada", "comment": "  ", "state": "", "age": .null]))
         #expect(normalized == ["zip": "94105", "name": "Ada"])
     }
 

@@ -256,3 +256,24 @@ struct AuctionTests {
 struct SHA256Probe {
     func hex(_ text: String) -> String { SHA256ContactHasher().sha256Hex(text) }
 }
+
+@Suite("The waterfall ping tree")
+struct WaterfallTests {
+    @Test func triesCampaignsOneAtATimeInPriorityOrderAtTheirTierPrices() async throws {
+        try await withMarket { client, market, _ in
+            try await market.settings(["auction": "waterfall"])
+            let key = try await market.seller("S1", share: "1")
+            // Tier 1 ($25) values this lead at $20: passes. Tier 2 ($15) values it at $30: buys at $15.
+            let top = try await market.remote("top", .bidding(Money(cents: 2_000)), extra: ["price": 25, "priority": 2])
+            let second = try await market.remote("second", .bidding(Money(cents: 3_000)), extra: ["price": 15, "priority": 1])
+            let third = try await market.remote("third", .bidding(Money(cents: 9_000)), extra: ["price": 10, "priority": 0])
+            let sold = try await client.call(.post, "/v1/leads", key: key, json: autoLead())
+            #expect(sold.body["buyer"] == "second")
+            #expect(sold.body["price"] == 15, "the tree sells at the tier price, not at what the buyer would pay")
+            #expect(top.pings.count == 1 && top.posts.isEmpty)
+            #expect(second.posts.count == 1)
+            #expect(third.pings.isEmpty, "the tree stops at the first taker")
+            #expect(top.pings[0].arrival < second.pings[0].arrival)
+        }
+    }
+}

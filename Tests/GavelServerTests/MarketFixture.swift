@@ -1,3 +1,4 @@
+import GavelBuyers
 import GavelCore
 import GavelServer
 import GavelSim
@@ -110,6 +111,8 @@ func withMarket(
 ) async throws {
     try await withSandboxBuyers { buyers in
         try await TestExchange.run(breakers: breakers, configure: configure) { client, exchange in
+            // Generous deadlines: the test suite runs many auctions in parallel on two cores.
+            _ = try await exchange.app.config.updateSettings(json: ["default_tmax_ms": 2_000])
             try await body(client, MarketFixture(client: client, buyers: buyers), exchange)
         }
     }

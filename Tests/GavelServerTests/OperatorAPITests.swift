@@ -12,7 +12,7 @@ struct OperatorAPITests {
             let made = try await client.call(.post, "/v1/sellers", json: ["id": .string(seller), "name": "Seller \(seller)", "revenue_share": .number(Number(significand: 85, exponent: -2))])
             #expect(made.status == .created)
         }
-        let buyer = try await client.call(.post, "/v1/buyers", json: ["id": "acme", "name": "Acme Insurance", "balance_limit": nil])
+        let buyer = try await client.call(.post, "/v1/buyers", json: ["id": "acme", "name": "Acme Insurance", "balance_limit": .null])
         #expect(buyer.status == .created)
     }
 

@@ -73,13 +73,16 @@ extension Exchange {
         let fields = context.vertical.nonPersonal(context.lead.fields)
         var records: [PingRecord] = []
         var remote: [(Campaign, PingRequest)] = []
+        var requests: [Int: PingRequest] = [:]
         for campaign in campaigns {
             switch campaign.delivery.mode {
             case .hosted: records.append(hostedRecord(campaign, fields: fields, context: context))
             case .remote:
-                let request = PingRequest(
-                    pingID: pingID, vertical: context.vertical.id, tmaxMS: campaign.timeoutMS(settings: settings),
+                let tmax = campaign.timeoutMS(settings: settings)
+                let request = requests[tmax] ?? PingRequest(
+                    pingID: pingID, vertical: context.vertical.id, tmaxMS: tmax,
                     test: context.lead.test, sellerAlias: context.seller.alias, source: context.lead.source, fields: fields)
+                requests[tmax] = request
                 remote.append((campaign, request))
             case .direct: break
             }

@@ -245,7 +245,7 @@ public struct Schedule: Sendable, Hashable {
     /// Creates a schedule.
     public init(timezone: String, hours: [Int: [Range]]) {
         self.timezone = timezone
-        self.hours = hours
+        self.hours = hours.filter { !$0.value.isEmpty }
     }
 
     /// Whether the schedule is open at a local time.

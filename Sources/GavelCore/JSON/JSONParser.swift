@@ -305,8 +305,8 @@ public struct JSONParser {
             let digit = Int64(byte - UInt8(ascii: "0"))
             let (times10, overflow1) = significand.multipliedReportingOverflow(by: 10)
             let (sum, overflow2) = times10.addingReportingOverflow(digit)
-            if overflow1 || overflow2 || significand >= 100_000_000_000_000_000 {
-                // Beyond 18 significant digits: keep the scale, remember if anything was lost.
+            if overflow1 || overflow2 {
+                // Beyond what 64 bits hold: keep the scale, remember if anything was lost.
                 if digit != 0 { dropped = true }
                 if !fraction { exponent += 1 }
             } else {

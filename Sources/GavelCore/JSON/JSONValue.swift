@@ -70,8 +70,10 @@ public enum JSONValue: Sendable, Hashable {
     }
 }
 
+// Deliberately not ExpressibleByNilLiteral: `nil` in an optional context must stay "absent",
+// never silently become `.null`.
 extension JSONValue: ExpressibleByStringLiteral, ExpressibleByIntegerLiteral, ExpressibleByBooleanLiteral,
-    ExpressibleByArrayLiteral, ExpressibleByDictionaryLiteral, ExpressibleByNilLiteral
+    ExpressibleByArrayLiteral, ExpressibleByDictionaryLiteral
 {
     /// A string literal.
     public init(stringLiteral value: String) { self = .string(value) }
@@ -85,8 +87,6 @@ extension JSONValue: ExpressibleByStringLiteral, ExpressibleByIntegerLiteral, Ex
     public init(dictionaryLiteral elements: (String, JSONValue)...) {
         self = .object(Dictionary(elements, uniquingKeysWith: { _, last in last }))
     }
-    /// `nil` is `null`.
-    public init(nilLiteral: ()) { self = .null }
 }
 
 extension JSONValue: ExpressibleByStringInterpolation {}

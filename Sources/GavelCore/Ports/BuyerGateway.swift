@@ -14,6 +14,8 @@ public struct PingRequest: Sendable, Hashable {
     public var source: String
     /// The non-personal fields only.
     public var fields: [String: JSONValue]
+    /// The body's bytes, encoded once and shared by every campaign pinged with the same deadline.
+    public let body: [UInt8]
 
     /// Creates a request.
     public init(pingID: String, vertical: String, tmaxMS: Int, test: Bool, sellerAlias: String, source: String, fields: [String: JSONValue]) {
@@ -24,10 +26,17 @@ public struct PingRequest: Sendable, Hashable {
         self.sellerAlias = sellerAlias
         self.source = source
         self.fields = fields
+        body = JSONWriter.bytes(Self.json(pingID: pingID, vertical: vertical, tmaxMS: tmaxMS, test: test, sellerAlias: sellerAlias, source: source, fields: fields))
     }
 
     /// The wire body of the contract.
     public var json: JSONValue {
+        Self.json(pingID: pingID, vertical: vertical, tmaxMS: tmaxMS, test: test, sellerAlias: sellerAlias, source: source, fields: fields)
+    }
+
+    private static func json(
+        pingID: String, vertical: String, tmaxMS: Int, test: Bool, sellerAlias: String, source: String, fields: [String: JSONValue]
+    ) -> JSONValue {
         .object([
             "ping_id": .string(pingID), "vertical": .string(vertical), "tmax_ms": .number(Number(tmaxMS)),
             "test": .bool(test), "seller": .string(sellerAlias), "source": .string(source), "fields": .object(fields),

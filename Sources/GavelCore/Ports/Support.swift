@@ -11,16 +11,18 @@ public struct IDGenerator: Sendable {
     /// A new id such as `L01J…`.
     public func make(_ prefix: String, at time: Timestamp = SystemWallClock().now()) -> String {
         var generator = SystemRandomNumberGenerator()
-        var bytes: [UInt8] = []
-        bytes.reserveCapacity(26)
+        var bytes = [UInt8](repeating: 0, count: 26)
         var ms = UInt64(max(0, time.milliseconds))
-        var timePart = [UInt8](repeating: 0, count: 10)
         for index in (0..<10).reversed() {
-            timePart[index] = Self.alphabet[Int(ms & 31)]
+            bytes[index] = Self.alphabet[Int(ms & 31)]
             ms >>= 5
         }
-        bytes += timePart
-        for _ in 0..<16 { bytes.append(Self.alphabet[Int(generator.next() & 31)]) }
+        // 80 random bits from two draws (each draw is a system call).
+        var random = (generator.next(), generator.next())
+        for index in 10..<26 {
+            bytes[index] = Self.alphabet[Int(random.0 & 31)]
+            random = (random.0 >> 5 | random.1 << 59, random.1 >> 5)
+        }
         return prefix + String(decoding: bytes, as: UTF8.self)
     }
 

@@ -14,11 +14,28 @@ enum JSONIO {
         try parse(try await bytes(request, context: context))
     }
 
-    /// The request body's bytes (413 when over the limit).
+    /// How long a client may take to send a request body.
+    static let bodyReadTimeout: Duration = .seconds(10)
+
+    /// The request body's bytes: 413 when over the limit, 408 when it trickles in slower than
+    /// ``bodyReadTimeout`` (a slow-loris client holds nothing for long).
     static func bytes(_ request: Request, context: GavelRequestContext) async throws -> [UInt8] {
-        var request = request
-        let buffer = try await request.collectBody(upTo: context.maxUploadSize)
-        return Array(buffer.readableBytesView)
+        let limit = context.maxUploadSize
+        return try await withThrowingTaskGroup(of: [UInt8]?.self) { group in
+            group.addTask {
+                var request = request
+                return Array(try await request.collectBody(upTo: limit).readableBytesView)
+            }
+            group.addTask {
+                try await Task.sleep(for: bodyReadTimeout)
+                return nil
+            }
+            defer { group.cancelAll() }
+            guard let first = try await group.next(), let bytes = first else {
+                throw Problem(.requestTimeout, slug: "timeout", title: "The request body took too long", detail: "Send the body within 10 s.")
+            }
+            return bytes
+        }
     }
 
     /// Parses bytes as a request document.

@@ -9,8 +9,8 @@ public final class ServerMetrics: ExchangeObserver, @unchecked Sendable {
     /// The registry `/metrics` emits.
     public let registry: PrometheusCollectorRegistry
     private let lock = NSLock()
-    private var counters: [String: Counter] = [:]
-    private var histograms: [String: DurationHistogram] = [:]
+    private var counters: [Key: Counter] = [:]
+    private var histograms: [Key: DurationHistogram] = [:]
     private var gauges: [String: Gauge] = [:]
 
     static let requestBuckets: [Duration] = [1, 2, 5, 10, 25, 50, 100, 250, 500, 1_000, 2_500].map { .milliseconds($0) }
@@ -25,8 +25,14 @@ public final class ServerMetrics: ExchangeObserver, @unchecked Sendable {
         registry.emitToString()
     }
 
+    /// Identifies a metric by name and label values without building a string per event.
+    private struct Key: Hashable {
+        var name: String
+        var values: [String]
+    }
+
     func counter(_ name: String, _ labels: [(String, String)]) -> Counter {
-        let key = name + labels.map { "|\($0.0)=\($0.1)" }.joined()
+        let key = Key(name: name, values: labels.map(\.1))
         return lock.withLock {
             if let existing = counters[key] { return existing }
             let made = registry.makeCounter(name: name, labels: labels)
@@ -36,7 +42,7 @@ public final class ServerMetrics: ExchangeObserver, @unchecked Sendable {
     }
 
     func histogram(_ name: String, help: String, _ labels: [(String, String)]) -> DurationHistogram {
-        let key = name + labels.map { "|\($0.0)=\($0.1)" }.joined()
+        let key = Key(name: name, values: labels.map(\.1))
         return lock.withLock {
             if let existing = histograms[key] { return existing }
             let descriptor = MetricNameDescriptor(metricName: name, unitName: "seconds", helpText: help)
