@@ -26,9 +26,26 @@ post /v1/sellers '{"id": "S1", "name": "Seller one"}'
 post /v1/buyers '{"id": "B1", "name": "Buyer one"}'
 post /v1/campaigns '{"id": "C1", "buyer_id": "B1", "vertical": "auto_insurance", "delivery": {"mode": "hosted"}, "bid": {"base": 5}}'
 
-schemathesis run "$url/openapi.json" \
-  --header "Authorization: Bearer $token" \
-  --checks not_a_server_error,response_schema_conformance \
-  --max-examples "$examples" --workers 2 --seed 7 --no-color \
-  --suppress-health-check all \
-  --request-timeout 10
+key() {
+  curl -fsS -X POST "$url/v1/api-keys" -H "Authorization: Bearer $token" -H 'Content-Type: application/json' -d "$1" |
+    python3 -c 'import json, sys; print(json.load(sys.stdin)["key"])'
+}
+seller_key=$(key '{"role": "seller", "subject_id": "S1"}')
+buyer_key=$(key '{"role": "buyer", "subject_id": "B1"}')
+
+run() {
+  local bearer=$1; shift
+  schemathesis run "$url/openapi.json" \
+    --header "Authorization: Bearer $bearer" \
+    --checks not_a_server_error,response_schema_conformance \
+    --max-examples "$examples" --workers 2 --seed 7 --no-color \
+    --suppress-health-check all \
+    --request-timeout 10 "$@"
+}
+
+echo "== as the operator"
+run "$token"
+echo "== as a seller"
+run "$seller_key" --include-tag seller --include-tag reports
+echo "== as a buyer"
+run "$buyer_key" --include-tag buyer --include-tag reports
