@@ -17,15 +17,9 @@ struct Serve: AsyncParsableCommand {
     func run() async throws {
         let configuration = try options.resolved()
         let logger = Runtime.logger()
-        let store = try await Runtime.openStore(configuration.database, logger: logger)
-        let metrics = ServerMetrics()
-        let breakers = CircuitBreakers { metrics.circuitTripped(campaignID: $0) }
-        let gateway = HTTPBuyerGateway(
-            configuration: .init(allowPrivateAddresses: configuration.allowPrivateBuyerURLs), observers: [breakers], logger: logger)
-        let app = try await GavelApp.start(
-            store: store, gateway: gateway, clock: ContinuousClock(), configuration: configuration,
-            hasher: SHA256ContactHasher(), circuits: breakers, metrics: metrics, announce: Runtime.say)
-        try await Runtime.serve(app, gateway: gateway, configuration: configuration, logger: logger)
+        try await Runtime.withExchange(configuration, logger: logger) { app, gateway in
+            try await Runtime.serve(app, gateway: gateway, configuration: configuration, logger: logger)
+        }
     }
 }
 
@@ -38,13 +32,36 @@ struct Migrate: AsyncParsableCommand {
 
     func run() async throws {
         let url = database ?? ProcessInfo.processInfo.environment["GAVEL_DATABASE"] ?? ServerConfiguration().database
-        _ = try await Runtime.openStore(url, logger: Runtime.logger())
+        try await Runtime.withStore(url, logger: Runtime.logger()) { _ in }
         Runtime.say("Database \(url) is up to date.")
     }
 }
 
 /// Shared start-up pieces of the commands.
 enum Runtime {
+    /// Opens and migrates the database, starts the exchange as `gavel serve` runs it (metrics,
+    /// circuit breakers, and the buyer gateway with the SSRF guard as configured), and runs
+    /// `body` with it; the store stays open (a PostgreSQL node stays joined) until `body` ends.
+    /// `tune` may adjust the gateway's configuration (the benchmark widens its pool), and
+    /// `circuitBreakers: false` pings every buyer on every lead however it fails (the benchmark).
+    static func withExchange<T>(
+        _ configuration: ServerConfiguration, logger: Logger, tune: (inout HTTPBuyerGateway.Configuration) -> Void = { _ in },
+        circuitBreakers: Bool = true, announce: @escaping @Sendable (String) -> Void = Runtime.say,
+        _ body: (GavelApp<ContinuousClock>, HTTPBuyerGateway) async throws -> T
+    ) async throws -> T {
+        var gatewayConfiguration = HTTPBuyerGateway.Configuration(allowPrivateAddresses: configuration.allowPrivateBuyerURLs)
+        tune(&gatewayConfiguration)
+        return try await withStore(configuration.database, logger: logger) { store in
+            let metrics = ServerMetrics()
+            let breakers = CircuitBreakers { metrics.circuitTripped(campaignID: $0) }
+            let gateway = HTTPBuyerGateway(configuration: gatewayConfiguration, observers: circuitBreakers ? [breakers] : [], logger: logger)
+            let app = try await GavelApp.start(
+                store: store, gateway: gateway, clock: ContinuousClock(), configuration: configuration, hasher: SHA256ContactHasher(),
+                circuits: circuitBreakers ? breakers : ClosedCircuits(), metrics: metrics, announce: announce)
+            return try await body(app, gateway)
+        }
+    }
+
     /// A logger on standard error, at `LOG_LEVEL` (default info).
     static func logger(label: String = "gavel") -> Logger {
         var logger = Logger(label: label) { StreamLogHandler.standardError(label: $0) }
@@ -67,7 +84,9 @@ enum Runtime {
             Runtime.say("Gavel is listening on http://\(host):\(port) (database \(configuration.database))")
             await onListening(host, port)
         }
-        let services: [any Service] = [GatewayService(gateway: gateway)] + extraServices + [http, AdmissionGateService(gate: app.gate)]
+        let services: [any Service] =
+            [GatewayService(gateway: gateway)] + storeServices(app, configuration: configuration, logger: logger) + extraServices
+            + [http, AdmissionGateService(gate: app.gate)]
         let all = services.map { ServiceGroupConfiguration.ServiceConfiguration(service: $0) } + clients
         let group = ServiceGroup(
             configuration: .init(services: all, gracefulShutdownSignals: [.sigterm, .sigint], logger: logger))
