@@ -30,22 +30,23 @@ key() {
   curl -fsS -X POST "$url/v1/api-keys" -H "Authorization: Bearer $token" -H 'Content-Type: application/json' -d "$1" |
     python3 -c 'import json, sys; print(json.load(sys.stdin)["key"])'
 }
-seller_key=$(key '{"role": "seller", "subject_id": "S1"}')
-buyer_key=$(key '{"role": "buyer", "subject_id": "B1"}')
 
 run() {
   local bearer=$1; shift
   schemathesis run "$url/openapi.json" \
     --header "Authorization: Bearer $bearer" \
     --checks not_a_server_error,response_schema_conformance \
-    --max-examples "$examples" --workers 2 --seed 7 --no-color \
+    --max-examples "$examples" --workers 1 --seed 7 --no-color \
     --suppress-health-check all \
     --request-timeout 10 "$@"
 }
 
+# The sellers' and buyers' APIs first, each with a fresh key: the operator's run may delete or
+# change the seller, the buyer and their keys. One worker: hypothesis's lambda descriptions are
+# not thread-safe on every Python (an "AST constructor recursion depth mismatch" error).
+echo "== as a seller"
+run "$(key '{"role": "seller", "subject_id": "S1"}')" --include-tag seller --include-tag reports
+echo "== as a buyer"
+run "$(key '{"role": "buyer", "subject_id": "B1"}')" --include-tag buyer --include-tag reports
 echo "== as the operator"
 run "$token"
-echo "== as a seller"
-run "$seller_key" --include-tag seller --include-tag reports
-echo "== as a buyer"
-run "$buyer_key" --include-tag buyer --include-tag reports
