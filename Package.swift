@@ -125,7 +125,7 @@ let package = Package(
         ),
         .testTarget(
             name: "GavelStoreTests",
-            dependencies: ["GavelCore", "GavelStore"],
+            dependencies: ["GavelCore", "GavelStore", "GavelSim"],
             swiftSettings: swiftSettings
         ),
         .testTarget(
@@ -144,6 +144,7 @@ let package = Package(
             dependencies: [
                 "GavelCore", "GavelSim", "GavelBuyers",
                 .product(name: "AsyncHTTPClient", package: "async-http-client"),
+                .product(name: "GRDB", package: "GRDB.swift"),
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "NIOHTTP1", package: "swift-nio"),
             ],

@@ -62,8 +62,13 @@ struct Bench: AsyncParsableCommand {
     @Option(help: "Open-loop rate of the tree scenario.")
     var treeRate: Double = 100
 
-    @Option(help: "The database: sqlite::memory: (a temporary SQLite file, the default), or a postgres://… server URL on which each scenario gets a fresh database (its role needs CREATEDB).")
+    @Option(help: "The database: sqlite::memory: (a temporary SQLite file, the default), or a postgres://… server URL on which each scenario gets a fresh database (its role needs CREATEDB). With --fill, the database to fill: sqlite:PATH or postgres://….")
     var database: String = "sqlite::memory:"
+
+    @Option(help: ArgumentHelp(
+        "Instead of the scenarios: fill --database with this many finished leads over the last 30 days, then time a report by each grouping and audit the ledger.",
+        discussion: "Use a file (sqlite:fill.sqlite) or a postgres:// URL to keep the data and serve it afterwards."))
+    var fill: Int?
 
     @Option(help: "Also write the results as JSON to this file.")
     var json: String?
@@ -77,6 +82,10 @@ struct Bench: AsyncParsableCommand {
         }
         guard seconds > 0, concurrency > 0, rate > 0, leads > 0, fanoutConcurrency > 0, tmax > 0, deadlineRate > 0, treeLeads > 0, treeRate > 0
         else { throw ValidationError("durations, rates and counts must be positive") }
+        if let fill {
+            guard fill > 0 else { throw ValidationError("--fill takes a positive number of leads") }
+            return
+        }
         guard database == "sqlite::memory:" || database.hasPrefix("postgres://") || database.hasPrefix("postgresql://") else {
             throw ValidationError("--database takes sqlite::memory: or a postgres:// server URL (each scenario needs an empty database)")
         }
@@ -101,6 +110,9 @@ struct Bench: AsyncParsableCommand {
         var logger = Runtime.logger(label: "gavel.bench")
         if ProcessInfo.processInfo.environment["LOG_LEVEL"] == nil { logger.logLevel = .error }
         BenchPrinter.header(executor: executor).forEach(Runtime.say)
+        if let fill {
+            return try await BenchFill(count: fill, database: database, seed: seed, logger: logger).run()
+        }
         let client = HTTPClient(eventLoopGroup: HTTPClient.defaultEventLoopGroup, configuration: Self.clientConfiguration)
         var reports: [ScenarioReport] = []
         do {
