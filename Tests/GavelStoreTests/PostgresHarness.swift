@@ -1,6 +1,6 @@
 import Foundation
 import GavelCore
-import GavelStore
+@testable import GavelStore
 import Testing
 
 /// The live PostgreSQL the PostgreSQL tests run against: `GAVEL_TEST_POSTGRES_URL` (e.g. from
@@ -26,7 +26,7 @@ final class PostgresHarness: StoreHarness {
     /// The fresh database's URL.
     let url: String
     private let requests: AsyncStream<PostgresStoreRequest>.Continuation
-    private let running = TestLocked<[PostgresStoreRequest]>([])
+    private let running = Locked<[PostgresStoreRequest]>([])
 
     private init(url: String, requests: AsyncStream<PostgresStoreRequest>.Continuation) {
         self.url = url
@@ -109,7 +109,7 @@ final class PostgresStoreRequest: Sendable {
         var result: Result<PostgresStore, any Error>?
     }
 
-    private let state = TestLocked(State())
+    private let state = Locked(State())
     private let stopSignal = AsyncStream<Void>.makeStream()
     private let doneSignal = AsyncStream<Void>.makeStream()
 
@@ -152,21 +152,5 @@ final class PostgresStoreRequest: Sendable {
             return state.waiter
         }
         waiter?.resume(with: outcome)
-    }
-}
-
-/// A value behind a lock, for the test harness.
-final class TestLocked<Value>: @unchecked Sendable {
-    private let lock = NSLock()
-    private var value: Value
-
-    init(_ value: Value) {
-        self.value = value
-    }
-
-    func withLock<T>(_ body: (inout Value) throws -> T) rethrows -> T {
-        lock.lock()
-        defer { lock.unlock() }
-        return try body(&value)
     }
 }

@@ -1,6 +1,6 @@
 import Foundation
 import GavelCore
-import GavelStore
+@testable import GavelStore
 import Testing
 
 /// What only the PostgreSQL store has: several nodes on one database, its migrations, its
@@ -245,7 +245,7 @@ struct PostgresStoreTests {
 
 /// What a change feed delivered, read in order.
 final class FeedRecorder: Sendable {
-    private let state = TestLocked<(kinds: [String], read: Int)>(([], 0))
+    private let state = Locked<(kinds: [String], read: Int)>(([], 0))
 
     func append(_ kind: String) {
         state.withLock { $0.kinds.append(kind) }
