@@ -84,8 +84,9 @@ enum Runtime {
             Runtime.say("Gavel is listening on http://\(host):\(port) (database \(configuration.database))")
             await onListening(host, port)
         }
+        let housekeeping = Housekeeping(store: app.store, wallClock: app.wallClock, clock: ContinuousClock(), logger: logger)
         let services: [any Service] =
-            [GatewayService(gateway: gateway)] + storeServices(app, configuration: configuration, logger: logger) + extraServices
+            [GatewayService(gateway: gateway), housekeeping] + storeServices(app, configuration: configuration, logger: logger) + extraServices
             + [http, AdmissionGateService(gate: app.gate)]
         let all = services.map { ServiceGroupConfiguration.ServiceConfiguration(service: $0) } + clients
         let group = ServiceGroup(

@@ -58,6 +58,7 @@ struct PostgresStoreConformanceTests {
     @Test func idempotencyKeys() async throws { try await run(StorageConformance.idempotencyKeys) }
     @Test func idempotencyKeysSurviveReopening() async throws { try await run(StorageConformance.idempotencyKeysSurviveReopening) }
     @Test func concurrentIdempotencyClaims() async throws { try await run(StorageConformance.concurrentIdempotencyClaims) }
+    @Test func purgesOldKeysAndExpiredPings() async throws { try await run(StorageConformance.purgesOldKeysAndExpiredPings) }
 
     @Test func reportCountsEveryFact() async throws { try await run(StorageConformance.reportCountsEveryFact) }
     @Test func reportKeysAndScopes() async throws { try await run(StorageConformance.reportKeysAndScopes) }

@@ -64,6 +64,7 @@ struct SQLiteStoreConformanceTests {
     @Test func reportCountsEveryFact() async throws { try await StorageConformance.reportCountsEveryFact(harness) }
     @Test func reportKeysAndScopes() async throws { try await StorageConformance.reportKeysAndScopes(harness) }
     @Test func reportCountsReturnsAndConversions() async throws { try await StorageConformance.reportCountsReturnsAndConversions(harness) }
+    @Test func purgesOldKeysAndExpiredPings() async throws { try await StorageConformance.purgesOldKeysAndExpiredPings(harness) }
     @Test func reportCountsReconciledLeads() async throws { try await StorageConformance.reportCountsReconciledLeads(harness) }
     @Test func importRefusesExistingLeads() async throws { try await StorageConformance.importRefusesExistingLeads(harness) }
     @Test func reportsMatchTheModel() async throws { try await StorageConformance.reportsMatchTheModel(harness) }
@@ -105,15 +106,6 @@ struct SQLiteStoreTests {
         #expect(throws: StorageError.self) { try SQLiteStore.open(.postgres("postgres://u:p@127.0.0.1:5432/gavel")) }
         let store = try SQLiteStore.open(.temporarySQLite)
         #expect(store.path.hasSuffix(".sqlite"))
-    }
-
-    @Test func purgesExpiredHeldPings() async throws {
-        let store = try SQLiteStore.temporary()
-        try await store.holdPing(StorageConformance.heldPing("P1", expiresIn: 1_000))
-        try await store.holdPing(StorageConformance.heldPing("P2", expiresIn: 60_000))
-        #expect(try await store.purgeHeldPings(expiredBefore: Fixtures.now.adding(milliseconds: 30_000)) == 1)
-        #expect(try await store.claimPing(id: "P1", sellerID: "S1", now: Fixtures.now) == .notFound)
-        #expect(try await store.claimPing(id: "P2", sellerID: "S1", now: Fixtures.now) == .claimed(StorageConformance.heldPing("P2", expiresIn: 60_000)))
     }
 
     @Test func ledgerBalancesSumToZero() async throws {

@@ -58,3 +58,26 @@ extension StorageConformance {
         #expect(claims.filter { $0 == .inProgress }.count == 29)
     }
 }
+
+extension StorageConformance {
+    /// Housekeeping deletes idempotency keys claimed before a time and held pings expired
+    /// before a time, and nothing newer.
+    static func purgesOldKeysAndExpiredPings(_ harness: some StoreHarness) async throws {
+        let store = try await harness.openGavelStorage()
+        let day: Int64 = 86_400_000
+        #expect(try await store.claimIdempotencyKey(sellerID: "S1", key: "old", fingerprint: "f1", at: Fixtures.now.adding(milliseconds: -2 * day)) == .fresh)
+        try await store.completeIdempotencyKey(sellerID: "S1", key: "old", status: 200, body: [1])
+        #expect(try await store.claimIdempotencyKey(sellerID: "S1", key: "new", fingerprint: "f1", at: Fixtures.now) == .fresh)
+        try await store.holdPing(heldPing("P1", expiresIn: 1_000))
+        try await store.holdPing(heldPing("P2", expiresIn: 60_000))
+
+        #expect(try await store.purgeIdempotencyKeys(createdBefore: Fixtures.now.adding(milliseconds: -day)) == 1)
+        #expect(try await store.purgeHeldPings(expiredBefore: Fixtures.now.adding(milliseconds: 30_000)) == 1)
+
+        // The old key is forgotten (another body is a new request); the new one is not.
+        #expect(try await store.claimIdempotencyKey(sellerID: "S1", key: "old", fingerprint: "f2", at: Fixtures.now) == .fresh)
+        #expect(try await store.claimIdempotencyKey(sellerID: "S1", key: "new", fingerprint: "f2", at: Fixtures.now) == .mismatch)
+        #expect(try await store.claimPing(id: "P1", sellerID: "S1", now: Fixtures.now) == .notFound)
+        #expect(try await store.claimPing(id: "P2", sellerID: "S1", now: Fixtures.now) == .claimed(heldPing("P2", expiresIn: 60_000)))
+    }
+}

@@ -131,6 +131,9 @@ public protocol IdempotencyStorage: Sendable {
     func completeIdempotencyKey(sellerID: String, key: String, status: Int, body: [UInt8]) async throws
     /// Forgets a claimed key whose request failed before anything was stored, so it can be retried.
     func abandonIdempotencyKey(sellerID: String, key: String) async throws
+    /// Deletes the keys claimed before a time, finished or not; returns how many.
+    @discardableResult
+    func purgeIdempotencyKeys(createdBefore time: Timestamp) async throws -> Int
 }
 
 /// Everything the exchange stores: configuration, leads and caps, money, reports, idempotency.

@@ -270,6 +270,9 @@ public protocol Storage: Sendable {
     func heldPing(id: String, sellerID: String) async throws -> HeldPing?
     /// Claims a held ping for its post, atomically: only one post can claim a ping.
     func claimPing(id: String, sellerID: String, now: Timestamp) async throws -> PingClaim
+    /// Deletes the held pings that expired before a time, claimed or not; returns how many.
+    @discardableResult
+    func purgeHeldPings(expiredBefore time: Timestamp) async throws -> Int
 
     // MARK: Caps and credit
 
