@@ -64,7 +64,7 @@ struct BenchFill {
         }
         let importing = total - generating
         Runtime.say(
-            "filled \(database) with \(count) leads from \(start) to \(end): imported in \(BenchFormat.fixed(importing.milliseconds / 1_000, 2)) s "
+            "filled \(Runtime.displayed(database)) with \(count) leads from \(start) to \(end): imported in \(BenchFormat.fixed(importing.milliseconds / 1_000, 2)) s "
                 + "(\(BenchFormat.fixed(Double(count) / max(importing.milliseconds / 1_000, 0.001), 0)) leads/s; generating them took "
                 + "\(BenchFormat.fixed(generating.milliseconds / 1_000, 2)) s more)")
     }

@@ -51,7 +51,7 @@ struct Demo: AsyncParsableCommand {
         let address = OneShot<String>()
         let settings = DemoDriver.Settings(
             rate: rate, seed: seed ?? Self.clockSeed(), duration: duration.map { .milliseconds(Int64($0 * 1_000)) },
-            adminKey: adminKey, adminKeyIsDemoDefault: adminKey == Self.defaultAdminToken, database: configuration.database)
+            adminKey: adminKey, adminKeyIsDemoDefault: adminKey == Self.defaultAdminToken, database: Runtime.displayed(configuration.database))
         let driver = DemoDriver(settings: settings, market: .standard(), sandbox: sandbox, address: address)
         try await Runtime.withExchange(configuration, logger: logger) { app, gateway in
             try await Runtime.serve(

@@ -33,7 +33,7 @@ struct Migrate: AsyncParsableCommand {
     func run() async throws {
         let url = database ?? ProcessInfo.processInfo.environment["GAVEL_DATABASE"] ?? ServerConfiguration().database
         try await Runtime.withStore(url, logger: Runtime.logger()) { _ in }
-        Runtime.say("Database \(url) is up to date.")
+        Runtime.say("Database \(Runtime.displayed(url)) is up to date.")
     }
 }
 
@@ -81,7 +81,7 @@ enum Runtime {
         onListening: @escaping @Sendable (String, Int) async -> Void = { _, _ in }
     ) async throws where C.Duration == Duration {
         let http = app.application(configuration: configuration, logger: logger) { host, port in
-            Runtime.say("Gavel is listening on http://\(host):\(port) (database \(configuration.database))")
+            Runtime.say("Gavel is listening on http://\(host):\(port) (database \(Runtime.displayed(configuration.database)))")
             await onListening(host, port)
         }
         let housekeeping = Housekeeping(store: app.store, wallClock: app.wallClock, clock: ContinuousClock(), logger: logger)

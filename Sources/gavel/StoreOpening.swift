@@ -31,6 +31,11 @@ extension Runtime {
         return [ConfigFeedService(changes: feed.configChanges(), app: app, adminToken: configuration.adminToken, logger: logger)]
     }
 
+    /// A database URL as it may be printed: a PostgreSQL password masked.
+    static func displayed(_ database: String) -> String {
+        (try? DatabaseURL(database)).map { "\($0)" } ?? database
+    }
+
     private static func databaseURL(_ text: String) throws -> DatabaseURL {
         do {
             return try DatabaseURL(text)

@@ -103,6 +103,11 @@ struct MultiNodeTests {
             defer { if nodeB.process.isRunning { nodeB.process.terminate() } }
             let b = Client(http: HTTPClient.shared, baseURL: try await listening(nodeB))
             try await body(a, b, sellerKey)
+            // The nodes print where they store, never the database password.
+            let credentials = url.components(separatedBy: "://").last?.components(separatedBy: "@").first ?? url
+            #expect(nodeA.printed.contains { $0.contains("listening on") && $0.contains("database postgres://") })
+            #expect(!(nodeA.printed + nodeB.printed).contains { $0.contains(credentials + "@") })
+            #expect(!(nodeA.log + nodeB.log).contains(credentials + "@"))
             #expect(await nodeB.terminate() == 0, "node B log: \(nodeB.log)")
             #expect(await nodeA.terminate() == 0, "node A log: \(nodeA.log)")
         }
