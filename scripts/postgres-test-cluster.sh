@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# A throwaway PostgreSQL cluster for tests and CI (see shared/STACK.md, "PostgreSQL in tests and CI").
+# A throwaway PostgreSQL cluster for tests and CI.
 #
 #   eval "$(scripts/postgres-test-cluster.sh start)"   # starts (or reuses) it, exports GAVEL_TEST_POSTGRES_URL
 #   scripts/postgres-test-cluster.sh url               # prints the URL of the running cluster
