@@ -93,8 +93,40 @@ struct ChartScale: Sendable, Hashable {
     }
 }
 
+/// A chart of series over labels: an axis, the categories, each series drawn its way, a legend.
+protocol SeriesChart {
+    /// An id unique on the page (for the accessible title).
+    var id: String { get }
+    /// The chart's title, read by screen readers.
+    var title: String { get }
+    /// The label of each category or point.
+    var labels: [String] { get }
+    /// The series.
+    var series: [ChartSeries] { get }
+    /// What the values count.
+    var unit: ChartUnit { get }
+    /// The drawing area.
+    var frame: ChartFrame { get }
+    /// Draws one series (its position among them is `index`, its tone too).
+    func draw(_ series: ChartSeries, _ index: Int, _ scale: ChartScale, _ canvas: inout ChartCanvas)
+}
+
+extension SeriesChart {
+    /// The chart as an SVG element; every text in it is escaped.
+    func svg() -> String {
+        var canvas = ChartCanvas(id: id, title: title, frame: frame, summary: ChartCanvas.summary(labels, series, unit))
+        guard !labels.isEmpty, series.contains(where: { $0.values.contains { $0 != 0 } }) else { return canvas.empty() }
+        let scale = ChartScale(covering: series.flatMap(\.values))
+        canvas.axis(scale, unit: unit)
+        canvas.categories(labels)
+        for (index, series) in series.enumerated() { draw(series, index, scale, &canvas) }
+        canvas.legend(series.map(\.name))
+        return canvas.finish()
+    }
+}
+
 /// Grouped vertical bars: one group per label, one bar per series.
-struct BarChart: Sendable, Hashable {
+struct BarChart: SeriesChart, Sendable, Hashable {
     /// An id unique on the page (for the accessible title).
     var id: String
     /// The chart's title, read by screen readers.
@@ -108,19 +140,7 @@ struct BarChart: Sendable, Hashable {
     /// The drawing area.
     var frame = ChartFrame()
 
-    /// The chart as an SVG element; every text in it is escaped.
-    func svg() -> String {
-        var canvas = ChartCanvas(id: id, title: title, frame: frame, summary: ChartCanvas.summary(labels, series, unit))
-        guard !labels.isEmpty, series.contains(where: { $0.values.contains { $0 != 0 } }) else { return canvas.empty() }
-        let scale = ChartScale(covering: series.flatMap(\.values))
-        canvas.axis(scale, unit: unit)
-        canvas.categories(labels)
-        for (index, series) in series.enumerated() { bars(series, index, scale, &canvas) }
-        canvas.legend(series.map(\.name))
-        return canvas.finish()
-    }
-
-    private func bars(_ series: ChartSeries, _ index: Int, _ scale: ChartScale, _ canvas: inout ChartCanvas) {
+    func draw(_ series: ChartSeries, _ index: Int, _ scale: ChartScale, _ canvas: inout ChartCanvas) {
         let group = frame.plotWidth / Double(labels.count)
         let width = min(group * 0.8 / Double(self.series.count), 48)
         let inset = (group - width * Double(self.series.count)) / 2
@@ -135,7 +155,7 @@ struct BarChart: Sendable, Hashable {
 }
 
 /// Lines over a sequence of labels (e.g. hours), one per series, with a dot per point.
-struct LineChart: Sendable, Hashable {
+struct LineChart: SeriesChart, Sendable, Hashable {
     /// An id unique on the page.
     var id: String
     /// The chart's title.
@@ -149,19 +169,7 @@ struct LineChart: Sendable, Hashable {
     /// The drawing area.
     var frame = ChartFrame()
 
-    /// The chart as an SVG element; every text in it is escaped.
-    func svg() -> String {
-        var canvas = ChartCanvas(id: id, title: title, frame: frame, summary: ChartCanvas.summary(labels, series, unit))
-        guard !labels.isEmpty, series.contains(where: { $0.values.contains { $0 != 0 } }) else { return canvas.empty() }
-        let scale = ChartScale(covering: series.flatMap(\.values))
-        canvas.axis(scale, unit: unit)
-        canvas.categories(labels)
-        for (index, series) in series.enumerated() { line(series, index, scale, &canvas) }
-        canvas.legend(series.map(\.name))
-        return canvas.finish()
-    }
-
-    private func line(_ series: ChartSeries, _ index: Int, _ scale: ChartScale, _ canvas: inout ChartCanvas) {
+    func draw(_ series: ChartSeries, _ index: Int, _ scale: ChartScale, _ canvas: inout ChartCanvas) {
         let step = frame.plotWidth / Double(labels.count)
         let points = series.values.prefix(labels.count).enumerated().map { slot, value in
             (x: Double(frame.left) + step * (Double(slot) + 0.5), y: canvas.y(value, scale), value: value, slot: slot)
