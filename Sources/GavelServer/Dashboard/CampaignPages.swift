@@ -149,9 +149,7 @@ struct CampaignPage: Sendable {
     }
 
     /// The tables of the page by id (for their CSV downloads).
-    var tables: [String: DashboardTable] {
-        Dictionary(sections.flatMap(\.tables).map { ($0.id, $0.source) }, uniquingKeysWith: { first, _ in first })
-    }
+    var tables: [String: DashboardTable] { sections.tablesByID }
 }
 
 /// Builds a campaign page's parts.

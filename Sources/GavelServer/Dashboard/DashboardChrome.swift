@@ -127,6 +127,13 @@ struct PageSection: Sendable {
     var tables: [TableView] = []
 }
 
+extension [PageSection] {
+    /// The tables of a page by id (for their CSV downloads).
+    var tablesByID: [String: DashboardTable] {
+        Dictionary(flatMap(\.tables).map { ($0.id, $0.source) }, uniquingKeysWith: { first, _ in first })
+    }
+}
+
 /// A chart ready for a template: its SVG markup comes only from ``ChartCanvas``, which escapes
 /// every text, so the template may insert it unescaped.
 struct ChartView: Sendable {

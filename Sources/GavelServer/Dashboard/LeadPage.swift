@@ -25,9 +25,7 @@ struct LeadPage: Sendable {
     }
 
     /// The tables of the page by id (for their CSV downloads).
-    var tables: [String: DashboardTable] {
-        Dictionary(sections.flatMap(\.tables).map { ($0.id, $0.source) }, uniquingKeysWith: { first, _ in first })
-    }
+    var tables: [String: DashboardTable] { sections.tablesByID }
 }
 
 /// Builds a lead page's parts.
