@@ -79,7 +79,87 @@ schemas = {
         "timeout_ms": nullable({"type": "integer", "minimum": 1, "maximum": 60000}),
         "post_timeout_ms": {"type": "integer", "minimum": 1, "maximum": 120000},
         "secret": {"type": "string", "description": "Shown once, in the create response; masked afterwards."},
+        "integration": nullable(ref("Integration")),
     }, ["mode"]),
+    "Integration": obj({
+        "secrets": {"type": "object", "additionalProperties": {"type": "string", "maxLength": 2000},
+                    "description": "Write-only values used as {{$secret.name}}; always read back as \"********\" (send that to keep one)."},
+        "sign": {"type": "boolean", "description": "Also send the native X-Gavel-Timestamp/X-Gavel-Signature headers."},
+        "ping": ref("IntegrationCall"), "post": ref("IntegrationCall"),
+    }, description="A buyer's own API, mapped (docs/INTEGRATIONS.md). A ping may reference only non-personal fields."),
+    "IntegrationCall": obj({
+        "method": {"type": "string", "enum": ["GET", "POST", "PUT"]},
+        "url": {"type": "string", "maxLength": 2000, "description": "http(s) URL; {{placeholders}} only after the host."},
+        "encoding": {"type": "string", "enum": ["json", "form", "xml", "none"]},
+        "xml_root": {"type": "string", "maxLength": 100},
+        "headers": {"type": "object", "additionalProperties": {"type": "string"}},
+        "auth": {"oneOf": [
+            obj({"type": {"const": "basic"}, "username": {"type": "string"}, "password": {"type": "string"}}, ["type", "username", "password"]),
+            obj({"type": {"const": "bearer"}, "token": {"type": "string"}}, ["type", "token"])]},
+        "query": {"type": "array", "items": ref("IntegrationMember"), "maxItems": 500},
+        "body": {"type": "array", "items": ref("IntegrationMember"), "maxItems": 500},
+        "response": ref("IntegrationResponse"),
+        "lower_price": {"type": "string", "enum": ["accept", "reject"], "description": "Posts: a lower confirmed price is charged, or a rejection."},
+    }, ["url", "response"]),
+    "IntegrationMember": obj({
+        "to": {"type": "string", "minLength": 1, "maxLength": 200, "description": "The buyer's name; a dotted path nests in JSON and XML."},
+        "from": {"type": "string", "description": "A field of the vertical, or $ping_id, $lead_id, $test, $source, $seller, $vertical, $campaign_id, $tmax_ms, $price, $price_cents, $bid_id, $consent.<name>, $capture.<name>, $secret.<name>."},
+        "value": {"description": "A constant."}, "template": {"type": "string", "description": "Text with {{placeholders}}."},
+        "default": {}, "map": {"type": "object"},
+        "boolean": {"type": "array", "minItems": 2, "maxItems": 2},
+        "date": {"type": "string", "maxLength": 40, "description": "YYYY, YY, MM, M, DD, D and literals, e.g. MM/DD/YYYY."},
+        "phone": {"type": "string", "enum": ["digits", "digits_11", "dashed", "dotted", "parentheses", "e164"]},
+        "case": {"type": "string", "enum": ["upper", "lower", "title"]},
+        "max_length": {"type": "integer", "minimum": 1, "maximum": 100000},
+        "type": {"type": "string", "enum": ["string", "number", "integer", "boolean"]},
+    }, ["to"]),
+    "IntegrationSelector": {"oneOf": [
+        {"type": "string", "description": "A path: data.price, bids[0].amount, response.@status."},
+        obj({"path": {"type": "string"}, "regex": {"type": "string"}})]},
+    "IntegrationCondition": obj({
+        "path": {"type": "string"}, "regex": {"type": "string"},
+        "equals": {"oneOf": [{"type": ["string", "number", "boolean"]}, {"type": "array", "items": {"type": ["string", "number", "boolean"]}, "minItems": 1}]},
+        "exists": {"type": "boolean"}, "matches": {"type": "string"}, "ignore_case": {"type": "boolean"},
+    }),
+    "IntegrationResponse": obj({
+        "format": {"type": "string", "enum": ["auto", "json", "xml", "text"]},
+        "read_statuses": {"type": "array", "items": {"type": "integer", "minimum": 100, "maximum": 599}},
+        "status_outcomes": {"type": "object", "additionalProperties": {"type": "string", "enum": ["read", "no_bid", "accepted", "rejected", "duplicate"]}},
+        "accept": {"oneOf": [ref("IntegrationCondition"), {"type": "array", "items": ref("IntegrationCondition")}]},
+        "reject": {"oneOf": [ref("IntegrationCondition"), {"type": "array", "items": ref("IntegrationCondition")}]},
+        "duplicate": {"oneOf": [ref("IntegrationCondition"), {"type": "array", "items": ref("IntegrationCondition")}]},
+        "price": ref("IntegrationSelector"), "price_unit": {"type": "string", "enum": ["dollars", "cents"]},
+        "bid_id": ref("IntegrationSelector"), "reason": ref("IntegrationSelector"), "lead_id": ref("IntegrationSelector"),
+        "redirect_url": ref("IntegrationSelector"),
+        "captures": {"type": "object", "additionalProperties": ref("IntegrationSelector")},
+    }),
+    "IntegrationPreset": obj({
+        "id": {"type": "string"}, "name": {"type": "string"}, "description": {"type": "string"}, "vertical": {"type": "string"},
+        "integration": nullable(ref("Integration")),
+    }, ["id", "name", "description", "vertical", "integration"]),
+    "CampaignTest": obj({
+        "fields": {"type": "object", "additionalProperties": True, "description": "A full lead; without it a sample lead is made."},
+        "post": {"type": "boolean", "description": "Post after a bid (default true)."},
+    }),
+    "CallTrace": obj({
+        "request": nullable(obj({"method": {"type": "string"}, "url": {"type": "string"},
+                                 "headers": {"type": "array", "items": ref("Header")}, "body": {"type": "string"}},
+                                ["method", "url", "headers", "body"])),
+        "response": nullable(obj({"status": {"type": "integer"}, "headers": {"type": "array", "items": ref("Header")},
+                                  "body": {"type": "string"}, "truncated": {"type": "boolean"}},
+                                 ["status", "headers", "body", "truncated"])),
+        "failure": nullable({"type": "string"}), "latency_ms": {"type": "number"},
+        "reading": {"type": "object", "additionalProperties": True},
+    }, ["request", "response", "failure", "reading"]),
+    "Header": obj({"name": {"type": "string"}, "value": {"type": "string"}}, ["name", "value"]),
+    "CampaignTestResult": obj({
+        "campaign_id": {"type": "string"}, "mode": {"type": "string", "enum": ["remote", "hosted", "direct"]},
+        "ping_protocol": {"type": "string", "enum": ["native", "mapped"]}, "post_protocol": {"type": "string", "enum": ["native", "mapped"]},
+        "lead": obj({"test": {"type": "boolean"}, "generated": {"type": "boolean"}, "fields": {"type": "object", "additionalProperties": True}},
+                    ["test", "generated", "fields"]),
+        "ping": nullable(ref("CallTrace")), "post": nullable(ref("CallTrace")), "price": nullable(MONEY),
+        "note": nullable({"type": "string"}),
+    }, ["campaign_id", "mode", "ping_protocol", "post_protocol", "lead", "ping", "post", "price", "note"]),
     "Caps": obj({
         "timezone": {"type": "string"},
         "daily_leads": nullable({"type": "integer", "minimum": 0}), "weekly_leads": nullable({"type": "integer", "minimum": 0}),
@@ -140,6 +220,7 @@ schemas = {
         "lead_id": {"type": "string"}, "status": {"type": "string", "enum": ["sold", "unsold", "duplicate", "rejected"]},
         "price": MONEY, "buyer": nullable({"type": "string"}), "buyers": {"type": "array", "items": {"type": "string"}},
         "reason": nullable({"type": "string"}), "elapsed_ms": {"type": "integer", "minimum": 0},
+        "redirect_url": nullable({"type": "string", "description": "The winning buyer's landing page for the consumer, if it gave one."}),
     }, ["lead_id", "status", "price", "buyer", "reason", "elapsed_ms"]),
     "PingResult": obj({
         "ping_id": {"type": "string"}, "status": {"type": "string", "enum": ["bid", "no_bid"]}, "price": MONEY,
@@ -154,6 +235,7 @@ schemas = {
         "received_at": TIME, "finished_at": nullable(TIME), "price": MONEY, "buyer": nullable({"type": "string"}),
         "buyers": {"type": "array", "items": {"type": "string"}}, "reason": nullable({"type": "string"}),
         "elapsed_ms": {"type": "integer"}, "ping_id": nullable({"type": "string"}),
+        "redirect_url": nullable({"type": "string"}),
         "timeline": {"type": "array", "items": ref("TimelineEvent")},
         "fields": {"type": "object", "additionalProperties": True}, "revenue": MONEY,
     }, ["lead_id", "status", "price", "timeline"]),
@@ -237,6 +319,15 @@ crud("buyers", "Buyer", "operator", "buyer")
 crud("campaigns", "Campaign", "operator", "campaign", [
     {"name": "buyer_id", "in": "query", "schema": {"type": "string"}},
     {"name": "vertical", "in": "query", "schema": {"type": "string"}}])
+
+paths["/v1/integration-presets"] = {"get": op(
+    "Ready integrations for common buyer API shapes, to copy into delivery.integration", "operator",
+    {**ok({"type": "array", "items": ref("IntegrationPreset")}), **problems(*AUTH)},
+    description="Operator and buyer keys. The first is the native protocol (no integration).")}
+paths["/v1/campaigns/{id}/test"] = {"post": op(
+    "Send a test lead through the campaign's real ping and post and show what went over the wire", "operator",
+    {**ok(ref("CampaignTestResult")), **problems("400", *AUTH, "404", "413", "422")}, body(ref("CampaignTest")), ID_PARAM,
+    description="Operator keys, and a buyer key for its own campaigns. Nothing is stored, held, charged or paid; secrets are masked.")}
 
 paths["/v1/settings"] = {
     "get": op("Read the settings", "operator", {**ok(ref("Settings")), **problems(*AUTH)}),
@@ -400,6 +491,11 @@ paths["/campaigns/{id}/status"] = {"post": form_post(
     "Pause or resume a campaign (operator)", FORM({"status": {"type": "string", "enum": ["active", "paused"]}}, ["status"]), ID_PARAM)}
 paths["/campaigns/{id}/caps"] = {"post": form_post("Change a campaign's caps (operator; an empty field removes that cap)", FORM({
     name: {"type": "string"} for name in ["daily_leads", "weekly_leads", "monthly_leads", "daily_spend", "monthly_spend"]}), ID_PARAM)}
+paths["/campaigns/{id}/test"] = {"post": op(
+    "Run the test console on a campaign and show the calls (operator, the campaign's buyer)", "dashboard",
+    {"200": html("The campaign's page with the test's calls"), "303": SEE_OTHER, **PAGE_ERRORS},
+    FORM({"fields": {"type": "string", "description": "A lead's fields as JSON; empty for a sample lead."},
+          "post": {"type": "string", "enum": ["on", ""]}}), ID_PARAM, security=False)}
 paths["/login"] = {
     "get": op("The sign-in form, or sign in with a one-time link's token", "dashboard",
               {"200": html("The sign-in form"), "303": SEE_OTHER, "401": html("The link is invalid, used or expired")},

@@ -3,12 +3,15 @@ import Foundation
 import GavelCore
 import Logging
 import NIOCore
+import NIOHTTP1
 
-/// What came back from one signed POST to a buyer, before the buyer protocol reads it.
+/// What came back from one call to a buyer, before the buyer protocol or an integration's
+/// rules read it.
 enum CallResult: Sendable, Equatable {
-    /// A status and the complete body (empty for non-2xx and 204: it is not read).
-    case response(status: Int, body: [UInt8])
-    /// A 2xx whose body went over the size limit; reading stopped there.
+    /// A status, the headers and the complete body (for native calls, empty for non-2xx and
+    /// 204: it is not read).
+    case response(BuyerReply)
+    /// A body over the size limit; reading stopped there.
     case tooLarge(status: Int)
     /// The deadline passed, or the caller cancelled.
     case timeout(String)
@@ -16,8 +19,8 @@ enum CallResult: Sendable, Equatable {
     case failed(String)
 }
 
-/// One signed JSON POST under a deadline, over the shared client. Never throws: every
-/// failure is a ``CallResult``.
+/// One HTTP call under a deadline, over the shared client. Never throws: every failure is a
+/// ``CallResult``.
 struct BuyerTransport: Sendable {
     let client: HTTPClient
     let configuration: HTTPBuyerGateway.Configuration
@@ -25,24 +28,50 @@ struct BuyerTransport: Sendable {
     let logger: Logger
     let addressGuard: AddressGuard
 
-    /// POSTs `body` to `url`, signed with `secret`, and reads the answer by `timeoutMS` from now.
+    /// POSTs a native protocol `body` to `url`, signed with `secret`, and reads the answer by
+    /// `timeoutMS` from now (only 2xx bodies other than 204 are read).
+    func call(url: String, body: [UInt8], secret: String, timeoutMS: Int) async -> CallResult {
+        await send(nativeRequest(url: url, body: body, secret: secret), timeoutMS: timeoutMS, readsBody: Self.isReadable)
+    }
+
+    /// The native protocol's request: a signed JSON POST.
+    func nativeRequest(url: String, body: [UInt8], secret: String) -> RenderedRequest {
+        var request = RenderedRequest(
+            method: "POST", url: url, headers: [HeaderField(name: "Content-Type", value: "application/json")], body: body)
+        sign(&request, secret: secret)
+        return request
+    }
+
+    /// Adds the native signature headers over the request's body.
+    func sign(_ request: inout RenderedRequest, secret: String) {
+        for header in BuyerSignature.headers(body: request.body, secret: secret, at: wallClock.now()) {
+            request.headers.append(HeaderField(name: header.name, value: header.value))
+        }
+    }
+
+    static func isReadable(status: Int) -> Bool {
+        (200..<300).contains(status) && status != 204
+    }
+
+    /// Sends a request and reads the answer by `timeoutMS` from now; `readsBody` says for which
+    /// statuses the body is read (up to the size limit).
     ///
     /// The deadline is a race in a task group: one child makes the call, one sleeps until the
     /// deadline; the first to finish decides and the other is cancelled. AsyncHTTPClient's own
     /// deadline only covers the response head, so the race also bounds a body that trickles in.
-    func call(url: String, body: [UInt8], secret: String, timeoutMS: Int) async -> CallResult {
-        guard Self.isWebURL(url) else { return .failed("not an http or https URL") }
+    func send(_ rendered: RenderedRequest, timeoutMS: Int, readsBody: @escaping @Sendable (Int) -> Bool) async -> CallResult {
+        guard Self.isWebURL(rendered.url) else { return .failed("not an http or https URL") }
         guard timeoutMS > 0 else { return .timeout("no time left") }
         guard !Task.isCancelled else { return .timeout("cancelled") }
         let target: String
-        switch await addressGuard.check(url) {
+        switch await addressGuard.check(rendered.url) {
         case .refused(let reason): return .failed("blocked: \(reason)")
-        case .allowed(let pinned): target = Self.pinned(url, to: pinned)
+        case .allowed(let pinned): target = Self.pinned(rendered.url, to: pinned)
         }
-        let request = signedRequest(url: target, body: body, secret: secret, host: target == url ? nil : Self.hostHeader(url))
+        let request = httpRequest(rendered, url: target, host: target == rendered.url ? nil : Self.hostHeader(rendered.url))
         let deadline = NIODeadline.now() + .milliseconds(Int64(timeoutMS))
         return await withTaskGroup(of: CallResult.self) { group in
-            group.addTask { await perform(request, deadline: deadline) }
+            group.addTask { await perform(request, deadline: deadline, readsBody: readsBody) }
             group.addTask { await Self.expire(afterMS: timeoutMS) }
             let first = await group.next() ?? .timeout("cancelled")
             group.cancelAll()
@@ -80,38 +109,36 @@ struct BuyerTransport: Sendable {
         }
     }
 
-    private func signedRequest(url: String, body: [UInt8], secret: String, host: String?) -> HTTPClientRequest {
+    private func httpRequest(_ rendered: RenderedRequest, url: String, host: String?) -> HTTPClientRequest {
         var request = HTTPClientRequest(url: url)
         if let host { request.headers.add(name: "Host", value: host) }
-        request.method = .POST
-        request.headers.add(name: "Content-Type", value: "application/json")
+        request.method = HTTPMethod(rawValue: rendered.method)
         request.headers.add(name: "User-Agent", value: configuration.userAgent)
-        for header in BuyerSignature.headers(body: body, secret: secret, at: wallClock.now()) {
-            request.headers.add(name: header.name, value: header.value)
-        }
-        request.body = .bytes(ByteBuffer(bytes: body))
+        for header in rendered.headers { request.headers.add(name: header.name, value: header.value) }
+        if !rendered.body.isEmpty || rendered.method != "GET" { request.body = .bytes(ByteBuffer(bytes: rendered.body)) }
         return request
     }
 
-    private func perform(_ request: HTTPClientRequest, deadline: NIODeadline) async -> CallResult {
+    private func perform(_ request: HTTPClientRequest, deadline: NIODeadline, readsBody: @Sendable (Int) -> Bool) async -> CallResult {
         do {
             let response = try await client.execute(request, deadline: deadline, logger: logger)
-            return try await read(response)
+            return try await read(response, readsBody: readsBody)
         } catch {
             return TransportError.classify(error)
         }
     }
 
-    /// Reads a 2xx body up to the limit; other statuses and 204 are decided by the head alone.
-    private func read(_ response: HTTPClientResponse) async throws -> CallResult {
+    /// Reads a body up to the limit when `readsBody` wants it for the status.
+    private func read(_ response: HTTPClientResponse, readsBody: (Int) -> Bool) async throws -> CallResult {
         let status = Int(response.status.code)
-        guard (200..<300).contains(status), status != 204 else { return .response(status: status, body: []) }
+        let headers = response.headers.map { HeaderField(name: $0.name, value: $0.value) }
+        guard readsBody(status) else { return .response(BuyerReply(status: status, headers: headers)) }
         let limit = configuration.maxResponseBytes
         if let length = response.headers.first(name: "Content-Length").flatMap(Int.init), length > limit {
             return .tooLarge(status: status)
         }
         guard let body = try await Self.collect(response.body, limit: limit) else { return .tooLarge(status: status) }
-        return .response(status: status, body: body)
+        return .response(BuyerReply(status: status, body: body, headers: headers))
     }
 
     /// The body's bytes, or `nil` as soon as they exceed `limit` (the rest is never read).

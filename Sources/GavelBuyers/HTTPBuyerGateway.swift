@@ -57,26 +57,142 @@ public final class HTTPBuyerGateway: BuyerGateway {
         try await transport.client.shutdown()
     }
 
-    /// Pings the campaign's ping URL with the request's non-personal JSON and answers within
-    /// `timeoutMS` (see ``BuyerResponse/ping(status:body:)`` for how the answer is read).
+    /// Pings the campaign and answers within `timeoutMS`: the native protocol's signed JSON to
+    /// its ping URL (see ``BuyerResponse/ping(status:body:)``), or the mapped request of its
+    /// integration, read by the integration's rules.
     public func ping(_ request: PingRequest, campaign: Campaign, timeoutMS: Int) async -> PingAnswer {
-        let start = ContinuousClock.now
-        var answer = await pingAnswer(request, campaign: campaign, timeoutMS: timeoutMS)
-        answer.latencyMicros = Self.micros(since: start)
-        finished(campaignID: campaign.id, ping: answer)
-        return answer
+        await tracedPing(request, campaign: campaign, timeoutMS: timeoutMS, tracing: false).0
     }
 
-    /// Posts the full lead to the campaign's post URL within its `post_timeout_ms` (see
-    /// ``BuyerResponse/post(status:body:)``); a failure is a rejection with a reason such as
-    /// `timeout` or `http_status_500`.
+    /// Posts the full lead to the campaign within its `post_timeout_ms`, natively (see
+    /// ``BuyerResponse/post(status:body:)``) or mapped; a failure is a rejection with a reason
+    /// such as `timeout` or `http_status_500`.
     public func post(_ request: PostRequest, campaign: Campaign) async -> PostAnswer {
+        await tracedPost(request, campaign: campaign, tracing: false).0
+    }
+
+    /// Pings and also returns the exact exchange on the wire (secrets masked).
+    public func tracedPing(_ request: PingRequest, campaign: Campaign, timeoutMS: Int) async -> (PingAnswer, CallTrace?) {
+        await tracedPing(request, campaign: campaign, timeoutMS: timeoutMS, tracing: true)
+    }
+
+    /// Posts and also returns the exact exchange on the wire (secrets masked).
+    public func tracedPost(_ request: PostRequest, campaign: Campaign) async -> (PostAnswer, CallTrace?) {
+        await tracedPost(request, campaign: campaign, tracing: true)
+    }
+
+    private func tracedPing(_ request: PingRequest, campaign: Campaign, timeoutMS: Int, tracing: Bool) async -> (PingAnswer, CallTrace?) {
         let start = ContinuousClock.now
-        let (verdict, failure) = await postAnswer(request, campaign: campaign)
+        guard let rendered = pingRequest(request, campaign: campaign) else {
+            return (PingAnswer(kind: .connectError, detail: "no ping URL"), nil)
+        }
+        let mapped = campaign.delivery.integration?.ping
+        let result = await transport.send(rendered, timeoutMS: timeoutMS, readsBody: Self.readsBody(mapped: mapped != nil))
+        var answer = pingAnswer(result, rules: mapped?.response)
+        answer.latencyMicros = Self.micros(since: start)
+        finished(campaignID: campaign.id, ping: answer)
+        return (answer, tracing ? Self.trace(rendered, result, latencyMicros: answer.latencyMicros) : nil)
+    }
+
+    private func tracedPost(_ request: PostRequest, campaign: Campaign, tracing: Bool) async -> (PostAnswer, CallTrace?) {
+        let start = ContinuousClock.now
+        guard let rendered = postRequest(request, campaign: campaign) else {
+            return (BuyerResponse.rejected(.noPostURL), nil)
+        }
+        let mapped = campaign.delivery.integration?.post
+        let timeoutMS = campaign.delivery.postTimeoutMS > 0 ? campaign.delivery.postTimeoutMS : configuration.defaultPostTimeoutMS
+        let result = await transport.send(rendered, timeoutMS: timeoutMS, readsBody: Self.readsBody(mapped: mapped != nil))
+        let (verdict, failure) = postAnswer(result, rules: mapped?.response)
         var answer = verdict
         answer.latencyMicros = Self.micros(since: start)
         finished(campaignID: campaign.id, post: answer, failure: failure)
-        return answer
+        return (answer, tracing ? Self.trace(rendered, result, latencyMicros: answer.latencyMicros) : nil)
+    }
+
+    /// Which answers' bodies are read: a native call reads only 2xx bodies (other than 204), a
+    /// mapped one every body (its rules may read a 4xx's).
+    private static func readsBody(mapped: Bool) -> @Sendable (Int) -> Bool {
+        if mapped { return { _ in true } }
+        return { BuyerTransport.isReadable(status: $0) }
+    }
+
+    /// The request a ping sends: the integration's mapped call, or the native signed JSON.
+    func pingRequest(_ request: PingRequest, campaign: Campaign) -> RenderedRequest? {
+        let delivery = campaign.delivery
+        if let call = delivery.integration?.ping {
+            return mapped(call, CallValues(ping: request, campaign: campaign), campaign: campaign)
+        }
+        return delivery.pingURL.map { transport.nativeRequest(url: $0, body: request.body, secret: delivery.secret) }
+    }
+
+    /// The request a post sends: the integration's mapped call, or the native signed JSON.
+    func postRequest(_ request: PostRequest, campaign: Campaign) -> RenderedRequest? {
+        let delivery = campaign.delivery
+        if let call = delivery.integration?.post {
+            return mapped(call, CallValues(post: request, campaign: campaign), campaign: campaign)
+        }
+        return delivery.postURL.map { transport.nativeRequest(url: $0, body: JSONWriter.bytes(request.json), secret: delivery.secret) }
+    }
+
+    private func mapped(_ call: Integration.Call, _ values: CallValues, campaign: Campaign) -> RenderedRequest {
+        var rendered = call.render(values)
+        if campaign.delivery.integration?.sign == true { transport.sign(&rendered, secret: campaign.delivery.secret) }
+        return rendered
+    }
+
+    private func pingAnswer(_ result: CallResult, rules: ResponseRules?) -> PingAnswer {
+        switch result {
+        case .response(let reply):
+            var answer = rules.map { ReplyReader.ping(reply, rules: $0) } ?? BuyerResponse.ping(status: reply.status, body: reply.body)
+            answer.httpStatus = reply.status
+            return answer
+        case .tooLarge(let status):
+            return PingAnswer(kind: .tooLarge, detail: "body over \(configuration.maxResponseBytes) bytes", httpStatus: status)
+        case .timeout(let detail): return PingAnswer(kind: .timeout, detail: detail)
+        case .failed(let detail): return PingAnswer(kind: .connectError, detail: detail)
+        }
+    }
+
+    private func postAnswer(_ result: CallResult, rules: ResponseRules?) -> (PostAnswer, PostFailure?) {
+        switch result {
+        case .response(let reply):
+            guard let rules else { return Self.native(reply) }
+            let answer = ReplyReader.post(reply, rules: rules)
+            return (answer, Self.failure(of: answer))
+        case .tooLarge: return (BuyerResponse.rejected(.tooLarge), .tooLarge)
+        case .timeout: return (BuyerResponse.rejected(.timeout), .timeout)
+        case .failed: return (BuyerResponse.rejected(.connectError), .connectError)
+        }
+    }
+
+    private static func native(_ reply: BuyerReply) -> (PostAnswer, PostFailure?) {
+        switch BuyerResponse.post(status: reply.status, body: reply.body) {
+        case .success(var answer):
+            answer.httpStatus = reply.status
+            return (answer, nil)
+        case .failure(let failure):
+            var answer = BuyerResponse.rejected(failure)
+            answer.httpStatus = reply.status
+            return (answer, failure)
+        }
+    }
+
+    /// A mapped post's rejection that is the buyer misbehaving rather than deciding.
+    private static func failure(of answer: PostAnswer) -> PostFailure? {
+        guard answer.outcome == .rejected, let reason = answer.reason else { return nil }
+        if reason == "malformed" { return .malformed }
+        if reason.hasPrefix("http_status_"), let code = Int(reason.dropFirst("http_status_".count)) { return .httpStatus(code) }
+        return nil
+    }
+
+    private static func trace(_ request: RenderedRequest, _ result: CallResult, latencyMicros: Int64) -> CallTrace {
+        switch result {
+        case .response(let reply): CallTrace(request: request, reply: reply, failure: nil, latencyMicros: latencyMicros)
+        case .tooLarge(let status):
+            CallTrace(request: request, reply: BuyerReply(status: status), failure: "body too large", latencyMicros: latencyMicros)
+        case .timeout(let detail), .failed(let detail):
+            CallTrace(request: request, reply: nil, failure: detail, latencyMicros: latencyMicros)
+        }
     }
 
     /// Logs a fault (the campaign and the kind, never the lead) and tells the observers.
@@ -94,38 +210,6 @@ public final class HTTPBuyerGateway: BuyerGateway {
             logger.debug("buyer post fault", metadata: ["campaign": "\(campaignID)", "reason": "\(failure.reason)"])
         }
         for observer in observers { observer.postFinished(campaignID: campaignID, answer: answer, failure: failure) }
-    }
-
-    private func pingAnswer(_ request: PingRequest, campaign: Campaign, timeoutMS: Int) async -> PingAnswer {
-        guard let url = campaign.delivery.pingURL else { return PingAnswer(kind: .connectError, detail: "no ping URL") }
-        let body = request.body
-        let result = await transport.call(url: url, body: body, secret: campaign.delivery.secret, timeoutMS: timeoutMS)
-        switch result {
-        case .response(let status, let body): return BuyerResponse.ping(status: status, body: body)
-        case .tooLarge: return PingAnswer(kind: .tooLarge, detail: "body over \(configuration.maxResponseBytes) bytes")
-        case .timeout(let detail): return PingAnswer(kind: .timeout, detail: detail)
-        case .failed(let detail): return PingAnswer(kind: .connectError, detail: detail)
-        }
-    }
-
-    private func postAnswer(_ request: PostRequest, campaign: Campaign) async -> (PostAnswer, PostFailure?) {
-        guard let url = campaign.delivery.postURL else { return (BuyerResponse.rejected(.noPostURL), .noPostURL) }
-        let timeoutMS = campaign.delivery.postTimeoutMS > 0 ? campaign.delivery.postTimeoutMS : configuration.defaultPostTimeoutMS
-        let body = JSONWriter.bytes(request.json)
-        let result = await transport.call(url: url, body: body, secret: campaign.delivery.secret, timeoutMS: timeoutMS)
-        switch Self.verdict(result) {
-        case .success(let answer): return (answer, nil)
-        case .failure(let failure): return (BuyerResponse.rejected(failure), failure)
-        }
-    }
-
-    private static func verdict(_ result: CallResult) -> Result<PostAnswer, PostFailure> {
-        switch result {
-        case .response(let status, let body): BuyerResponse.post(status: status, body: body)
-        case .tooLarge: .failure(.tooLarge)
-        case .timeout: .failure(.timeout)
-        case .failed: .failure(.connectError)
-        }
     }
 
     private static func micros(since start: ContinuousClock.Instant) -> Int64 {

@@ -56,6 +56,8 @@ public struct GavelApp<C: Clock>: Sendable where C.Duration == Duration {
     public let circuits: any CircuitBoard
     /// Per-key rate limits.
     public let limiter: RateLimiter
+    /// The buyer calls, for the test console.
+    public let gateway: any BuyerGateway
 
     /// Starts the exchange on an opened, migrated store: loads configuration (seeding the
     /// built-in verticals into an empty database), loads keys and sets up the bootstrap admin
@@ -81,7 +83,7 @@ public struct GavelApp<C: Clock>: Sendable where C.Duration == Duration {
                 observer: metrics, circuits: circuits))
         return GavelApp(
             store: store, market: market, keys: keys, config: service, exchange: exchange, metrics: metrics, gate: AdmissionGate(),
-            wallClock: wallClock, circuits: circuits, limiter: RateLimiter(configuration.rateLimit))
+            wallClock: wallClock, circuits: circuits, limiter: RateLimiter(configuration.rateLimit), gateway: gateway)
     }
 
     private static func seeded(_ store: any Storage) async throws -> MarketConfig {
@@ -128,13 +130,17 @@ public struct GavelApp<C: Clock>: Sendable where C.Duration == Duration {
         let idempotency = IdempotencyGate(store: store as? any IdempotencyStorage, clock: wallClock)
         SellerRoutes(exchange: exchange, store: store, gate: gate, idempotency: idempotency).register(on: router)
         BuyerRoutes(store: store).register(on: router)
+        IntegrationRoutes(market: market, console: TestConsole(gateway: gateway)).register(on: router)
         if let money = store as? any MoneyStorage {
             MoneyRoutes(store: money, market: market, clock: wallClock).register(on: router)
         }
         if let reports = store as? any ReportStorage {
             ReportRoutes(store: reports, clock: wallClock).register(on: router)
         }
-        DashboardRoutes(store: store, market: market, keys: keys, config: config, circuits: circuits, clock: wallClock).register(on: router)
+        DashboardRoutes(
+            store: store, market: market, keys: keys, config: config, circuits: circuits, clock: wallClock,
+            console: TestConsole(gateway: gateway)
+        ).register(on: router)
         return (hummingbird, router)
     }
 

@@ -36,7 +36,7 @@ enum HeldPingCodec {
             "campaign_id": .string(bid.campaignID), "buyer_id": .string(bid.buyerID), "amount": .integer(bid.amount.cents),
             "offered": .integer(bid.offered.cents), "bid_id": bid.bidID.map(JSONValue.string) ?? .null,
             "priority": .integer(Int64(bid.priority)), "latency_us": .integer(bid.latencyMicros),
-            "lead_type": .string(bid.leadType.rawValue),
+            "lead_type": .string(bid.leadType.rawValue), "captures": .object(bid.captures),
         ])
     }
 
@@ -45,20 +45,23 @@ enum HeldPingCodec {
             campaignID: try object.string("campaign_id"), buyerID: try object.string("buyer_id"), amount: try object.money("amount"),
             offered: try object.money("offered"), bidID: try object.optionalString("bid_id"),
             priority: Int(try object.int("priority")), latencyMicros: try object.int("latency_us"),
-            leadType: try object.choice("lead_type", Campaign.LeadType.self))
+            leadType: try object.choice("lead_type", Campaign.LeadType.self),
+            captures: try object.optional("captures") { $0.objectValue } ?? [:])
     }
 
     static func encode(_ offer: Offer) -> JSONValue {
         .object([
             "campaign_id": .string(offer.campaignID), "buyer_id": .string(offer.buyerID), "price": .integer(offer.price.cents),
             "bid_id": offer.bidID.map(JSONValue.string) ?? .null, "origin": .string(offer.origin.rawValue),
+            "captures": .object(offer.captures),
         ])
     }
 
     static func offer(_ object: StoredObject) throws -> Offer {
         Offer(
             campaignID: try object.string("campaign_id"), buyerID: try object.string("buyer_id"), price: try object.money("price"),
-            bidID: try object.optionalString("bid_id"), origin: try object.choice("origin", Offer.Origin.self))
+            bidID: try object.optionalString("bid_id"), origin: try object.choice("origin", Offer.Origin.self),
+            captures: try object.optional("captures") { $0.objectValue } ?? [:])
     }
 
     static func encode(_ record: PingRecord) -> JSONValue {
@@ -68,6 +71,7 @@ enum HeldPingCodec {
             "bid_id": record.answer.bidID.map(JSONValue.string) ?? .null, "latency_us": .integer(record.answer.latencyMicros),
             "detail": record.answer.detail.map(JSONValue.string) ?? .null,
             "effective": record.effectiveBid.map { .integer($0.cents) } ?? .null,
+            "http_status": record.answer.httpStatus.map { .integer(Int64($0)) } ?? .null, "captures": .object(record.answer.captures),
         ])
     }
 
@@ -75,7 +79,8 @@ enum HeldPingCodec {
         let answer = PingAnswer(
             kind: try object.choice("kind", PingAnswer.Kind.self), bid: try object.optionalMoney("bid"),
             bidID: try object.optionalString("bid_id"), latencyMicros: try object.int("latency_us"),
-            detail: try object.optionalString("detail"))
+            detail: try object.optionalString("detail"), httpStatus: try object.optional("http_status") { $0.int64Value }.map(Int.init),
+            captures: try object.optional("captures") { $0.objectValue } ?? [:])
         return PingRecord(
             campaignID: try object.string("campaign_id"), buyerID: try object.string("buyer_id"), answer: answer,
             effectiveBid: try object.optionalMoney("effective"))

@@ -4,10 +4,12 @@ import GavelCore
 /// one column write per lead instead of a row and an index entry per ping. Reports read the
 /// rollups, so nothing queries these records but the lead's own detail.
 ///
-/// Format (version 1): a version byte, then for each list its count and items; integers are
+/// Format (version 2): a version byte, then for each list its count and items; integers are
 /// zig-zag LEB128 varints, strings a length and UTF-8 bytes, optionals a 0/1 byte first.
+/// Version 2 adds to each ping its HTTP status and captured values (JSON text), and to each
+/// post its HTTP status, confirmed price and redirect URL; version 1 records still read.
 enum LeadRecordsCodec {
-    static let version: UInt8 = 1
+    static let version: UInt8 = 2
 
     /// The records of an outcome.
     static func encode(pings: [PingRecord], posts: [PostRecord], skips: [SkipRecord]) -> [UInt8] {
@@ -30,9 +32,10 @@ enum LeadRecordsCodec {
     static func decode(_ bytes: [UInt8], leadID: String) throws -> (pings: [PingRecord], posts: [PostRecord], skips: [SkipRecord]) {
         var reader = ByteReader(bytes: bytes)
         do {
-            guard try reader.byte() == version else { throw ByteReader.Failure() }
-            let pings = try (0..<reader.count()).map { _ in try ping(&reader) }
-            let posts = try (0..<reader.count()).map { _ in try post(&reader) }
+            let stored = try reader.byte()
+            guard stored == 1 || stored == version else { throw ByteReader.Failure() }
+            let pings = try (0..<reader.count()).map { _ in try ping(&reader, version: stored) }
+            let posts = try (0..<reader.count()).map { _ in try post(&reader, version: stored) }
             let skips = try (0..<reader.count()).map { _ in
                 SkipRecord(campaignID: try reader.string(), reason: try reader.choice(SkipReason.self))
             }
@@ -51,14 +54,27 @@ enum LeadRecordsCodec {
         writer.int(ping.answer.latencyMicros)
         writer.optional(ping.answer.detail) { $0.string($1) }
         writer.optional(ping.effectiveBid?.cents) { $0.int($1) }
+        writer.optional(ping.answer.httpStatus) { $0.int(Int64($1)) }
+        writer.string(ping.answer.captures.isEmpty ? "" : JSONWriter.string(.object(ping.answer.captures)))
     }
 
-    private static func ping(_ reader: inout ByteReader) throws -> PingRecord {
+    private static func ping(_ reader: inout ByteReader, version: UInt8) throws -> PingRecord {
         let (campaignID, buyerID, kind) = (try reader.string(), try reader.string(), try reader.choice(PingAnswer.Kind.self))
-        let answer = PingAnswer(
+        var answer = PingAnswer(
             kind: kind, bid: try reader.optional { try $0.money() }, bidID: try reader.optional { try $0.string() },
             latencyMicros: try reader.int(), detail: try reader.optional { try $0.string() })
-        return PingRecord(campaignID: campaignID, buyerID: buyerID, answer: answer, effectiveBid: try reader.optional { try $0.money() })
+        let effective = try reader.optional { try $0.money() }
+        if version >= 2 {
+            answer.httpStatus = try reader.optional { Int(try $0.int()) }
+            answer.captures = try captures(try reader.string())
+        }
+        return PingRecord(campaignID: campaignID, buyerID: buyerID, answer: answer, effectiveBid: effective)
+    }
+
+    private static func captures(_ text: String) throws -> [String: JSONValue] {
+        guard !text.isEmpty else { return [:] }
+        guard let members = (try? JSONParser.parse(Array(text.utf8), limits: .trusted))?.objectValue else { throw ByteReader.Failure() }
+        return members
     }
 
     private static func write(_ post: PostRecord, to writer: inout ByteWriter) {
@@ -71,14 +87,22 @@ enum LeadRecordsCodec {
         writer.optional(post.buyerLeadID) { $0.string($1) }
         writer.int(post.latencyMicros)
         writer.int(post.at.milliseconds)
+        writer.optional(post.httpStatus) { $0.int(Int64($1)) }
+        writer.optional(post.confirmedPrice?.cents) { $0.int($1) }
+        writer.optional(post.redirectURL) { $0.string($1) }
     }
 
-    private static func post(_ reader: inout ByteReader) throws -> PostRecord {
-        PostRecord(
+    private static func post(_ reader: inout ByteReader, version: UInt8) throws -> PostRecord {
+        var record = PostRecord(
             campaignID: try reader.string(), buyerID: try reader.string(), price: try reader.money(),
             origin: try reader.choice(Offer.Origin.self), outcome: try reader.choice(PostAnswer.Outcome.self),
             reason: try reader.optional { try $0.string() }, buyerLeadID: try reader.optional { try $0.string() },
             latencyMicros: try reader.int(), at: Timestamp(milliseconds: try reader.int()))
+        guard version >= 2 else { return record }
+        record.httpStatus = try reader.optional { Int(try $0.int()) }
+        record.confirmedPrice = try reader.optional { try $0.money() }
+        record.redirectURL = try reader.optional { try $0.string() }
+        return record
     }
 }
 

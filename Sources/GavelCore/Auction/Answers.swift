@@ -32,16 +32,26 @@ public struct PingAnswer: Sendable, Hashable {
     public var bidID: String?
     /// How long the answer took, in microseconds.
     public var latencyMicros: Int64
-    /// A short explanation for failures (e.g. `HTTP 500`).
+    /// A short explanation for failures (e.g. `HTTP 500`), or the buyer's reason for no bid.
     public var detail: String?
+    /// The HTTP status of the answer, when one came.
+    public var httpStatus: Int?
+    /// Values a mapped buyer's answer carried for its post (`$capture.<name>`), such as a ping
+    /// token or an auction id.
+    public var captures: [String: JSONValue]
 
     /// Creates an answer.
-    public init(kind: Kind, bid: Money? = nil, bidID: String? = nil, latencyMicros: Int64 = 0, detail: String? = nil) {
+    public init(
+        kind: Kind, bid: Money? = nil, bidID: String? = nil, latencyMicros: Int64 = 0, detail: String? = nil, httpStatus: Int? = nil,
+        captures: [String: JSONValue] = [:]
+    ) {
         self.kind = kind
         self.bid = bid
         self.bidID = bidID
         self.latencyMicros = latencyMicros
         self.detail = detail
+        self.httpStatus = httpStatus
+        self.captures = captures
     }
 
     /// Whether the answer is a usable bid.
@@ -76,13 +86,25 @@ public struct PostAnswer: Sendable, Hashable {
     public var buyerLeadID: String?
     /// How long the post took, in microseconds.
     public var latencyMicros: Int64
+    /// The page the buyer wants the consumer sent to (an http or https URL).
+    public var redirectURL: String?
+    /// The price the buyer confirmed in its answer, when it stated one.
+    public var confirmedPrice: Money?
+    /// The HTTP status of the answer, when one came.
+    public var httpStatus: Int?
 
     /// Creates an answer.
-    public init(outcome: Outcome, reason: String? = nil, buyerLeadID: String? = nil, latencyMicros: Int64 = 0) {
+    public init(
+        outcome: Outcome, reason: String? = nil, buyerLeadID: String? = nil, latencyMicros: Int64 = 0, redirectURL: String? = nil,
+        confirmedPrice: Money? = nil, httpStatus: Int? = nil
+    ) {
         self.outcome = outcome
         self.reason = reason
         self.buyerLeadID = buyerLeadID
         self.latencyMicros = latencyMicros
+        self.redirectURL = redirectURL
+        self.confirmedPrice = confirmedPrice
+        self.httpStatus = httpStatus
     }
 
     /// An accepted post.

@@ -22,9 +22,14 @@ public struct Offer: Sendable, Hashable {
     public var bidID: String?
     /// Where the offer comes from.
     public var origin: Origin
+    /// Values the buyer's ping answer carried for its post.
+    public var captures: [String: JSONValue]
 
     /// Creates an offer.
-    public init(campaignID: String, buyerID: String, price: Money, bidID: String? = nil, origin: Origin) {
+    public init(
+        campaignID: String, buyerID: String, price: Money, bidID: String? = nil, origin: Origin, captures: [String: JSONValue] = [:]
+    ) {
+        self.captures = captures
         self.campaignID = campaignID
         self.buyerID = buyerID
         self.price = price
@@ -133,9 +138,13 @@ extension Cascade {
         var exclusive: [Offer] = []
         var shared: [Offer] = []
         for (bid, price) in zip(ranked, prices) {
-            let offer = Offer(campaignID: bid.campaignID, buyerID: bid.buyerID, price: price, bidID: bid.bidID, origin: .auction)
+            let offer = Offer(
+                campaignID: bid.campaignID, buyerID: bid.buyerID, price: price, bidID: bid.bidID, origin: .auction, captures: bid.captures)
             if bid.leadType == .shared && maxSales > 1 {
-                shared.append(Offer(campaignID: offer.campaignID, buyerID: offer.buyerID, price: bid.amount, bidID: bid.bidID, origin: .shared))
+                shared.append(
+                    Offer(
+                        campaignID: offer.campaignID, buyerID: offer.buyerID, price: bid.amount, bidID: bid.bidID, origin: .shared,
+                        captures: bid.captures))
             } else {
                 exclusive.append(offer)
             }

@@ -162,7 +162,7 @@ extension Exchange {
             return Bid(
                 campaignID: record.campaignID, buyerID: record.buyerID, amount: amount, offered: record.answer.bid,
                 bidID: record.answer.bidID, priority: campaign.priority, latencyMicros: record.answer.latencyMicros,
-                leadType: campaign.leadType)
+                leadType: campaign.leadType, captures: record.answer.captures)
         }
     }
 }

@@ -47,20 +47,21 @@ extension Exchange {
         let answer: PostAnswer
         do {
             answer = try await deliver(offer, campaign: campaign, context: context)
+                .settled(offered: offer.price, policy: campaign.delivery.integration?.post?.lowerPrice ?? .accept)
         } catch {
             try? await deps.store.release(hold)
             throw error
         }
         deps.observer.posted(campaignID: offer.campaignID, outcome: answer.outcome)
-        let record = PostRecord(
-            campaignID: offer.campaignID, buyerID: offer.buyerID, price: offer.price, origin: offer.origin, outcome: answer.outcome,
-            reason: answer.reason, buyerLeadID: answer.buyerLeadID, latencyMicros: answer.latencyMicros, at: deps.wallClock.now())
+        let record = PostRecord(offer: offer, answer: answer, at: deps.wallClock.now())
         guard answer.outcome == .accepted else {
             try await deps.store.release(hold)
             return (record, nil)
         }
+        var charged = offer
+        charged.price = answer.confirmedPrice ?? offer.price
         let sale = Sale(
-            offer: offer, seller: context.seller, buyerLeadID: answer.buyerLeadID, hold: hold,
+            offer: charged, seller: context.seller, buyerLeadID: answer.buyerLeadID, hold: hold,
             returnWindowDays: campaign.returnWindowDays)
         return (record, sale)
     }
@@ -75,11 +76,12 @@ extension Exchange {
     /// Posts the full lead to the campaign's post URL, or delivers it to the buyer's inbox when
     /// the campaign has none.
     private func deliver(_ offer: Offer, campaign: Campaign, context: Context) async throws -> PostAnswer {
-        guard campaign.delivery.postURL != nil else { return .accepted }
+        guard campaign.delivery.postsOverHTTP else { return .accepted }
         try await deps.store.markPosting(leadID: context.lead.id, campaignID: campaign.id)
         let request = PostRequest(
             pingID: context.lead.pingID ?? context.lead.id, bidID: offer.bidID, leadID: context.lead.id, price: offer.price,
-            vertical: context.vertical.id, test: context.lead.test, fields: context.lead.fields, consent: context.lead.consent)
+            vertical: context.vertical.id, test: context.lead.test, fields: context.lead.fields, consent: context.lead.consent,
+            captures: offer.captures, source: context.lead.source, sellerAlias: context.seller.alias)
         return await deps.gateway.post(request, campaign: campaign)
     }
 

@@ -45,7 +45,9 @@ extension Exchange {
         guard record.answer.isBid, let bid = record.effectiveBid else { return nil }
         let price = campaign.price ?? bid
         guard bid >= price, price >= floor, price > .zero else { return nil }
-        return Offer(campaignID: campaign.id, buyerID: campaign.buyerID, price: price, bidID: record.answer.bidID, origin: .auction)
+        return Offer(
+            campaignID: campaign.id, buyerID: campaign.buyerID, price: price, bidID: record.answer.bidID, origin: .auction,
+            captures: record.answer.captures)
     }
 
     private func finished(_ context: Context, round: Round, posts: [PostRecord], sales: [Sale]) -> LeadOutcome {

@@ -252,7 +252,7 @@ public struct Exchange<C: Clock>: Sendable where C.Duration == Duration {
         deps.observer.leadFinished(status: outcome.status, elapsedMicros: micros)
         return LeadResult(
             leadID: outcome.leadID, status: outcome.status, price: outcome.payout, buyers: outcome.sales.map(\.campaignID),
-            reason: outcome.status == .sold ? nil : outcome.reason, elapsedMS: micros / 1_000)
+            reason: outcome.status == .sold ? nil : outcome.reason, elapsedMS: micros / 1_000, redirectURL: outcome.redirectURL)
     }
 }
 

@@ -16,12 +16,15 @@ public struct Bid: Sendable, Hashable {
     public var latencyMicros: Int64
     /// Exclusive or shared.
     public var leadType: Campaign.LeadType
+    /// Values a mapped buyer's ping answer carried for its post.
+    public var captures: [String: JSONValue]
 
     /// Creates a bid.
     public init(
         campaignID: String, buyerID: String, amount: Money, offered: Money? = nil, bidID: String? = nil, priority: Int = 0,
-        latencyMicros: Int64 = 0, leadType: Campaign.LeadType = .exclusive
+        latencyMicros: Int64 = 0, leadType: Campaign.LeadType = .exclusive, captures: [String: JSONValue] = [:]
     ) {
+        self.captures = captures
         self.campaignID = campaignID
         self.buyerID = buyerID
         self.amount = amount

@@ -38,12 +38,30 @@ public struct PostRecord: Sendable, Hashable {
     public var latencyMicros: Int64
     /// When the offer was decided.
     public var at: Timestamp
+    /// The HTTP status of the buyer's answer, when there was one.
+    public var httpStatus: Int?
+    /// The price the buyer confirmed, when it stated one (what it is charged when lower).
+    public var confirmedPrice: Money?
+    /// The page the buyer wants the consumer sent to.
+    public var redirectURL: String?
+
+    /// Creates a record of a post the buyer answered.
+    public init(offer: Offer, answer: PostAnswer, at: Timestamp) {
+        self.init(
+            campaignID: offer.campaignID, buyerID: offer.buyerID, price: offer.price, origin: offer.origin, outcome: answer.outcome,
+            reason: answer.reason, buyerLeadID: answer.buyerLeadID, latencyMicros: answer.latencyMicros, at: at,
+            httpStatus: answer.httpStatus, confirmedPrice: answer.confirmedPrice, redirectURL: answer.redirectURL)
+    }
 
     /// Creates a record.
     public init(
         campaignID: String, buyerID: String, price: Money, origin: Offer.Origin, outcome: PostAnswer.Outcome,
-        reason: String? = nil, buyerLeadID: String? = nil, latencyMicros: Int64 = 0, at: Timestamp
+        reason: String? = nil, buyerLeadID: String? = nil, latencyMicros: Int64 = 0, at: Timestamp, httpStatus: Int? = nil,
+        confirmedPrice: Money? = nil, redirectURL: String? = nil
     ) {
+        self.httpStatus = httpStatus
+        self.confirmedPrice = confirmedPrice
+        self.redirectURL = redirectURL
         self.campaignID = campaignID
         self.buyerID = buyerID
         self.price = price
@@ -157,6 +175,10 @@ public struct LeadOutcome: Sendable, Hashable {
 
     /// What the seller earns in total.
     public var payout: Money { sales.reduce(.zero) { $0 + $1.payout } }
+    /// The landing page of the first buyer that bought and named one.
+    public var redirectURL: String? {
+        posts.first { $0.outcome == .accepted && $0.redirectURL != nil }?.redirectURL
+    }
     /// What the buyers pay in total.
     public var revenue: Money { sales.reduce(.zero) { $0 + $1.price } }
 }

@@ -90,9 +90,14 @@ public struct LeadResult: Sendable, Hashable {
     public var reason: String?
     /// The exchange's time for the lead, in milliseconds.
     public var elapsedMS: Int64
+    /// Where the seller may send the consumer: the winning buyer's landing page, if it gave one.
+    public var redirectURL: String?
 
     /// Creates a result.
-    public init(leadID: String, status: LeadStatus, price: Money, buyers: [String], reason: String?, elapsedMS: Int64) {
+    public init(
+        leadID: String, status: LeadStatus, price: Money, buyers: [String], reason: String?, elapsedMS: Int64, redirectURL: String? = nil
+    ) {
+        self.redirectURL = redirectURL
         self.leadID = leadID
         self.status = status
         self.price = price
@@ -108,6 +113,7 @@ public struct LeadResult: Sendable, Hashable {
             "lead_id": .string(leadID), "status": .string(status.rawValue), "price": price.json,
             "buyer": buyer.map(JSONValue.string) ?? .null, "buyers": .array(buyers.map(JSONValue.string)),
             "reason": reason.map(JSONValue.string) ?? .null, "elapsed_ms": .number(Number(Int(elapsedMS))),
+            "redirect_url": redirectURL.map(JSONValue.string) ?? .null,
         ])
     }
 }

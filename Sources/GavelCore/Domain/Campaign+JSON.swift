@@ -60,7 +60,9 @@ extension Campaign {
     private func checkMode(_ reader: JSONReader) {
         switch delivery.mode {
         case .remote:
-            if delivery.pingURL == nil { reader.fail("delivery.ping_url", "a remote campaign needs a ping_url") }
+            if delivery.pingURL == nil && !delivery.mapsPing {
+                reader.fail("delivery.ping_url", "a remote campaign needs a ping_url")
+            }
         case .direct:
             if price == nil { reader.fail("price", "a direct campaign needs a fixed price") }
             if price?.cents == 0 { reader.fail("price", "must be more than 0") }
@@ -80,11 +82,12 @@ extension Campaign.Delivery {
             "post_url": postURL.map(JSONValue.string) ?? .null, "timeout_ms": timeoutMS.map { .number(Number($0)) } ?? .null,
             "post_timeout_ms": .number(Number(postTimeoutMS)),
             "secret": .string(revealSecret ? secret : Campaign.maskedSecret),
+            "integration": integration?.json(revealSecrets: revealSecret) ?? .null,
         ])
     }
 
     static func parse(_ reader: JSONReader) -> Self? {
-        reader.rejectUnknown(["mode", "ping_url", "post_url", "timeout_ms", "post_timeout_ms", "secret"])
+        reader.rejectUnknown(["mode", "ping_url", "post_url", "timeout_ms", "post_timeout_ms", "secret", "integration"])
         let mode = reader.choice("mode", Mode.self, required: true)
         let pingURL = url(reader, "ping_url")
         let postURL = url(reader, "post_url")
@@ -92,9 +95,26 @@ extension Campaign.Delivery {
         let postTimeout = reader.int("post_timeout_ms", in: 1...120_000) ?? 5_000
         var secret = reader.string("secret", maxLength: 256) ?? ""
         if secret == Campaign.maskedSecret { secret = "" }
+        let integration = reader.object("integration").map(Integration.parse)
         guard let mode else { return nil }
         if mode != .remote && pingURL != nil { reader.fail("ping_url", "only a remote campaign is pinged") }
-        return Self(mode: mode, pingURL: pingURL, postURL: postURL, timeoutMS: timeout, postTimeoutMS: postTimeout, secret: secret)
+        if let integration { checkIntegration(integration, mode: mode, pingURL: pingURL, postURL: postURL, reader: reader) }
+        return Self(
+            mode: mode, pingURL: pingURL, postURL: postURL, timeoutMS: timeout, postTimeoutMS: postTimeout, secret: secret,
+            integration: integration)
+    }
+
+    /// An integration's calls agree with the mode and the native URLs.
+    private static func checkIntegration(_ integration: Integration, mode: Mode, pingURL: String?, postURL: String?, reader: JSONReader) {
+        if integration.ping != nil && mode != .remote {
+            reader.fail("integration.ping", "only a remote campaign is pinged (a \(mode.rawValue) campaign has only a post)")
+        }
+        if integration.ping != nil && pingURL != nil {
+            reader.fail("ping_url", "the mapped ping has its own url: leave ping_url out")
+        }
+        if integration.post != nil && postURL != nil {
+            reader.fail("post_url", "the mapped post has its own url: leave post_url out")
+        }
     }
 
     private static func url(_ reader: JSONReader, _ key: String) -> String? {

@@ -42,11 +42,13 @@ public struct Campaign: Sendable, Hashable, Identifiable {
         public var postTimeoutMS: Int
         /// The HMAC secret every call to this campaign is signed with.
         public var secret: String
+        /// The buyer's own API, mapped; `nil` speaks the native protocol.
+        public var integration: Integration?
 
         /// Creates a delivery.
         public init(
             mode: Mode, pingURL: String? = nil, postURL: String? = nil, timeoutMS: Int? = nil,
-            postTimeoutMS: Int = 5_000, secret: String = ""
+            postTimeoutMS: Int = 5_000, secret: String = "", integration: Integration? = nil
         ) {
             self.mode = mode
             self.pingURL = pingURL
@@ -54,7 +56,15 @@ public struct Campaign: Sendable, Hashable, Identifiable {
             self.timeoutMS = timeoutMS
             self.postTimeoutMS = postTimeoutMS
             self.secret = secret
+            self.integration = integration
         }
+
+        /// Whether the campaign is pinged with a mapped call.
+        public var mapsPing: Bool { integration?.ping != nil }
+
+        /// Whether won leads are posted over HTTP (native or mapped) rather than left in the
+        /// buyer's inbox.
+        public var postsOverHTTP: Bool { postURL != nil || integration?.post != nil }
     }
 
     /// Which sellers the campaign buys from and how their leads are priced.

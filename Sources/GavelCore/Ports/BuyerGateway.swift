@@ -62,9 +62,21 @@ public struct PostRequest: Sendable, Hashable {
     public var fields: [String: JSONValue]
     /// The consent evidence.
     public var consent: JSONValue
+    /// What the buyer's ping answer carried for this post (mapped buyers).
+    public var captures: [String: JSONValue]
+    /// The seller's traffic source.
+    public var source: String
+    /// The seller's alias.
+    public var sellerAlias: String
 
     /// Creates a request.
-    public init(pingID: String, bidID: String?, leadID: String, price: Money, vertical: String, test: Bool, fields: [String: JSONValue], consent: JSONValue) {
+    public init(
+        pingID: String, bidID: String?, leadID: String, price: Money, vertical: String, test: Bool, fields: [String: JSONValue],
+        consent: JSONValue, captures: [String: JSONValue] = [:], source: String = "", sellerAlias: String = ""
+    ) {
+        self.captures = captures
+        self.source = source
+        self.sellerAlias = sellerAlias
         self.pingID = pingID
         self.bidID = bidID
         self.leadID = leadID
@@ -92,4 +104,40 @@ public protocol BuyerGateway: Sendable {
     func ping(_ request: PingRequest, campaign: Campaign, timeoutMS: Int) async -> PingAnswer
     /// Posts the full lead to a campaign with a post URL.
     func post(_ request: PostRequest, campaign: Campaign) async -> PostAnswer
+    /// Pings like ``ping(_:campaign:timeoutMS:)`` and also returns what went over the wire
+    /// (the test console); `nil` when the gateway cannot tell.
+    func tracedPing(_ request: PingRequest, campaign: Campaign, timeoutMS: Int) async -> (PingAnswer, CallTrace?)
+    /// Posts like ``post(_:campaign:)`` and also returns what went over the wire.
+    func tracedPost(_ request: PostRequest, campaign: Campaign) async -> (PostAnswer, CallTrace?)
+}
+
+extension BuyerGateway {
+    /// The answer without a trace.
+    public func tracedPing(_ request: PingRequest, campaign: Campaign, timeoutMS: Int) async -> (PingAnswer, CallTrace?) {
+        (await ping(request, campaign: campaign, timeoutMS: timeoutMS), nil)
+    }
+
+    /// The answer without a trace.
+    public func tracedPost(_ request: PostRequest, campaign: Campaign) async -> (PostAnswer, CallTrace?) {
+        (await post(request, campaign: campaign), nil)
+    }
+}
+
+extension CallValues {
+    /// The values of a ping to a campaign: the non-personal fields and the ping's own values.
+    public init(ping request: PingRequest, campaign: Campaign) {
+        self.init(
+            fields: request.fields, pingID: request.pingID, test: request.test, source: request.source, seller: request.sellerAlias,
+            vertical: request.vertical, campaignID: campaign.id, tmaxMS: request.tmaxMS,
+            secrets: campaign.delivery.integration?.secrets ?? [:])
+    }
+
+    /// The values of a post to a campaign: every field, the price, ids, consent and captures.
+    public init(post request: PostRequest, campaign: Campaign) {
+        self.init(
+            fields: request.fields, pingID: request.pingID, leadID: request.leadID, bidID: request.bidID, price: request.price,
+            test: request.test, source: request.source, seller: request.sellerAlias, vertical: request.vertical,
+            campaignID: campaign.id, consent: request.consent, captures: request.captures,
+            secrets: campaign.delivery.integration?.secrets ?? [:])
+    }
 }

@@ -111,6 +111,8 @@ struct CampaignPage: Sendable {
     var formErrors: [String]
     /// Whether there are errors.
     var hasErrors: Bool
+    /// The integration summary and test console (the operator and the campaign's buyer).
+    var testing: CampaignTestView?
 
     /// Builds the page for the operator or the campaign's buyer.
     init(_ input: CampaignInput, viewer: Viewer, config: MarketConfig, notice: String? = nil, errors: [String] = [], typed: [String: String] = [:]) {
@@ -127,6 +129,7 @@ struct CampaignPage: Sendable {
         capZone = campaign.caps.timezone
         formErrors = errors
         hasErrors = !errors.isEmpty
+        testing = CampaignTestView(campaign)
     }
 
     /// The limited page a seller sees of a campaign that bought its lead.

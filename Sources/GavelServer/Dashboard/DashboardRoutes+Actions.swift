@@ -16,11 +16,40 @@ extension DashboardRoutes {
                 return DashboardHTTP.redirect(DashboardPath.campaign(id) + "?done=\(status)")
             }
         }
+        router.post("/campaigns/:id/test") { request, context in
+            await form(request, context) { viewer, body in try await test(request, context, viewer, body) }
+        }
         router.post("/campaigns/:id/caps") { request, context in
             await form(request, context) { viewer, body in
                 guard viewer.isOperator else { return refused("Only the operator changes campaign caps.", viewer: viewer) }
                 return try await changeCaps(request, context, viewer, body)
             }
+        }
+    }
+
+    /// Runs the test console for the operator or the campaign's buyer and shows the page with
+    /// the calls; a fields box that is not a valid lead shows the page again with why.
+    private func test(_ request: Request, _ context: GavelRequestContext, _ viewer: Viewer, _ body: FormBody) async throws -> Response {
+        var page = try await campaign(request, context, viewer)
+        guard let campaign = data.config.campaigns[page.campaignID], let vertical = data.config.verticals[campaign.vertical],
+            page.testing != nil
+        else { throw Problem.dashboardNotFound("campaign") }
+        let typed = body["fields"] ?? ""
+        let post = body["post"] == "on"
+        do {
+            var input: [String: JSONValue] = ["post": .bool(post)]
+            if !typed.isEmpty { input["fields"] = try JSONIO.parse(Array(typed.utf8)) }
+            let test = try TestInput.parse(.object(input), vertical: vertical)
+            let run = await console.run(
+                campaign: campaign, vertical: vertical, fields: test.fields, settings: data.config.settings, pingID: IDGenerator().make("P"),
+                leadID: IDGenerator().make("L"), post: test.post)
+            page.testing = CampaignTestView(campaign, run: run, typedFields: typed, post: post)
+            return DashboardHTTP.page("campaign", page)
+        } catch let problem as Problem where problem.status == .unprocessableContent || problem.status == .badRequest {
+            page.testing = CampaignTestView(campaign, typedFields: typed, post: post)
+            page.formErrors = problem.errors.isEmpty ? [problem.detail ?? problem.title] : problem.errors.map(\.description)
+            page.hasErrors = true
+            return DashboardHTTP.page("campaign", page, status: .unprocessableContent)
         }
     }
 

@@ -11,10 +11,15 @@ struct DashboardRoutes: Sendable {
     let keys: KeyRing
     let config: ConfigService
     let sessions: DashboardSessions
+    let console: TestConsole
 
     /// Creates the dashboard over the exchange's parts.
-    init(store: any Storage, market: MarketCache, keys: KeyRing, config: ConfigService, circuits: any CircuitBoard, clock: any WallClock) {
+    init(
+        store: any Storage, market: MarketCache, keys: KeyRing, config: ConfigService, circuits: any CircuitBoard, clock: any WallClock,
+        console: TestConsole
+    ) {
         data = DashboardData(store: store, market: market, circuits: circuits, clock: clock)
+        self.console = console
         self.keys = keys
         self.config = config
         sessions = DashboardSessions(keys: keys, clock: clock)

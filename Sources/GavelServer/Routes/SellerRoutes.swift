@@ -95,6 +95,7 @@ enum LeadPresenter {
             "reason": outcome?.reason.map(JSONValue.string) ?? .null,
             "elapsed_ms": .number(Number(Int((outcome?.elapsedMicros ?? 0) / 1_000))),
             "ping_id": lead.pingID.map(JSONValue.string) ?? .null,
+            "redirect_url": outcome?.redirectURL.map(JSONValue.string) ?? .null,
             "timeline": .array(timeline(detail, forOperator: forOperator)),
         ]
         if forOperator {
@@ -122,10 +123,12 @@ enum LeadPresenter {
             "event": "ping", "campaign": .string(record.campaignID), "answer": .string(record.answer.kind.rawValue),
             "latency_ms": .number(Number(significand: record.answer.latencyMicros / 100, exponent: -1)),
         ]
+        if let status = record.answer.httpStatus { members["http_status"] = .number(Number(status)) }
         if forOperator {
             members["bid"] = record.answer.bid?.json ?? .null
             members["effective_bid"] = record.effectiveBid?.json ?? .null
             if let detail = record.answer.detail { members["detail"] = .string(detail) }
+            if !record.answer.captures.isEmpty { members["captures"] = .object(record.answer.captures) }
         }
         return .object(members)
     }
@@ -136,7 +139,13 @@ enum LeadPresenter {
             "reason": record.reason.map(JSONValue.string) ?? .null, "origin": .string(record.origin.rawValue),
             "latency_ms": .number(Number(significand: record.latencyMicros / 100, exponent: -1)), "at": record.at.json,
         ]
-        if forOperator { members["price"] = record.price.json }
+        if let status = record.httpStatus { members["http_status"] = .number(Number(status)) }
+        if let url = record.redirectURL { members["redirect_url"] = .string(url) }
+        if forOperator {
+            members["price"] = record.price.json
+            if let confirmed = record.confirmedPrice { members["confirmed_price"] = confirmed.json }
+            if let id = record.buyerLeadID { members["buyer_lead_id"] = .string(id) }
+        }
         return .object(members)
     }
 }

@@ -125,17 +125,15 @@ public actor ConfigService {
         }
     }
 
-    /// Checks references and fills what the exchange generates (a campaign's secret).
+    /// Checks references and fills what the exchange generates (a campaign's secret) or keeps
+    /// (secrets sent back masked).
     private func prepare(_ record: ConfigRecord, replacing existing: ConfigRecord?) async throws -> ConfigRecord {
         guard case .campaign(var campaign) = record else { return record }
+        var old: Campaign?
+        if case .campaign(let stored) = existing { old = stored }
+        campaign.delivery.integration = campaign.delivery.integration?.keepingSecrets(of: old?.delivery.integration)
         try await check(campaign)
-        if campaign.delivery.secret.isEmpty {
-            if case .campaign(let old) = existing {
-                campaign.delivery.secret = old.delivery.secret
-            } else {
-                campaign.delivery.secret = ids.secret(length: 40)
-            }
-        }
+        if campaign.delivery.secret.isEmpty { campaign.delivery.secret = old?.delivery.secret ?? ids.secret(length: 40) }
         return .campaign(campaign)
     }
 
@@ -145,13 +143,19 @@ public actor ConfigService {
         if config.buyers[campaign.buyerID] == nil {
             errors.append(FieldError(field: "buyer_id", message: "buyer '\(campaign.buyerID)' does not exist"))
         }
-        if config.verticals[campaign.vertical] == nil {
+        if let vertical = config.verticals[campaign.vertical] {
+            errors += campaign.delivery.integration?.problems(vertical: vertical) ?? []
+        } else {
             errors.append(FieldError(field: "vertical", message: "unknown vertical '\(campaign.vertical)'"))
+        }
+        for name in campaign.delivery.integration?.emptySecrets ?? [] {
+            errors.append(FieldError(field: "delivery.integration.secrets.\(name)", message: "needs a value (the mask keeps a stored one only)"))
         }
         for seller in campaign.sellers.referencedSellers.sorted() where config.sellers[seller] == nil {
             errors.append(FieldError(field: "sellers", message: "seller '\(seller)' does not exist"))
         }
         let urls = [("delivery.ping_url", campaign.delivery.pingURL), ("delivery.post_url", campaign.delivery.postURL)]
+            + (campaign.delivery.integration?.urls.map { ($0.field, Optional($0.url)) } ?? [])
         for case let (field, url?) in urls {
             if let problem = await urlGuard.problem(with: url) { errors.append(FieldError(field: field, message: problem)) }
         }
