@@ -57,6 +57,7 @@ public final class SandboxBuyers: Service, Sendable {
     /// The configuration.
     public let configuration: Configuration
     let registry = SandboxRegistry()
+    let foreign = ForeignRegistry()
 
     /// Creates a sandbox with no buyers; it listens once ``run()`` runs.
     public init(configuration: Configuration = Configuration()) {
@@ -120,7 +121,7 @@ public final class SandboxBuyers: Service, Sendable {
     public func run() async throws {
         let registry = registry
         let app = Application(
-            router: SandboxRoutes(registry: registry, configuration: configuration).router(),
+            router: SandboxRoutes(registry: registry, foreign: foreign, configuration: configuration).router(),
             configuration: ApplicationConfiguration(address: .hostname(configuration.host, port: configuration.port)),
             onServerRunning: { channel in registry.started(port: channel.localAddress?.port ?? 0) },
             logger: logger)

@@ -6,6 +6,7 @@ import Hummingbird
 /// then waits as told and answers.
 struct SandboxRoutes: Sendable {
     let registry: SandboxRegistry
+    let foreign: ForeignRegistry
     let configuration: SandboxBuyers.Configuration
 
     /// The router with the ping and post routes of every buyer.
@@ -17,7 +18,25 @@ struct SandboxRoutes: Sendable {
         router.post("/buyers/:name/post") { request, context in
             try await handle(request, context: context, kind: .post)
         }
+        router.get("/foreign/:shape/:name/ping") { request, context in try await foreignCall(request, context, .ping) }
+        router.post("/foreign/:shape/:name/ping") { request, context in try await foreignCall(request, context, .ping) }
+        router.post("/foreign/:shape/:name/post") { request, context in try await foreignCall(request, context, .post) }
         return router
+    }
+
+    /// A call to a buyer with its own API: recorded, answered in its shape after its latency.
+    private func foreignCall(_ request: Request, _ context: BasicRequestContext, _ kind: ForeignBuyer.Received.Kind) async throws -> Response {
+        let name = try context.parameters.require("name")
+        guard let shape = ForeignShape(rawValue: try context.parameters.require("shape")) else { return Response(status: .notFound) }
+        var request = request
+        let body = Array(try await request.collectBody(upTo: configuration.maxRequestBytes).readableBytesView)
+        let query = FormDecoding.pairs(request.uri.query ?? "")
+        let call = ForeignRequest(method: request.method.rawValue, query: query, headers: Self.headers(of: request), body: body)
+        guard let (answer, latency) = foreign.receive(call, buyer: name, shape: shape, kind: kind) else { return Response(status: .notFound) }
+        if latency > .zero { await registry.hold(upTo: latency) }
+        return Response(
+            status: HTTPResponse.Status(code: answer.status), headers: [.contentType: answer.contentType],
+            body: ResponseBody(byteBuffer: ByteBuffer(string: answer.body)))
     }
 
     private func handle(_ request: Request, context: BasicRequestContext, kind: SandboxBuyer.Received.Kind) async throws -> Response {

@@ -21,6 +21,7 @@ enum PostgresSchema {
         Migration(name: "v1-suppressions", statements: suppressions),
         Migration(name: "v1-idempotency", statements: idempotency),
         Migration(name: "v1-rollups", statements: rollups),
+        Migration(name: "v2-settle-confirmed-price", statements: [settleAtPriceFunction]),
     ]
 
     /// The table that records applied migrations.
@@ -415,6 +416,29 @@ enum PostgresSchema {
                 LIMIT 1 FOR UPDATE SKIP LOCKED);
             IF NOT FOUND THEN
                 PERFORM gavel_add_usage(p_campaign, p_buyer, p_day, p_week, p_month, 1, p_price);
+            END IF;
+        END
+        $$
+        """
+
+    /// Settles a sale against its hold when the buyer was charged another price than the hold
+    /// reserved (a mapped buyer confirming a lower price): the usage moves by the difference,
+    /// so caps and the buyer's balance count what was charged.
+    static let settleAtPriceFunction = """
+        CREATE OR REPLACE FUNCTION gavel_settle(
+            p_node TEXT, p_campaign TEXT, p_buyer TEXT, p_day TEXT, p_week TEXT, p_month TEXT, p_hold_price BIGINT,
+            p_price BIGINT
+        ) RETURNS VOID LANGUAGE plpgsql AS $$
+        BEGIN
+            DELETE FROM cap_holds WHERE id = (
+                SELECT id FROM cap_holds
+                WHERE node_id = p_node AND campaign_id = p_campaign AND day_key = p_day AND price_cents = p_hold_price
+                    AND buyer_id = p_buyer
+                LIMIT 1 FOR UPDATE SKIP LOCKED);
+            IF NOT FOUND THEN
+                PERFORM gavel_add_usage(p_campaign, p_buyer, p_day, p_week, p_month, 1, p_price);
+            ELSIF p_price <> p_hold_price THEN
+                PERFORM gavel_add_usage(p_campaign, p_buyer, p_day, p_week, p_month, 0, p_price - p_hold_price);
             END IF;
         END
         $$

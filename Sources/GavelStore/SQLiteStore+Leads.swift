@@ -34,6 +34,8 @@ extension SQLiteStore {
         let record = OutcomeWrite(outcome, sellerID: sellerID)
         let totals = totals
         try await write { db in try record.run(db, totals: totals) }
+        let repriced = outcome.sales.filter { $0.price != $0.hold.price }
+        if !repriced.isEmpty { usage.withLock { book in for sale in repriced { book.settle(sale.hold, price: sale.price) } } }
     }
 
     /// When each campaign last bought a consumer with any of these keys, since a time.

@@ -81,6 +81,13 @@ struct UsageBook: Sendable {
         return .held
     }
 
+    /// Settles a sale charged at another price than its hold reserved: the spend moves by the
+    /// difference (the lead stays counted).
+    mutating func settle(_ hold: CapHold, price: Money) {
+        guard hold.counts, price != hold.price else { return }
+        add(hold, leads: 0, cents: price.cents - hold.price.cents)
+    }
+
     /// Gives a slot back.
     mutating func release(_ hold: CapHold) {
         guard hold.counts else { return }
