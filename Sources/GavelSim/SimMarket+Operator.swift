@@ -8,12 +8,16 @@ public struct SimEndpoint: Sendable, Hashable {
     public var postURL: String
     /// The signing secret.
     public var secret: String
+    /// A mapped integration (`delivery.integration`) to reach the buyer by; `nil` speaks the
+    /// native protocol at the URLs.
+    public var integration: JSONValue?
 
     /// Creates an endpoint.
-    public init(pingURL: String, postURL: String, secret: String) {
+    public init(pingURL: String, postURL: String, secret: String, integration: JSONValue? = nil) {
         self.pingURL = pingURL
         self.postURL = postURL
         self.secret = secret
+        self.integration = integration
     }
 
     /// A placeholder, for building campaigns that are never pinged (the offline model).
@@ -98,7 +102,11 @@ extension SimMarket {
     private func delivery(_ campaign: SimCampaign, endpoint: SimEndpoint) -> JSONValue {
         switch campaign.mode {
         case .remote:
-            ["mode": "remote", "ping_url": .string(endpoint.pingURL), "post_url": .string(endpoint.postURL), "secret": .string(endpoint.secret)]
+            if let integration = endpoint.integration {
+                ["mode": "remote", "secret": .string(endpoint.secret), "integration": integration]
+            } else {
+                ["mode": "remote", "ping_url": .string(endpoint.pingURL), "post_url": .string(endpoint.postURL), "secret": .string(endpoint.secret)]
+            }
         case .hosted: ["mode": "hosted"]
         case .direct: ["mode": "direct"]
         }

@@ -21,9 +21,9 @@ struct Bench: AsyncParsableCommand {
             -c release for meaningful figures.
             """)
 
-    static let allScenarios = ["hosted", "fanout", "deadline", "tree"]
+    static let allScenarios = ["hosted", "fanout", "fanout-mapped", "deadline", "tree"]
 
-    @Option(help: "Scenarios, comma-separated: hosted, fanout, deadline, tree, or all.")
+    @Option(help: "Scenarios, comma-separated: hosted, fanout, fanout-mapped, deadline, tree, or all.")
     var scenario: String = "all"
 
     @Option(help: "Seed of the lead streams.")
@@ -44,7 +44,10 @@ struct Bench: AsyncParsableCommand {
     @Option(help: "Buyer counts of the fan-out scenario, comma-separated.")
     var fanout: String = "1,5,20,50"
 
-    @Option(help: "Clients in flight in the fan-out scenario.")
+    @Option(help: "Buyer counts of the fanout-mapped scenario (native, then mapped, at each), comma-separated.")
+    var mappedFanout: String = "5,20"
+
+    @Option(help: "Clients in flight in the fan-out scenarios.")
     var fanoutConcurrency: Int = 32
 
     @Option(help: "The deadline (default_tmax_ms) of the deadline scenario.")
@@ -90,18 +93,27 @@ struct Bench: AsyncParsableCommand {
             throw ValidationError("--database takes sqlite::memory: or a postgres:// server URL (each scenario needs an empty database)")
         }
         guard !fanoutCounts.isEmpty, fanoutCounts.allSatisfy({ $0 > 0 }) else { throw ValidationError("--fanout takes positive counts, e.g. 1,5,20,50") }
+        guard Set(mappedFanoutCounts).count >= 2, mappedFanoutCounts.allSatisfy({ $0 > 0 }) else {
+            throw ValidationError("--mapped-fanout takes at least two different positive counts, e.g. 5,20")
+        }
     }
 
     var selected: [String] {
         scenario == "all" ? Self.allScenarios : scenario.split(separator: ",").map { $0.trimmingCharacters(in: .whitespaces) }
     }
 
-    var fanoutCounts: [Int] { fanout.split(separator: ",").compactMap { Int($0.trimmingCharacters(in: .whitespaces)) } }
+    var fanoutCounts: [Int] { Self.counts(fanout) }
+
+    var mappedFanoutCounts: [Int] { Self.counts(mappedFanout) }
+
+    static func counts(_ list: String) -> [Int] {
+        list.split(separator: ",").compactMap { Int($0.trimmingCharacters(in: .whitespaces)) }
+    }
 
     var knobs: BenchScenarios.Knobs {
         BenchScenarios.Knobs(
             seed: seed, seconds: seconds, concurrency: concurrency, rate: rate, leads: leads, fanout: fanoutCounts,
-            fanoutConcurrency: fanoutConcurrency, tmaxMS: tmax, deadBuyers: deadBuyers, deadlineRate: deadlineRate,
+            mappedFanout: mappedFanoutCounts, fanoutConcurrency: fanoutConcurrency, tmaxMS: tmax, deadBuyers: deadBuyers, deadlineRate: deadlineRate,
             treeLeads: treeLeads, treeRate: treeRate, database: database)
     }
 

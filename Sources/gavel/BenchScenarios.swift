@@ -34,6 +34,7 @@ struct BenchScenarios: Sendable {
         var rate: Double
         var leads: Int
         var fanout: [Int]
+        var mappedFanout: [Int]
         var fanoutConcurrency: Int
         var tmaxMS: Int
         var deadBuyers: Int
@@ -56,6 +57,7 @@ struct BenchScenarios: Sendable {
         case "hosted": try await hosted()
         case "fanout": try await fanout()
         case "deadline": try await deadline()
+        case "fanout-mapped": try await fanoutMapped()
         default: try await tree()
         }
     }
@@ -140,12 +142,15 @@ struct BenchScenarios: Sendable {
         return report
     }
 
-    private func fanoutRun(buyers: Int, baseline: Bool) async throws -> [LoadResult] {
+    /// One fan-out run with `buyers` remote buyers, native or reached through a mapped
+    /// integration (see ``SimMarket/nativeLikeIntegration(vertical:pingURL:postURL:)``).
+    func fanoutRun(buyers: Int, baseline: Bool, mapped: Bool = false) async throws -> [LoadResult] {
         let market = SimMarket.remoteBench(campaigns: buyers, seed: knobs.seed)
         let generator = SimLeadGenerator(market: market, seed: StableHash.mix(knobs.seed, UInt64(buyers)))
         let knobs = knobs, runner = runner
         return try await BenchExchange.run(client: client, database: knobs.database, logger: logger) { exchange in
-            let endpoints = exchange.addBuyers(market) { campaign in .bidding(Money(cents: 400 + Int64(campaign.seed % 300))) }
+            var endpoints = exchange.addBuyers(market) { campaign in .bidding(Money(cents: 400 + Int64(campaign.seed % 300))) }
+            if mapped { endpoints = endpoints.mapValues { $0.mapped(vertical: BuiltInVerticals.autoInsurance) } }
             let key = try await exchange.install(market, endpoints: endpoints)
             let warm = leadPlan(exchange, generator, 0..<300, key: key)
             let plan = leadPlan(exchange, generator, 300..<(300 + min(knobs.leads, 20_000)), key: key)
@@ -153,7 +158,7 @@ struct BenchScenarios: Sendable {
             var results: [LoadResult] = []
             if baseline { results.append(await runner.closedLoop(health(exchange), concurrency: knobs.fanoutConcurrency, seconds: knobs.seconds)) }
             var run = await runner.closedLoop(plan, concurrency: knobs.fanoutConcurrency, seconds: knobs.seconds)
-            run.name = "POST /v1/leads, \(buyers) buyer\(buyers == 1 ? "" : "s")"
+            run.name = "POST /v1/leads, \(buyers) \(mapped ? "mapped" : "native") buyer\(buyers == 1 ? "" : "s")"
             return results + [run]
         }
     }

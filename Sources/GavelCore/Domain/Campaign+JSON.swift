@@ -18,8 +18,12 @@ extension Campaign {
 
     /// Reads a campaign from its wire form, reporting every bad member. A missing or masked
     /// secret is left empty for the caller to keep or generate. References (buyer, vertical,
-    /// sellers) are checked by the caller, which knows what exists.
-    public static func parse(_ json: JSONValue, defaultID: String) -> Result<Campaign, ValidationFailure> {
+    /// sellers) are checked by the caller, which knows what exists; given the verticals, an
+    /// integration's field references are checked against the campaign's vertical here, so
+    /// they are reported together with every other problem.
+    public static func parse(
+        _ json: JSONValue, defaultID: String, verticals: [String: Vertical] = [:]
+    ) -> Result<Campaign, ValidationFailure> {
         let log = FieldErrorLog()
         guard let reader = JSONReader(json, log: log) else { return .failure(ValidationFailure(log.errors)) }
         reader.rejectUnknown([
@@ -45,6 +49,9 @@ extension Campaign {
         campaign.allocation = reader.rate("allocation", in: Rate.zero...Rate.one)
         campaign.leadType = reader.choice("lead_type", LeadType.self) ?? .exclusive
         if delivery != nil { campaign.checkMode(reader) }
+        if let integration = campaign.delivery.integration, let vertical = verticals[campaign.vertical] {
+            log.add(contentsOf: integration.problems(vertical: vertical))
+        }
         if let failure = ValidationFailure(nonEmpty: log.errors) { return .failure(failure) }
         return .success(campaign)
     }

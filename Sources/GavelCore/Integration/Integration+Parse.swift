@@ -10,8 +10,8 @@ extension Integration {
         reader.rejectUnknown(["secrets", "ping", "post", "sign"])
         var integration = Integration(sign: reader.bool("sign") ?? false)
         integration.secrets = parseSecrets(reader)
-        integration.ping = reader.object("ping").flatMap { Call.parse($0, role: .ping) }
-        integration.post = reader.object("post").flatMap { Call.parse($0, role: .post) }
+        integration.ping = reader.object("ping").map { Call.parse($0, role: .ping) }
+        integration.post = reader.object("post").map { Call.parse($0, role: .post) }
         if reader.value("ping") == nil && reader.value("post") == nil {
             reader.fail("ping", "an integration needs a ping or a post call (or leave it out for the native protocol)")
         }
@@ -57,7 +57,9 @@ extension Integration.Call {
         case ping, post
     }
 
-    static func parse(_ reader: JSONReader, role: Role) -> Self? {
+    /// Reads a call; one with a bad URL is still returned (its URL empty, the error recorded)
+    /// so that its members and references are checked too.
+    static func parse(_ reader: JSONReader, role: Role) -> Self {
         reader.rejectUnknown(["method", "url", "encoding", "xml_root", "headers", "auth", "query", "body", "response", "lower_price"])
         let method = reader.choice("method", Integration.Method.self) ?? .post
         let url = readURL(reader)
@@ -71,7 +73,7 @@ extension Integration.Call {
         call.response = reader.object("response", required: true).map { ResponseRules.parse($0, role: role) } ?? ResponseRules()
         call.lowerPrice = reader.choice("lower_price", Integration.LowerPrice.self) ?? .accept
         call.checkShape(reader, role: role)
-        return url == nil ? nil : call
+        return call
     }
 
     /// Method, encoding, body and XML root agree; the header and auth rules hold.

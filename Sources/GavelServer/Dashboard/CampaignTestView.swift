@@ -25,6 +25,12 @@ struct CampaignTestView: Sendable {
     var summary: String?
     /// The last run's calls.
     var calls: [Call]
+    /// Why the last test was refused (the fields were not a valid lead).
+    var errors: [String] = [] {
+        didSet { hasErrors = !errors.isEmpty }
+    }
+    /// Whether there are ``errors`` (stored: the templates read stored properties only).
+    private(set) var hasErrors = false
 
     /// The summary of a campaign without a test run yet.
     init(_ campaign: Campaign, typedFields: String = "", post: Bool = true) {

@@ -46,9 +46,9 @@ extension DashboardRoutes {
             page.testing = CampaignTestView(campaign, run: run, typedFields: typed, post: post)
             return DashboardHTTP.page("campaign", page)
         } catch let problem as Problem where problem.status == .unprocessableContent || problem.status == .badRequest {
-            page.testing = CampaignTestView(campaign, typedFields: typed, post: post)
-            page.formErrors = problem.errors.isEmpty ? [problem.detail ?? problem.title] : problem.errors.map(\.description)
-            page.hasErrors = true
+            var testing = CampaignTestView(campaign, typedFields: typed, post: post)
+            testing.errors = problem.errors.isEmpty ? [problem.detail ?? problem.title] : problem.errors.map(\.description)
+            page.testing = testing
             return DashboardHTTP.page("campaign", page, status: .unprocessableContent)
         }
     }

@@ -118,13 +118,35 @@ struct LeadPageBuilder {
         case "skipped":
             return [timeCell, .heading("Eligibility skip"), campaignCell, .text(json["reason"]?.stringValue ?? ""), .text(""), .text(""), .text("")]
         case "ping":
-            return [timeCell, .heading("Ping"), campaignCell, .text(json["answer"]?.stringValue ?? ""), numeric(latency), numeric(bidText(json)), .text(json["detail"]?.stringValue ?? "")]
+            return [timeCell, .heading("Ping"), campaignCell, .text(result(json["answer"], json)), numeric(latency), numeric(bidText(json)), .text(pingDetail(json))]
         case "post":
             let origin = json["origin"]?.stringValue.map { " (\($0))" } ?? ""
-            return [timeCell, .heading("Post" + origin), campaignCell, .text(json["outcome"]?.stringValue ?? ""), numeric(latency), numeric(amount("price", json)), .text(json["reason"]?.stringValue ?? "")]
+            return [timeCell, .heading("Post" + origin), campaignCell, .text(result(json["outcome"], json)), numeric(latency), numeric(amount("price", json)), .text(postDetail(json))]
         default:
             return [timeCell, .heading(kind.capitalized), .text(""), .text(json["reason"]?.stringValue ?? ""), .text(""), numeric(amount("payout", json, key: "price")), .text("")]
         }
+    }
+
+    /// A call's reading with the buyer's HTTP status, e.g. `no_bid · HTTP 200`.
+    private func result(_ reading: JSONValue?, _ json: JSONValue) -> String {
+        let status = json["http_status"]?.numberValue.map { " · HTTP \($0)" } ?? ""
+        return (reading?.stringValue ?? "") + status
+    }
+
+    /// What a mapped ping's answer said beside the bid: the buyer's reason and the captures.
+    private func pingDetail(_ json: JSONValue) -> String {
+        let captures = (json["captures"]?.objectValue ?? [:]).sorted { $0.key < $1.key }.map { "captured \($0.key) = \($0.value.plainText)" }
+        return ([json["detail"]?.stringValue].compactMap { $0 } + captures).joined(separator: "; ")
+    }
+
+    /// What a post's answer said: the reason, the buyer's lead id, a confirmed price, a redirect.
+    private func postDetail(_ json: JSONValue) -> String {
+        let parts = [
+            json["reason"]?.stringValue, json["buyer_lead_id"]?.stringValue.map { "buyer lead \($0)" },
+            json["confirmed_price"]?.numberValue.flatMap(Money.init).map { "confirmed \(DashboardFormat.money($0))" },
+            json["redirect_url"]?.stringValue.map { "redirect \($0)" },
+        ]
+        return parts.compactMap { $0 }.joined(separator: "; ")
     }
 
     private func bidText(_ json: JSONValue) -> String {
@@ -151,10 +173,10 @@ struct LeadPageBuilder {
         }
         for ping in outcome.pings where ping.buyerID == buyer {
             let bid = ping.answer.bid.map { "your bid \(DashboardFormat.money($0))" } ?? ""
-            rows.append([.text(""), .heading("Ping"), own(ping.campaignID), .text(ping.answer.kind.rawValue), numeric(DashboardFormat.latency(micros: ping.answer.latencyMicros)), numeric(bid), .text("")])
+            rows.append([.text(""), .heading("Ping"), own(ping.campaignID), .text(ping.answer.kind.rawValue + (ping.answer.httpStatus.map { " · HTTP \($0)" } ?? "")), numeric(DashboardFormat.latency(micros: ping.answer.latencyMicros)), numeric(bid), .text("")])
         }
         for post in outcome.posts where post.buyerID == buyer {
-            rows.append([.time(post.at, zone: zone), .heading("Post"), own(post.campaignID), .text(post.outcome.rawValue), numeric(DashboardFormat.latency(micros: post.latencyMicros)), numeric("price \(DashboardFormat.money(post.price))"), .text(post.reason ?? "")])
+            rows.append([.time(post.at, zone: zone), .heading("Post"), own(post.campaignID), .text(post.outcome.rawValue + (post.httpStatus.map { " · HTTP \($0)" } ?? "")), numeric(DashboardFormat.latency(micros: post.latencyMicros)), numeric("price \(DashboardFormat.money(post.price))"), .text(post.reason ?? "")])
         }
         return rows
     }

@@ -112,7 +112,8 @@ public actor ConfigService {
             let alias = "s-" + ids.secret(length: 8)
             return .seller(try Seller.parse(json, defaultID: fallback, defaultAlias: alias).orProblem())
         case .buyer: return .buyer(try Buyer.parse(json, defaultID: fallback).orProblem())
-        case .campaign: return .campaign(try Campaign.parse(json, defaultID: fallback).orProblem())
+        case .campaign:
+            return .campaign(try Campaign.parse(json, defaultID: fallback, verticals: market.current.config.verticals).orProblem())
         }
     }
 
@@ -143,9 +144,7 @@ public actor ConfigService {
         if config.buyers[campaign.buyerID] == nil {
             errors.append(FieldError(field: "buyer_id", message: "buyer '\(campaign.buyerID)' does not exist"))
         }
-        if let vertical = config.verticals[campaign.vertical] {
-            errors += campaign.delivery.integration?.problems(vertical: vertical) ?? []
-        } else {
+        if config.verticals[campaign.vertical] == nil {
             errors.append(FieldError(field: "vertical", message: "unknown vertical '\(campaign.vertical)'"))
         }
         for name in campaign.delivery.integration?.emptySecrets ?? [] {
