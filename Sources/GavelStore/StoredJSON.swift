@@ -44,7 +44,7 @@ extension ConfigRecord {
         case .vertical(let value): StoredJSON.text(value.json)
         case .seller(let value): StoredJSON.text(value.json)
         case .buyer(let value): StoredJSON.text(value.json)
-        case .campaign(let value): StoredJSON.text(value.json(revealSecret: true))
+        case .campaign(let value): StoredJSON.text(value.json(revealSecret: true, revealIntegrationSecrets: true))
         }
     }
 

@@ -67,12 +67,12 @@ struct CampaignParsingTests {
 
     @Test func contractExampleRoundTripsThroughItsRevealedJSON() throws {
         let campaign = try success(parseCampaign(contractCampaignJSON))
-        let again = try success(Campaign.parse(campaign.json(revealSecret: true), defaultID: "other"))
+        let again = try success(Campaign.parse(campaign.json(revealSecret: true, revealIntegrationSecrets: true), defaultID: "other"))
         #expect(again == campaign)
         // And through text, as the store and the API do.
-        let text = JSONWriter.string(campaign.json(revealSecret: true))
+        let text = JSONWriter.string(campaign.json(revealSecret: true, revealIntegrationSecrets: true))
         #expect(try success(parseCampaign(text)) == campaign)
-        #expect(JSONWriter.string(again.json(revealSecret: true)) == text)
+        #expect(JSONWriter.string(again.json(revealSecret: true, revealIntegrationSecrets: true)) == text)
     }
 
     @Test func everyFeatureRoundTrips() throws {
@@ -108,7 +108,7 @@ struct CampaignParsingTests {
                     2: [Schedule.Range(start: 540, end: 720), Schedule.Range(start: 780, end: 1_440)], 3: [], 4: [], 5: [], 6: [],
                 ]),
             dedupeDays: 0, returnWindowDays: 0, priority: -5, price: cents(1_234), allocation: Rate("0.25"), leadType: .shared)
-        let again = try success(Campaign.parse(campaign.json(revealSecret: true), defaultID: "x"))
+        let again = try success(Campaign.parse(campaign.json(revealSecret: true, revealIntegrationSecrets: true), defaultID: "x"))
         #expect(again == campaign)
     }
 
@@ -118,7 +118,7 @@ struct CampaignParsingTests {
         #expect(masked["delivery"]?["secret"] == .string(Campaign.maskedSecret))
         #expect(Campaign.maskedSecret == "********")
         #expect(!JSONWriter.string(masked).contains("s3cret"))
-        #expect(campaign.json(revealSecret: true)["delivery"]?["secret"] == "s3cret")
+        #expect(campaign.json(revealSecret: true, revealIntegrationSecrets: true)["delivery"]?["secret"] == "s3cret")
         let reparsed = try success(Campaign.parse(masked, defaultID: "x"))
         #expect(reparsed.delivery.secret == "")
         var expected = campaign

@@ -95,7 +95,7 @@ struct FuzzTests {
                 campaign["bid"] = ["base": 5, "rules": [["when": arbitrary.value(depth: 2), arbitrary.string(): arbitrary.value(depth: 4)]]]
             }
             if case .success(let parsed) = Campaign.parse(.object(campaign), defaultID: "c") {
-                #expect(Campaign.parse(parsed.json(revealSecret: true), defaultID: "c") == .success(parsed))
+                #expect(Campaign.parse(parsed.json(revealSecret: true, revealIntegrationSecrets: true), defaultID: "c") == .success(parsed))
                 _ = parsed.bid.price(for: (arbitrary.value().objectValue ?? [:]))
                 _ = parsed.accepts(arbitrary.value().objectValue ?? [:])
             }

@@ -2,11 +2,13 @@ extension Campaign {
     /// What a secret looks like on the wire after creation: never the secret itself.
     public static let maskedSecret = "********"
 
-    /// The wire form; the secret is masked unless `revealSecret` (only the create response).
-    public func json(revealSecret: Bool = false) -> JSONValue {
+    /// The wire form; the signing secret is masked unless `revealSecret` (the create response
+    /// shows it once), the integration's secrets unless `revealIntegrationSecrets` (only the
+    /// stored form: the operator typed them and never reads them back).
+    public func json(revealSecret: Bool = false, revealIntegrationSecrets: Bool = false) -> JSONValue {
         .object([
             "id": .string(id), "buyer_id": .string(buyerID), "vertical": .string(vertical), "name": .string(name),
-            "status": .string(status.rawValue), "delivery": delivery.json(revealSecret: revealSecret),
+            "status": .string(status.rawValue), "delivery": delivery.json(revealSecret: revealSecret, revealIntegrationSecrets: revealIntegrationSecrets),
             "bid": bid.json, "filters": .array(filters.map(\.filterJSON)), "sellers": sellers.json,
             "caps": caps.json, "schedule": schedule?.json ?? .null,
             "dedupe_days": dedupeDays.map { .number(Number($0)) } ?? .null,
@@ -83,13 +85,13 @@ extension Campaign {
 }
 
 extension Campaign.Delivery {
-    func json(revealSecret: Bool) -> JSONValue {
+    func json(revealSecret: Bool, revealIntegrationSecrets: Bool) -> JSONValue {
         .object([
             "mode": .string(mode.rawValue), "ping_url": pingURL.map(JSONValue.string) ?? .null,
             "post_url": postURL.map(JSONValue.string) ?? .null, "timeout_ms": timeoutMS.map { .number(Number($0)) } ?? .null,
             "post_timeout_ms": .number(Number(postTimeoutMS)),
             "secret": .string(revealSecret ? secret : Campaign.maskedSecret),
-            "integration": integration?.json(revealSecrets: revealSecret) ?? .null,
+            "integration": integration?.json(revealSecrets: revealIntegrationSecrets) ?? .null,
         ])
     }
 

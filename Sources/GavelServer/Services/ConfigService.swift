@@ -169,7 +169,7 @@ extension ConfigRecord {
         case .vertical(let value): value.json
         case .seller(let value): value.json
         case .buyer(let value): value.json
-        case .campaign(let value): value.json(revealSecret: true)
+        case .campaign(let value): value.json(revealSecret: true, revealIntegrationSecrets: true)
         }
     }
 
