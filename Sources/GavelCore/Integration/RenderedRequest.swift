@@ -99,7 +99,7 @@ extension Integration.Call {
     /// `values` (only the values the mappings name are sent).
     public func render(_ values: CallValues) -> RenderedRequest {
         var request = RenderedRequest(method: method.rawValue, url: renderURL(values))
-        request.secrets = references.compactMap { if case .secret(let name) = $0.reference { values.secrets[name] } else { nil } }
+        request.secrets = Array(values.secrets.values)
         appendBody(values, to: &request)
         for header in headers {
             request.headers.append(.init(name: header.name, value: Self.headerSafe(header.value.render(values))))
