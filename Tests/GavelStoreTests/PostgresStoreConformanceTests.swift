@@ -35,6 +35,7 @@ struct PostgresStoreConformanceTests {
     @Test func spendCap() async throws { try await run(StorageConformance.spendCap) }
     @Test func buyerCredit() async throws { try await run(StorageConformance.buyerCredit) }
     @Test func testHoldsCountNothing() async throws { try await run(StorageConformance.testHoldsCountNothing) }
+    @Test func aSaleBelowItsHoldSettlesTheDifference() async throws { try await run(StorageConformance.aSaleBelowItsHoldSettlesTheDifference) }
     @Test func usagePersistsAcrossReopen() async throws { try await run(StorageConformance.usagePersistsAcrossReopen) }
 
     @Test func heldPingRoundTrip() async throws { try await run(StorageConformance.heldPingRoundTrip) }

@@ -37,6 +37,7 @@ struct SQLiteStoreConformanceTests {
     @Test func spendCap() async throws { try await StorageConformance.spendCap(harness) }
     @Test func buyerCredit() async throws { try await StorageConformance.buyerCredit(harness) }
     @Test func testHoldsCountNothing() async throws { try await StorageConformance.testHoldsCountNothing(harness) }
+    @Test func aSaleBelowItsHoldSettlesTheDifference() async throws { try await StorageConformance.aSaleBelowItsHoldSettlesTheDifference(harness) }
     @Test func usagePersistsAcrossReopen() async throws { try await StorageConformance.usagePersistsAcrossReopen(harness) }
 
     @Test func heldPingRoundTrip() async throws { try await StorageConformance.heldPingRoundTrip(harness) }

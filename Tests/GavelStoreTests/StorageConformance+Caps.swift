@@ -102,6 +102,22 @@ extension StorageConformance {
         #expect(try await reopened.hold(hold) == .capReached)
     }
 
+    /// A buyer that confirms a lower price than its hold reserved is charged the lower price:
+    /// caps and credit count what was charged, and the lead stays counted once.
+    static func aSaleBelowItsHoldSettlesTheDifference(_ harness: some StoreHarness) async throws {
+        let store = try await harness.open()
+        let caps = Campaign.Caps(dailyLeads: 5)
+        let hold = Fixtures.hold(caps: caps, price: Money("25.00"))
+        var sale = Fixtures.sale(price: Money("19.00"))
+        sale.hold = hold
+        try await insert(store, "L1")
+        #expect(try await store.hold(hold) == .held)
+        try await store.recordOutcome(Fixtures.soldOutcome("L1", sales: [sale]), sellerID: "S1")
+        let usage = try await store.capUsage(["acme-auto-ca": hold.periods])["acme-auto-ca"]
+        #expect(usage?.dayLeads == 1 && usage?.daySpend == Money("19.00") && usage?.monthSpend == Money("19.00"))
+        #expect(try await store.balances(buyerIDs: ["acme"]) == ["acme": Money("19.00")])
+    }
+
     private static func holdConcurrently(_ store: any Storage, _ hold: CapHold, times: Int) async throws -> [CapHoldResult] {
         try await withThrowingTaskGroup(of: CapHoldResult.self) { group in
             for _ in 0..<times { group.addTask { try await store.hold(hold) } }
