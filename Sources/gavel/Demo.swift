@@ -78,7 +78,9 @@ struct Demo: AsyncParsableCommand {
 
 /// The demo's printed texts.
 enum DemoText {
-    static func banner(base: String, settings: DemoDriver.Settings, market: SimMarket, sandbox: String, keys: [String: String]) -> [String] {
+    static func banner(
+        base: String, settings: DemoDriver.Settings, market: SimMarket, sandbox: String, keys: [String: String], mapped: String
+    ) -> [String] {
         let seller = market.sellers[0].id
         let key = keys[seller] ?? "<seller key>"
         let admin = settings.adminKey
@@ -95,6 +97,7 @@ enum DemoText {
             "  Seller key   \(key)   (seller '\(seller)')",
             "  Market       \(market.sellers.count) sellers, \(market.campaigns.count) campaigns of \(market.buyers.count) buyers "
                 + "(\(remote) remote sandbox buyers at \(sandbox), \(hosted) hosted, \(direct) direct) in \(market.verticalIDs.joined(separator: ", "))",
+            "               and one buyer with its own form-encoded API, connected by a mapped integration: \(base)/campaigns/\(mapped)",
             "  Leads        \(BenchFormat.fixed(settings.rate, 1))/s, seed \(settings.seed)",
             "",
             "Try:",
@@ -102,6 +105,7 @@ enum DemoText {
             "  curl -s \(base)/v1/campaigns -H 'Authorization: Bearer \(admin)'",
             "  curl -s -X POST \(base)/v1/leads -H 'Authorization: Bearer \(key)' -H 'Content-Type: application/json' -d '\(example)'",
             "  curl -s \(base)/v1/leads/<lead_id> -H 'Authorization: Bearer \(key)'",
+            "  curl -s -X POST \(base)/v1/campaigns/\(mapped)/test -H 'Authorization: Bearer \(admin)' -d '{}'   (the test console)",
             "Press Ctrl-C to stop; a summary follows.",
             "",
         ]

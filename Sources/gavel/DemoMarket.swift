@@ -48,3 +48,31 @@ struct MarketInstaller {
         return keys
     }
 }
+
+extension MarketInstaller {
+    /// The campaign of the demo's buyer with its own API.
+    static let mappedCampaignID = "lp-style-auto"
+
+    /// Beside the simulated market, a buyer with its own form-encoded ping/post API, connected
+    /// with the `form-ping-post` preset (its URLs and credentials filled in), so the demo shows
+    /// a mapped integration bidding against native buyers, and its test console has something
+    /// to call. Returns the campaign's id.
+    func installMappedBuyer(_ sandbox: SandboxBuyers) async throws -> String {
+        let behavior = ForeignBuyer.Behavior(bid: Money(cents: 1_850), latency: .milliseconds(12))
+        let buyer = sandbox.addForeign("demo-lp", .leadProsper, behavior)
+        let preset = IntegrationPresets.all.first { $0.id == "form-ping-post" }?.integration ?? .null
+        let filled = JSONWriter.string(preset)
+            .replacingOccurrences(of: "https://buyer.example.com", with: buyer.baseURL)
+            .replacingOccurrences(of: "REPLACE_WITH_CAMPAIGN_ID", with: behavior.credentials.campaignID)
+            .replacingOccurrences(of: "REPLACE_WITH_THE_BUYERS_KEY", with: behavior.credentials.key)
+        let integration = try JSONParser.parse(Array(filled.utf8), limits: .trusted)
+        try await upsert(SimOperatorStep(collection: "buyers", id: "lp-style", body: ["id": "lp-style", "name": "LP-style Buyer (own API)"]))
+        let campaign: JSONValue = [
+            "id": .string(Self.mappedCampaignID), "buyer_id": "lp-style", "vertical": "auto_insurance",
+            "name": "LP-style Buyer — auto, form ping/post (mapped)", "delivery": ["mode": "remote", "integration": integration],
+            "filters": [["field": "state", "in": ["CA", "TX", "FL", "NY"]]],
+        ]
+        try await upsert(SimOperatorStep(collection: "campaigns", id: Self.mappedCampaignID, body: campaign))
+        return Self.mappedCampaignID
+    }
+}
