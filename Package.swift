@@ -7,11 +7,13 @@ let swiftSettings: [SwiftSetting] = [
 
 let package = Package(
     name: "gavel",
-    platforms: [.macOS(.v14)],
+    platforms: [.macOS(.v15)],
     products: [
         .executable(name: "gavel", targets: ["gavel"]),
         .library(name: "GavelCore", targets: ["GavelCore"]),
-        .library(name: "GavelStore", targets: ["GavelStore"]),
+        .library(name: "GavelStoreSupport", targets: ["GavelStoreSupport"]),
+        .library(name: "GavelStoreSQLite", targets: ["GavelStoreSQLite"]),
+        .library(name: "GavelStorePostgres", targets: ["GavelStorePostgres"]),
         .library(name: "GavelBuyers", targets: ["GavelBuyers"]),
         .library(name: "GavelServer", targets: ["GavelServer"]),
         .library(name: "GavelSim", targets: ["GavelSim"]),
@@ -37,10 +39,26 @@ let package = Package(
             swiftSettings: swiftSettings
         ),
         .target(
-            name: "GavelStore",
+            name: "GavelStoreSupport",
             dependencies: [
                 "GavelCore",
+                .product(name: "Crypto", package: "swift-crypto"),
+            ],
+            swiftSettings: swiftSettings
+        ),
+        .target(
+            name: "GavelStoreSQLite",
+            dependencies: [
+                "GavelCore", "GavelStoreSupport",
                 .product(name: "GRDB", package: "GRDB.swift"),
+                .product(name: "Crypto", package: "swift-crypto"),
+            ],
+            swiftSettings: swiftSettings
+        ),
+        .target(
+            name: "GavelStorePostgres",
+            dependencies: [
+                "GavelCore", "GavelStoreSupport",
                 .product(name: "PostgresNIO", package: "postgres-nio"),
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "Crypto", package: "swift-crypto"),
@@ -89,7 +107,7 @@ let package = Package(
         .executableTarget(
             name: "gavel",
             dependencies: [
-                "GavelCore", "GavelStore", "GavelBuyers", "GavelServer", "GavelSim",
+                "GavelCore", "GavelStoreSupport", "GavelStoreSQLite", "GavelStorePostgres", "GavelBuyers", "GavelServer", "GavelSim",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "AsyncHTTPClient", package: "async-http-client"),
@@ -125,13 +143,13 @@ let package = Package(
         ),
         .testTarget(
             name: "GavelStoreTests",
-            dependencies: ["GavelCore", "GavelStore", "GavelSim"],
+            dependencies: ["GavelCore", "GavelStoreSupport", "GavelStoreSQLite", "GavelStorePostgres", "GavelSim"],
             swiftSettings: swiftSettings
         ),
         .testTarget(
             name: "GavelServerTests",
             dependencies: [
-                "GavelCore", "GavelStore", "GavelServer", "GavelSim", "GavelBuyers",
+                "GavelCore", "GavelStoreSupport", "GavelStoreSQLite", "GavelStorePostgres", "GavelServer", "GavelSim", "GavelBuyers",
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "HummingbirdTesting", package: "hummingbird"),
                 .product(name: "AsyncHTTPClient", package: "async-http-client"),

@@ -3,7 +3,9 @@ import GavelBuyers
 import GavelCore
 import GavelServer
 import GavelSim
-import GavelStore
+import GavelStorePostgres
+import GavelStoreSQLite
+import GavelStoreSupport
 import Logging
 import NIOCore
 import NIOHTTP1

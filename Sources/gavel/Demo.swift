@@ -4,7 +4,9 @@ import GavelBuyers
 import GavelCore
 import GavelServer
 import GavelSim
-import GavelStore
+import GavelStorePostgres
+import GavelStoreSQLite
+import GavelStoreSupport
 import NIOHTTP1
 import ServiceLifecycle
 

@@ -3,7 +3,9 @@ import Foundation
 import GavelBuyers
 import GavelCore
 import GavelServer
-import GavelStore
+import GavelStorePostgres
+import GavelStoreSQLite
+import GavelStoreSupport
 import Hummingbird
 import Logging
 import ServiceLifecycle

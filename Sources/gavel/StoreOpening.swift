@@ -1,7 +1,9 @@
 import ArgumentParser
 import GavelCore
 import GavelServer
-import GavelStore
+import GavelStorePostgres
+import GavelStoreSQLite
+import GavelStoreSupport
 import Logging
 import ServiceLifecycle
 

@@ -2,7 +2,9 @@ import Foundation
 import GavelCore
 import GavelServer
 import GavelSim
-import GavelStore
+import GavelStorePostgres
+import GavelStoreSQLite
+import GavelStoreSupport
 import HTTPTypes
 import HummingbirdTesting
 import Testing

@@ -1,6 +1,8 @@
 import GavelCore
 import GavelServer
-import GavelStore
+import GavelStorePostgres
+import GavelStoreSQLite
+import GavelStoreSupport
 import HTTPTypes
 import HummingbirdTesting
 import Testing

@@ -1,6 +1,8 @@
 import GavelCore
 import GavelServer
-import GavelStore
+import GavelStorePostgres
+import GavelStoreSQLite
+import GavelStoreSupport
 import Logging
 import Testing
 

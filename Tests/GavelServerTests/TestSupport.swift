@@ -2,7 +2,9 @@ import Foundation
 import GavelBuyers
 import GavelCore
 import GavelServer
-import GavelStore
+import GavelStorePostgres
+import GavelStoreSQLite
+import GavelStoreSupport
 import HTTPTypes
 import Hummingbird
 import HummingbirdTesting

@@ -1,5 +1,7 @@
 import GavelCore
-import GavelStore
+import GavelStorePostgres
+import GavelStoreSQLite
+import GavelStoreSupport
 
 /// Sample configuration, leads and outcomes for the store tests.
 enum Fixtures {

@@ -1,6 +1,8 @@
 import Foundation
 import GavelCore
-@testable import GavelStore
+@testable import GavelStorePostgres
+@testable import GavelStoreSQLite
+@testable import GavelStoreSupport
 import Testing
 
 /// The live PostgreSQL the PostgreSQL tests run against: `GAVEL_TEST_POSTGRES_URL` (e.g. from

@@ -1,5 +1,7 @@
 import GavelCore
-import GavelStore
+import GavelStorePostgres
+import GavelStoreSQLite
+import GavelStoreSupport
 import Testing
 
 /// The storage conformance suite on PostgreSQL, one fresh database per test; runs only when

@@ -1,6 +1,8 @@
 import Foundation
 import GavelCore
-@testable import GavelStore
+@testable import GavelStorePostgres
+@testable import GavelStoreSQLite
+@testable import GavelStoreSupport
 import Testing
 
 /// What only the PostgreSQL store has: several nodes on one database, its migrations, its

@@ -1,6 +1,8 @@
 import Foundation
 import GavelCore
-import GavelStore
+import GavelStorePostgres
+import GavelStoreSQLite
+import GavelStoreSupport
 import Testing
 
 /// The PostgreSQL store's throughput, run only when `GAVEL_STORE_BENCH` and

@@ -3,7 +3,9 @@ import GRDB
 import GavelCore
 import Testing
 
-@testable import GavelStore
+@testable import GavelStorePostgres
+@testable import GavelStoreSQLite
+@testable import GavelStoreSupport
 
 /// A database written by the first schema (pings, posts and skips as rows, no rollups) still
 /// reads back, and opening it fills the report rollups from what it holds.

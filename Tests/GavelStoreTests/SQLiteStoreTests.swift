@@ -1,6 +1,8 @@
 import Foundation
 import GavelCore
-import GavelStore
+import GavelStorePostgres
+import GavelStoreSQLite
+import GavelStoreSupport
 import Testing
 
 /// The storage conformance suite on SQLite, one fresh database file per test.

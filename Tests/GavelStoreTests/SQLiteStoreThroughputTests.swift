@@ -1,6 +1,8 @@
 import Foundation
 import GavelCore
-import GavelStore
+import GavelStorePostgres
+import GavelStoreSQLite
+import GavelStoreSupport
 import Testing
 
 /// A throughput check of the group commit, run only when `GAVEL_STORE_BENCH` is set (e.g.

@@ -1,5 +1,7 @@
 import GavelCore
-import GavelStore
+import GavelStorePostgres
+import GavelStoreSQLite
+import GavelStoreSupport
 import Testing
 
 /// The storage port's contract, written against `any Storage` (`any GavelStorage` for money,

@@ -1,6 +1,8 @@
 import Foundation
 import GavelCore
-import GavelStore
+import GavelStorePostgres
+import GavelStoreSQLite
+import GavelStoreSupport
 
 /// Opens stores of one backend on one database, for the conformance suite: each test gets a
 /// harness of its own (a fresh, empty database) and may open it again to check what persists.

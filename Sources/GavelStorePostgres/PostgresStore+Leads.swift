@@ -1,0 +1,126 @@
+import GavelCore
+import GavelStoreSupport
+import PostgresNIO
+
+extension PostgresStore {
+    // MARK: Leads
+
+    /// Stores a lead as pending, or as a duplicate when an earlier lead of the same consumer
+    /// arrived since `dedupeSince` — atomically across nodes: `gavel_insert_lead` takes the
+    /// advisory lock of each contact key (ascending) before it checks and inserts, so two
+    /// concurrent submissions of one consumer, on any nodes, cannot both pass.
+    ///
+    /// Only non-test, non-duplicate leads leave contact keys behind for later dedupe checks.
+    /// ``StorageError/conflict(_:)`` when the id exists.
+    public func insertLead(_ lead: Lead, dedupeSince: Timestamp?) async throws -> LeadInsertResult {
+        let keys = PostgresContactKey.binds(lead.contactKeys.all)
+        let locks = dedupeSince == nil && lead.test ? [] : keys.locks
+        let query: PostgresQuery = """
+            SELECT gavel_insert_lead(\(lead.id), \(lead.sellerID), \(lead.vertical), \(lead.source), \(lead.test),
+                \(StoredJSON.text(.object(lead.fields))), \(StoredJSON.text(lead.consent)), \(lead.contactKeys.storedText),
+                \(lead.receivedAt.milliseconds), \(lead.pingID), \(nodeID), \(keys.digests), \(locks), \(dedupeSince?.milliseconds))
+            """
+        let original = try await uniqueRow(query, conflict: lead.id).decode(String?.self)
+        return original.map { .duplicate(of: $0) } ?? .inserted
+    }
+
+    /// Durably notes that a post of the lead to a campaign is about to be sent;
+    /// ``StorageError/notFound(_:)`` for an unknown lead.
+    public func markPosting(leadID: String, campaignID: String) async throws {
+        let rows = try await rows(
+            """
+            INSERT INTO postings (lead_id, campaign_id, at)
+            SELECT id, \(campaignID), \(clock.now().milliseconds) FROM leads WHERE id = \(leadID)
+            ON CONFLICT DO NOTHING RETURNING 1
+            """)
+        if rows.isEmpty, try await !leadExists(leadID) { throw StorageError.notFound(leadID) }
+    }
+
+    /// Records a lead's outcome in one statement (see ``PostgresOutcomeWrite``): its status,
+    /// pings, posts, skips, sales, their ledger entries (not for test leads) and report
+    /// deltas; each counted sale takes over this node's matching cap hold, or is added to the
+    /// usage when there is none. ``StorageError/notFound(_:)`` for an unknown lead,
+    /// ``StorageError/conflict(_:)`` when its outcome was already recorded.
+    public func recordOutcome(_ outcome: LeadOutcome, sellerID: String) async throws {
+        let statement = PostgresOutcomeWrite.Prepared(binds: PostgresOutcomeWrite(outcome: outcome, sellerID: sellerID, nodeID: nodeID).query.binds)
+        let claimed = try await withConnection { connection in
+            try await connection.execute(statement, logger: logger).reduce(0) { count, _ in count + 1 }
+        }
+        guard claimed == 0 else { return }
+        throw try await leadExists(outcome.leadID) ? StorageError.conflict(outcome.leadID) : StorageError.notFound(outcome.leadID)
+    }
+
+    /// When each campaign last bought a consumer with any of these keys, since a time.
+    public func lastSales(contactKeys: [String], since: Timestamp) async throws -> [String: Timestamp] {
+        guard !contactKeys.isEmpty else { return [:] }
+        let rows = try await rows(
+            """
+            SELECT s.campaign_id, max(s.at) FROM lead_contacts c JOIN sales s ON s.lead_id = c.lead_id
+            WHERE c.key = ANY (\(PostgresContactKey.binds(contactKeys).digests)) AND s.at >= \(since.milliseconds)
+            GROUP BY s.campaign_id
+            """)
+        var result: [String: Timestamp] = [:]
+        for row in rows {
+            let (campaignID, at) = try row.decode((String, Int64).self)
+            result[campaignID] = Timestamp(milliseconds: at)
+        }
+        return result
+    }
+
+    /// Marks leads left pending by a crash: `review` when a post had been sent (an operator must
+    /// ask the buyer), `unsold` otherwise, both with reason `interrupted`. Only this node's
+    /// leads and those of gone nodes (silent for ``Configuration/nodeTimeout``) are touched,
+    /// so another running node's leads in flight are safe. Run it at start-up, before taking
+    /// leads: this node's own leads in flight would be marked too.
+    public func reconcile(now: Timestamp) async throws -> (review: Int, unsold: Int) {
+        try await transaction { connection in
+            let review = try await interrupt(status: "review", postedOnly: true, at: now, on: connection)
+            let unsold = try await interrupt(status: "unsold", postedOnly: false, at: now, on: connection)
+            try await connection.query(
+                "DELETE FROM postings WHERE lead_id NOT IN (SELECT id FROM leads WHERE status = 'pending')", logger: logger)
+            return (review, unsold)
+        }
+    }
+
+    /// Marks the interrupted pending leads with a status, adds their report deltas (one lead
+    /// each, for non-test leads), and returns how many.
+    private func interrupt(status: String, postedOnly: Bool, at: Timestamp, on connection: PostgresConnection) async throws -> Int {
+        let posted = postedOnly ? "AND id IN (SELECT lead_id FROM postings)" : ""
+        let rows = try await connection.query(
+            """
+            WITH marked AS (
+                UPDATE leads SET status = \(status), outcome_status = \(status), reason = 'interrupted', finished_at = \(at.milliseconds)
+                WHERE status = 'pending' AND \(unescaped: ownOrGoneNode("node_id")) \(unescaped: posted)
+                RETURNING test, received_at, seller_id, source, vertical),
+            rolled AS (
+                INSERT INTO rollup_deltas (\(unescaped: PostgresRollupDeltas.columns))
+                SELECT \(unescaped: PostgresRollupDeltas.selectList(lead: "marked"))
+                FROM marked, json_to_recordset(\(PostgresRollupDeltas.records(RollupDelta(lead: .oneLead)))::json)
+                    AS r (\(unescaped: PostgresRollupDeltas.recordDefinition))
+                WHERE NOT marked.test)
+            SELECT count(*) FROM marked
+            """, logger: logger
+        ).collect()
+        return Int(try rows.first?.decode(Int64.self) ?? 0)
+    }
+
+    /// Whether a lead exists.
+    func leadExists(_ id: String) async throws -> Bool {
+        try await !rows("SELECT 1 FROM leads WHERE id = \(id)").isEmpty
+    }
+
+    /// Runs a statement that returns one row; a unique violation is
+    /// ``StorageError/conflict(_:)`` with the given id.
+    func uniqueRow(_ query: PostgresQuery, conflict id: String) async throws -> PostgresRow {
+        let rows: [PostgresRow]
+        do {
+            rows = try await client.withConnection { connection in try await connection.query(query, logger: logger).collect() }
+        } catch where Self.sqlState(error) == SQLState.uniqueViolation {
+            throw StorageError.conflict(id)
+        } catch {
+            throw Self.storageError(error)
+        }
+        guard let row = rows.first else { throw StorageError.unavailable("the statement returned no row") }
+        return row
+    }
+}

@@ -1,0 +1,137 @@
+import GavelCore
+import GavelStoreSupport
+import PostgresNIO
+
+extension PostgresStore: ReportStorage {
+    /// The rows of a report, sorted by key, read from the hourly rollups and the deltas not yet
+    /// folded into them, in one snapshot.
+    ///
+    /// As in the SQLite store, the rollups' resolution is one UTC hour: an hour overlapping
+    /// `[from, to)` counts whole. Lead-side rows without a buyer scope read the leads' rows;
+    /// buyer-side rows, and lead-side rows scoped to a buyer (which then count only what
+    /// concerns its campaigns), read the campaigns' rows. Latency is counted on the campaigns'
+    /// rows; the leads' side sums them.
+    public func report(_ query: ReportQuery) async throws -> [ReportRow] {
+        let plan = PostgresReportPlan(query)
+        guard plan.fromHour < plan.toHour else { return [] }
+        return try await snapshot { connection in
+            var rows = try await connection.all(plan.countersQuery, logger: logger).map(plan.row)
+            let latency = try await connection.all(plan.latencyQuery, logger: logger)
+            try plan.addLatency(latency, to: &rows)
+            return rows.sorted { $0.key < $1.key }
+        }
+    }
+}
+
+/// How a report query reads the rollups.
+struct PostgresReportPlan {
+    let query: ReportQuery
+    let fromHour: Int64
+    let toHour: Int64
+
+    init(_ query: ReportQuery) {
+        self.query = query
+        fromHour = LeadGroup.hour(query.from.milliseconds)
+        toHour = LeadGroup.hour(query.to.milliseconds - 1) + 1
+    }
+
+    private var campaignSide: Bool { query.groupBy.isBuyerSide || query.buyerID != nil }
+
+    /// The grouping expression, as text (days and hours as integers, named in ``key(_:)``).
+    private var keyExpression: String {
+        switch query.groupBy {
+        case .seller: "seller_id"
+        case .source: query.sellerID == nil ? "seller_id || '/' || source" : "source"
+        case .buyer: "buyer_id"
+        case .campaign: "campaign_id"
+        case .vertical: "vertical"
+        case .day: "(hour / 24)::TEXT"
+        case .hour: "hour::TEXT"
+        }
+    }
+
+    /// The filter of the rows a report reads: its hours and scope, and the side.
+    private func filter(campaignRows: Bool) -> PostgresQuery {
+        var query: PostgresQuery = "hour >= \(fromHour) AND hour < \(toHour)"
+        query.sql += campaignRows ? " AND campaign_id <> ''" : " AND campaign_id = ''"
+        if let seller = self.query.sellerID {
+            query.sql += " AND seller_id = $\(query.binds.count + 1)"
+            query.binds.append(seller)
+        }
+        if let buyer = self.query.buyerID {
+            query.sql += " AND buyer_id = $\(query.binds.count + 1)"
+            query.binds.append(buyer)
+        }
+        return query
+    }
+
+    /// Sums the counters per key over the rollups and the unfolded deltas.
+    var countersQuery: PostgresQuery {
+        let counters = PostgresSchema.counterNames.joined(separator: ", ")
+        let sums = PostgresSchema.counterNames.map { "sum(\($0))::BIGINT" }.joined(separator: ", ")
+        let where_ = filter(campaignRows: campaignSide)
+        return PostgresQuery(
+            unsafeSQL: """
+                SELECT report_key, \(sums) FROM (
+                    SELECT \(keyExpression) AS report_key, \(counters) FROM rollup_rows WHERE \(where_.sql)
+                    UNION ALL
+                    SELECT \(keyExpression), \(counters) FROM rollup_deltas WHERE \(where_.sql)
+                ) AS t GROUP BY report_key
+                """, binds: where_.binds)
+    }
+
+    /// Sums the latency buckets per key over the campaigns' rollups and unfolded deltas.
+    var latencyQuery: PostgresQuery {
+        let where_ = filter(campaignRows: true)
+        return PostgresQuery(
+            unsafeSQL: """
+                SELECT report_key, bucket, sum(count)::BIGINT FROM (
+                    SELECT \(keyExpression) AS report_key, bucket, count FROM rollup_latency WHERE \(where_.sql)
+                    UNION ALL
+                    SELECT \(keyExpression), u.bucket, u.count FROM rollup_deltas, unnest(buckets, bucket_counts) AS u (bucket, count)
+                    WHERE \(where_.sql)
+                ) AS t GROUP BY report_key, bucket
+                """, binds: where_.binds)
+    }
+
+    /// A counters row: the key, then the counters in ``PostgresSchema/counterNames`` order.
+    func row(_ row: PostgresRow) throws -> ReportRow {
+        let c = try row.decode((String, Int64, Int64, Int64, Int64, Int64, Int64, Int64, Int64, Int64, Int64, Int64).self)
+        var report = ReportRow(key: key(c.0))
+        report.leads = Int(c.1)
+        report.pings = Int(c.2)
+        report.bids = Int(c.3)
+        report.sold = Int(c.4)
+        report.accepted = Int(c.5)
+        report.rejected = Int(c.6)
+        report.returned = Int(c.7)
+        report.conversions = Int(c.8)
+        report.revenue = Money(cents: c.9)
+        report.payout = Money(cents: c.10)
+        report.timeouts = Int(c.11)
+        return report
+    }
+
+    /// Adds the latency rows (key, bucket, count) to the report's rows with the same key.
+    func addLatency(_ latency: [PostgresRow], to rows: inout [ReportRow]) throws {
+        var buckets: [String: [Int: Int]] = [:]
+        for row in latency {
+            let (reportKey, bucket, count) = try row.decode((String, Int32, Int64).self)
+            buckets[key(reportKey), default: [:]][Int(bucket), default: 0] += Int(count)
+        }
+        for index in rows.indices {
+            if let counts = buckets[rows[index].key] { rows[index].latency = LatencyHistogram(counts: counts) }
+        }
+    }
+
+    private func key(_ text: String) -> String {
+        switch query.groupBy {
+        case .day: return CivilDate(daysSinceEpoch: Int(text) ?? 0).description
+        case .hour:
+            let hour = Int(text) ?? 0
+            let (day, hourOfDay) = (hour / 24, hour % 24)
+            return "\(CivilDate(daysSinceEpoch: day))T\(hourOfDay < 10 ? "0" : "")\(hourOfDay):00Z"
+        default: return text
+        }
+    }
+}

@@ -1,0 +1,196 @@
+import Foundation
+import GavelCore
+import GavelStoreSupport
+import Logging
+import PostgresNIO
+
+/// The scale-out store: one PostgreSQL database shared by several stateless `gavel serve`
+/// nodes behind a load balancer.
+///
+/// Everything that must hold across nodes is enforced by the database in one transaction, never
+/// by a node-local counter: cap slots and buyer credit (``hold(_:)`` locks the usage rows and
+/// checks every limit), dedupe (``insertLead(_:dedupeSince:)`` serializes per contact key with
+/// transaction-scoped advisory locks), single-use pings and idempotency keys (conditional
+/// `UPDATE … RETURNING` and `INSERT … ON CONFLICT DO NOTHING`). Every configuration write
+/// notifies the channel `gavel_config` in its transaction; ``configChanges()`` delivers those
+/// notifications from a `LISTEN` connection that reconnects when it drops.
+///
+/// Each store is a *node*: it registers in the `nodes` table and beats every
+/// ``Configuration/heartbeat``. Cap holds are rows of `cap_holds` tagged with their node, so
+/// that usage is always *sold plus outstanding holds*: a sale consumes its hold, a release gives
+/// it back, a node that stops gracefully gives back its own, and the holds (and pending leads)
+/// of a node silent for ``Configuration/nodeTimeout`` are released (and reconciled) by the
+/// others.
+///
+/// The store must run: use ``withStore(url:clock:configuration:logger:_:)`` for a scoped store,
+/// or call ``run()`` in a long-lived task (a `Service` in `gavel serve`) and ``shutdown()`` to
+/// end it gracefully.
+public final class PostgresStore: Sendable {
+    /// How the store connects and how its node keeps in touch.
+    public struct Configuration: Sendable {
+        /// The most connections the store's pool opens (the `LISTEN` connection is one of them).
+        public var maxConnections: Int
+        /// How often the node tells the others it is alive.
+        public var heartbeat: Duration
+        /// How long a node may stay silent before the others release its holds.
+        public var nodeTimeout: Duration
+        /// How long to wait before listening again after the `LISTEN` connection dropped.
+        public var listenRetry: Duration
+        /// How long a connection attempt may take.
+        public var connectTimeout: Duration
+
+        /// Creates a configuration.
+        public init(
+            maxConnections: Int = 20, heartbeat: Duration = .seconds(2), nodeTimeout: Duration = .seconds(30),
+            listenRetry: Duration = .milliseconds(500), connectTimeout: Duration = .seconds(10)
+        ) {
+            self.maxConnections = maxConnections
+            self.heartbeat = heartbeat
+            self.nodeTimeout = nodeTimeout
+            self.listenRetry = listenRetry
+            self.connectTimeout = connectTimeout
+        }
+    }
+
+    /// This node's id in the `nodes` table (random per store).
+    public let nodeID: String
+    let client: PostgresClient
+    let address: PostgresURL
+    let configuration: Configuration
+    let clock: any WallClock
+    let logger: Logger
+    let feed = PostgresChangeFeed()
+    let joined = Locked(false)
+    private let stop = AsyncStream<Void>.makeStream()
+
+    /// Creates a store for a `postgres://user:pass@host:port/db` URL (not yet running: see
+    /// ``run()``). Throws ``StorageError/unavailable(_:)`` for a URL it cannot read.
+    public init(
+        url: String, clock: any WallClock = SystemWallClock(), configuration: Configuration = Configuration(),
+        logger: Logger = Logger(label: "gavel.postgres")
+    ) throws {
+        address = try PostgresURL(url)
+        var clientConfiguration = address.client
+        clientConfiguration.options.maximumConnections = configuration.maxConnections
+        clientConfiguration.options.connectTimeout = configuration.connectTimeout
+        clientConfiguration.options.additionalStartupParameters = [("application_name", "gavel")]
+        client = PostgresClient(configuration: clientConfiguration, backgroundLogger: logger)
+        nodeID = UUID().uuidString.lowercased()
+        self.configuration = configuration
+        self.clock = clock
+        self.logger = logger
+    }
+
+    // MARK: Running
+
+    /// Runs the store until ``shutdown()`` or cancellation: the connection pool, the node's
+    /// heartbeat (which also releases the holds of silent nodes) and the `LISTEN` loop of
+    /// ``configChanges()``. After ``shutdown()`` it first gives back this node's outstanding
+    /// holds and leaves the `nodes` table; when cancelled it just stops (the others release
+    /// its holds after ``Configuration/nodeTimeout``).
+    public func run() async {
+        await withDiscardingTaskGroup { group in
+            group.addTask { await self.client.run() }
+            await withDiscardingTaskGroup { background in
+                background.addTask { await self.beat() }
+                background.addTask { await self.listen() }
+                for await _ in stop.stream {}
+                background.cancelAll()
+            }
+            await leave()
+            feed.finish()
+            group.cancelAll()
+        }
+    }
+
+    /// Asks ``run()`` to end gracefully.
+    public func shutdown() {
+        stop.continuation.finish()
+    }
+
+    /// Runs a store for the length of `body`: starts it, migrates its database, registers its
+    /// node, calls `body`, then shuts it down gracefully (also when `body` throws).
+    public static func withStore<T>(
+        url: String, clock: any WallClock = SystemWallClock(), configuration: Configuration = Configuration(),
+        logger: Logger = Logger(label: "gavel.postgres"), _ body: (PostgresStore) async throws -> T
+    ) async throws -> T {
+        let store = try PostgresStore(url: url, clock: clock, configuration: configuration, logger: logger)
+        return try await withThrowingTaskGroup(of: Void.self, returning: T.self) { group in
+            group.addTask { await store.run() }
+            do {
+                try await store.migrate()
+                try await store.join()
+                let result = try await body(store)
+                store.shutdown()
+                try await group.waitForAll()
+                return result
+            } catch {
+                store.shutdown()
+                try? await group.waitForAll()
+                throw error
+            }
+        }
+    }
+
+    // MARK: Shared helpers
+
+    /// Runs `work` on a pooled connection, with database errors reported as storage errors.
+    ///
+    /// Work the database aborted to break a deadlock (or a serialization conflict) changed
+    /// nothing and is run again, up to three times in all. Writes that lock several usage rows
+    /// lock them in one order, so this is rare (two sales recorded without holds, in opposite
+    /// orders, at the same moment).
+    func withConnection<T: Sendable>(_ work: (PostgresConnection) async throws -> T) async throws -> T {
+        for attempt in 1...3 {
+            do {
+                return try await client.withConnection { connection in try await work(connection) }
+            } catch where attempt < 3 && Self.isRetryable(error) {
+                continue
+            } catch {
+                throw Self.storageError(error)
+            }
+        }
+        throw StorageError.unavailable("unreachable")
+    }
+
+    /// Runs `work` in a transaction on a pooled connection: committed when it returns, rolled
+    /// back when it throws (the error is rethrown as is, database errors as storage errors).
+    func transaction<T: Sendable>(_ begin: PostgresQuery = "BEGIN", _ work: (PostgresConnection) async throws -> T) async throws -> T {
+        try await withConnection { connection in
+            try await connection.query(begin, logger: logger)
+            do {
+                let result = try await work(connection)
+                try await connection.query("COMMIT", logger: logger)
+                return result
+            } catch {
+                await rollback(connection)
+                throw error
+            }
+        }
+    }
+
+    /// Runs `work` in a read-only transaction on one snapshot (several reads that must agree).
+    func snapshot<T: Sendable>(_ work: (PostgresConnection) async throws -> T) async throws -> T {
+        try await transaction("BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY", work)
+    }
+
+    /// Rolls back; a connection that cannot is closed, so the pool never lends it out again
+    /// inside a broken transaction.
+    private func rollback(_ connection: PostgresConnection) async {
+        do {
+            try await connection.query("ROLLBACK", logger: logger)
+        } catch {
+            try? await connection.close()
+        }
+    }
+
+    /// Runs one statement on a pooled connection (autocommit) and collects its rows.
+    func rows(_ query: PostgresQuery) async throws -> [PostgresRow] {
+        try await withConnection { connection in try await connection.query(query, logger: logger).collect() }
+    }
+
+    /// Runs one statement on a pooled connection (autocommit), ignoring its rows.
+    func execute(_ query: PostgresQuery) async throws {
+        _ = try await rows(query)
+    }
+}

@@ -1,0 +1,144 @@
+import GavelCore
+
+/// One counter of the `usage` table: a subject (`campaign:<id>` or `buyer:<id>`) in a period
+/// (`d:…`, `w:…`, `m:…` from ``CapPeriods``, or `balance` for a buyer's unpaid spend).
+package struct UsageKey: Hashable, Sendable {
+    package var subject: String
+    package var period: String
+
+    /// A counter of a subject in a period.
+    package init(subject: String, period: String) {
+        self.subject = subject
+        self.period = period
+    }
+
+    /// A campaign's counter in a period.
+    package static func campaign(_ id: String, _ period: String) -> UsageKey {
+        UsageKey(subject: "campaign:" + id, period: period)
+    }
+
+    /// A buyer's unpaid balance.
+    package static func balance(_ buyerID: String) -> UsageKey {
+        UsageKey(subject: "buyer:" + buyerID, period: "balance")
+    }
+
+    /// A campaign's day, week and month counters.
+    package static func periods(campaignID: String, _ periods: CapPeriods) -> [UsageKey] {
+        [campaign(campaignID, periods.dayKey), campaign(campaignID, periods.weekKey), campaign(campaignID, periods.monthKey)]
+    }
+
+    /// Every counter a hold moves: the campaign's three periods and the buyer's balance.
+    package static func all(for hold: CapHold) -> [UsageKey] {
+        periods(campaignID: hold.campaignID, hold.periods) + [balance(hold.buyerID)]
+    }
+}
+
+/// Leads and spend (in cents) counted under one ``UsageKey``.
+package struct UsageCount: Hashable, Sendable {
+    package var leads: Int
+    package var spendCents: Int64
+
+    /// A count of leads and spend.
+    package init(leads: Int, spendCents: Int64) {
+        self.leads = leads
+        self.spendCents = spendCents
+    }
+
+    package static let zero = UsageCount(leads: 0, spendCents: 0)
+}
+
+/// The cap and credit book: persisted usage plus outstanding holds, per counter. A value type
+/// with no I/O; the store guards it with a lock and seeds counters from the database the first
+/// time each is touched.
+package struct UsageBook: Sendable {
+    private(set) var counts: [UsageKey: UsageCount] = [:]
+
+    /// An empty book.
+    package init() {}
+
+    /// The keys not yet seeded from the database.
+    package func missing(_ keys: [UsageKey]) -> [UsageKey] {
+        keys.filter { counts[$0] == nil }
+    }
+
+    /// Seeds counters from what the database holds (absent rows are zero). A counter already
+    /// in the book is never overwritten: the book is ahead of the database.
+    package mutating func seed(_ keys: [UsageKey], persisted: [UsageKey: UsageCount]) {
+        for key in keys where counts[key] == nil {
+            counts[key] = persisted[key] ?? .zero
+        }
+    }
+
+    /// A campaign's usage in its current periods.
+    package func usage(campaignID: String, periods: CapPeriods) -> CapUsage {
+        let keys = UsageKey.periods(campaignID: campaignID, periods)
+        let (day, week, month) = (count(keys[0]), count(keys[1]), count(keys[2]))
+        return CapUsage(
+            dayLeads: day.leads, weekLeads: week.leads, monthLeads: month.leads, daySpend: Money(cents: day.spendCents),
+            monthSpend: Money(cents: month.spendCents))
+    }
+
+    /// A buyer's unpaid spend.
+    package func balance(buyerID: String) -> Money {
+        Money(cents: count(.balance(buyerID)).spendCents)
+    }
+
+    /// Takes a slot when every cap and the credit limit admit one more lead at the price.
+    package mutating func hold(_ hold: CapHold) -> CapHoldResult {
+        guard hold.counts else { return .held }
+        guard hold.caps.admits(usage(campaignID: hold.campaignID, periods: hold.periods), price: hold.price) else {
+            return .capReached
+        }
+        if let limit = hold.balanceLimit, balance(buyerID: hold.buyerID) + hold.price > limit {
+            return .creditExceeded
+        }
+        add(hold, leads: 1, cents: hold.price.cents)
+        return .held
+    }
+
+    /// Settles a sale charged at another price than its hold reserved: the spend moves by the
+    /// difference (the lead stays counted).
+    package mutating func settle(_ hold: CapHold, price: Money) {
+        guard hold.counts, price != hold.price else { return }
+        add(hold, leads: 0, cents: price.cents - hold.price.cents)
+    }
+
+    /// Gives a slot back.
+    package mutating func release(_ hold: CapHold) {
+        guard hold.counts else { return }
+        add(hold, leads: -1, cents: -hold.price.cents)
+    }
+
+    /// Moves a buyer's unpaid balance (a return or a payment reduces it) when the book holds
+    /// it; like the persisted balance it never goes below zero (paying ahead buys no credit).
+    package mutating func adjustBalance(buyerID: String, by amount: Money) {
+        let key = UsageKey.balance(buyerID)
+        guard var value = counts[key] else { return }
+        value.spendCents = max(0, value.spendCents + amount.cents)
+        counts[key] = value
+    }
+
+    /// Adds persisted increments (a bulk import) to the counters the book holds; the others
+    /// will be read from the database when first needed.
+    package mutating func addPersisted(_ increments: [UsageKey: UsageCount]) {
+        for (key, increment) in increments {
+            guard var value = counts[key] else { continue }
+            value.leads += increment.leads
+            value.spendCents += increment.spendCents
+            counts[key] = value
+        }
+    }
+
+    private func count(_ key: UsageKey) -> UsageCount {
+        counts[key] ?? .zero
+    }
+
+    private mutating func add(_ hold: CapHold, leads: Int, cents: Int64) {
+        for key in UsageKey.all(for: hold) {
+            var value = count(key)
+            value.leads = max(0, value.leads + leads)
+            value.spendCents = max(0, value.spendCents + cents)
+            counts[key] = value
+        }
+    }
+}
