@@ -127,16 +127,12 @@ public struct GavelApp<C: Clock>: Sendable where C.Duration == Duration {
         OpsRoutes(store: store, metrics: metrics, circuits: circuits).register(on: router)
         OperatorRoutes(config: config, market: market).register(on: router)
         KeyRoutes(store: store, keys: keys, market: market, clock: wallClock).register(on: router)
-        let idempotency = IdempotencyGate(store: store as? any IdempotencyStorage, clock: wallClock)
+        let idempotency = IdempotencyGate(store: store, clock: wallClock)
         SellerRoutes(exchange: exchange, store: store, gate: gate, idempotency: idempotency).register(on: router)
         BuyerRoutes(store: store).register(on: router)
         IntegrationRoutes(market: market, console: TestConsole(gateway: gateway)).register(on: router)
-        if let money = store as? any MoneyStorage {
-            MoneyRoutes(store: money, market: market, clock: wallClock).register(on: router)
-        }
-        if let reports = store as? any ReportStorage {
-            ReportRoutes(store: reports, clock: wallClock).register(on: router)
-        }
+        MoneyRoutes(store: store, market: market, clock: wallClock).register(on: router)
+        ReportRoutes(store: store, clock: wallClock).register(on: router)
         DashboardRoutes(
             store: store, market: market, keys: keys, config: config, circuits: circuits, clock: wallClock,
             console: TestConsole(gateway: gateway)

@@ -2,7 +2,7 @@ import GavelCore
 import GavelStoreSupport
 import PostgresNIO
 
-extension PostgresStore: IdempotencyStorage {
+extension PostgresStore: IdempotencyStore {
     /// Claims a seller's idempotency key atomically across nodes: `INSERT … ON CONFLICT DO
     /// NOTHING` stores a new key as in progress (`fresh`); a known key with another fingerprint
     /// is a `mismatch` (finished or not); with the same fingerprint it is `replay` once

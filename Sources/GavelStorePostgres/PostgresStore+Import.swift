@@ -2,7 +2,7 @@ import GavelCore
 import GavelStoreSupport
 import PostgresNIO
 
-extension PostgresStore: MoneyStorage {
+extension PostgresStore: MoneyStore {
     /// How many leads one import transaction writes.
     static let importChunk = 5_000
 

@@ -2,7 +2,7 @@ import GavelCore
 import GavelStoreSupport
 import PostgresNIO
 
-extension PostgresStore: ReportStorage {
+extension PostgresStore: ReportStore {
     /// The rows of a report, sorted by key, read from the hourly rollups and the deltas not yet
     /// folded into them, in one snapshot.
     ///

@@ -3,8 +3,6 @@ import GavelStoreSupport
 import PostgresNIO
 
 extension PostgresStore {
-    static let millisecondsPerDay: Int64 = 86_400_000
-
     /// Returns a lead, in one transaction: only the buyer that bought it (a test lead has no
     /// charge to return: `notFound`), before its sale's return window closes, within the
     /// buyer's return rate, once. The buyer's balance row is locked first, so a buyer's returns
@@ -16,13 +14,16 @@ extension PostgresStore {
     public func recordReturn(_ request: ReturnRequest) async throws -> ReturnResult {
         try await transaction { connection in
             try await lockBalance(buyerID: request.buyerID, on: connection)
-            guard let sold = try await PostgresSoldLead.find(leadID: request.leadID, buyerID: request.buyerID, on: connection, logger: logger),
-                !sold.test
-            else { return .notFound }
-            if sold.returned { return .alreadyReturned }
-            if let reason = try await denial(request, sold, on: connection) { return .denied(reason: reason) }
-            try await approve(request, sold, on: connection)
-            return .approved(refund: sold.price)
+            let row = try await PostgresSaleRow.find(leadID: request.leadID, buyerID: request.buyerID, on: connection, logger: logger)
+            let counts = ReturnPolicy.needsCounts(request, sold: row?.sold) ? try await rateCounts(request, on: connection) : nil
+            switch ReturnPolicy.decide(request, sold: row?.sold, counts: counts) {
+            case .refuse(let result):
+                return result
+            case .approve(let refund, let entries):
+                guard let row else { return .notFound }
+                try await approve(request, row, refund: refund, entries: entries, on: connection)
+                return .approved(refund: refund)
+            }
         }
     }
 
@@ -30,7 +31,7 @@ extension PostgresStore {
     /// kept for quality reporting.
     public func recordConversion(leadID: String, buyerID: String, value: Money?, at: Timestamp) async throws -> ConversionResult {
         try await transaction { connection in
-            guard let sold = try await PostgresSoldLead.find(leadID: leadID, buyerID: buyerID, on: connection, logger: logger) else {
+            guard let sold = try await PostgresSaleRow.find(leadID: leadID, buyerID: buyerID, on: connection, logger: logger)?.sold else {
                 return .notFound
             }
             let inserted = try await connection.all(
@@ -52,10 +53,7 @@ extension PostgresStore {
     /// `payment`, no lead or campaign), and reduces the buyer's unpaid balance by the amount
     /// (not below zero: paying ahead buys no credit).
     public func recordPayment(buyerID: String, amount: Money, at: Timestamp) async throws {
-        let entries = [
-            LedgerEntry(leadID: "", campaignID: "", account: "buyer:" + buyerID, amount: -amount, kind: .payment, at: at),
-            LedgerEntry(leadID: "", campaignID: "", account: "cash", amount: amount, kind: .payment, at: at),
-        ]
+        let entries = LedgerEntry.forPayment(buyerID: buyerID, amount: amount, at: at)
         try await transaction { connection in
             try await lockBalance(buyerID: buyerID, on: connection)
             try await insertLedger(entries, on: connection)
@@ -65,41 +63,35 @@ extension PostgresStore {
 
     // MARK: Parts
 
-    private func denial(_ request: ReturnRequest, _ sold: PostgresSoldLead, on connection: PostgresConnection) async throws -> String? {
-        let closes = sold.soldAt + Int64(sold.returnWindowDays) * Self.millisecondsPerDay
-        if request.at.milliseconds >= closes { return "outside_return_window" }
-        if let limit = request.maxReturnRate, try await exceeds(limit, request, on: connection) { return "return_rate_exceeded" }
-        return nil
-    }
-
-    /// Whether this return would lift the buyer's returns ÷ sales over the 30 days up to and
-    /// including the request's moment above the limit (test sales are not counted).
-    private func exceeds(_ limit: Rate, _ request: ReturnRequest, on connection: PostgresConnection) async throws -> Bool {
-        let (from, to) = (request.at.minus(days: 30).milliseconds, request.at.milliseconds)
+    /// The buyer's returns and counted sales in the policy's rate window (test sales are not counted).
+    private func rateCounts(_ request: ReturnRequest, on connection: PostgresConnection) async throws -> ReturnPolicy.RateCounts {
+        let window = ReturnPolicy.rateWindow(request)
+        let (from, to) = (window.from.milliseconds, window.through.milliseconds)
         let rows = try await connection.all(
             """
             SELECT
                 (SELECT count(*) FROM sales WHERE buyer_id = \(request.buyerID) AND returned_at > \(from) AND returned_at <= \(to)),
                 (SELECT count(*) FROM sales WHERE buyer_id = \(request.buyerID) AND at > \(from) AND at <= \(to) AND counted)
             """, logger: logger)
-        guard let row = rows.first else { return false }
+        guard let row = rows.first else { return ReturnPolicy.RateCounts(returns: 0, sales: 0) }
         let (returns, sales) = try row.decode((Int64, Int64).self)
-        // (returns + 1) / sales > limit, in exact integers.
-        return (returns + 1) * 1_000_000 > limit.micros * sales
+        return ReturnPolicy.RateCounts(returns: Int(returns), sales: Int(sales))
     }
 
-    private func approve(_ request: ReturnRequest, _ sold: PostgresSoldLead, on connection: PostgresConnection) async throws {
-        let charged = LedgerEntry.forSale(
-            sold.sale(buyerID: request.buyerID), leadID: request.leadID, sellerID: sold.sellerID, at: Timestamp(milliseconds: sold.soldAt))
-        try await insertLedger(LedgerEntry.reversing(charged, at: request.at), on: connection)
+    /// Marks the sale returned, writes the reversing entries, reduces the balance and adds the
+    /// report deltas.
+    private func approve(
+        _ request: ReturnRequest, _ row: PostgresSaleRow, refund: Money, entries: [LedgerEntry], on connection: PostgresConnection
+    ) async throws {
+        try await insertLedger(entries, on: connection)
         try await connection.query(
             """
             UPDATE sales SET returned_at = \(request.at.milliseconds), return_reason = \(request.reason)
-            WHERE lead_id = \(request.leadID) AND seq = \(sold.seq)
+            WHERE lead_id = \(request.leadID) AND seq = \(row.seq)
             """, logger: logger)
-        try await reduceBalance(buyerID: request.buyerID, by: sold.price, on: connection)
-        let counters = RollupCounters.returned(priceCents: sold.price.cents, payoutCents: sold.payout.cents)
-        try await addDelta(.both(counters, campaignID: sold.campaignID, buyerID: request.buyerID), leadID: request.leadID, on: connection)
+        try await reduceBalance(buyerID: request.buyerID, by: refund, on: connection)
+        let counters = RollupCounters.returned(priceCents: row.sold.price.cents, payoutCents: row.sold.payout.cents)
+        try await addDelta(.both(counters, campaignID: row.sold.campaignID, buyerID: request.buyerID), leadID: request.leadID, on: connection)
     }
 
     /// Creates the buyer's balance row if missing and locks it for the transaction.
@@ -151,21 +143,15 @@ extension PostgresStore {
     }
 }
 
-/// A buyer's sale of a lead, as a return or conversion finds it (locked for the transaction).
-struct PostgresSoldLead {
+/// A buyer's sale of a lead, as a return or conversion finds it (locked for the transaction):
+/// the core's ``SoldLead`` and where it is stored.
+struct PostgresSaleRow {
     var seq: Int32
-    var campaignID: String
-    var sellerID: String
-    var price: Money
-    var payout: Money
-    var soldAt: Int64
-    var returnWindowDays: Int
-    var returned: Bool
-    var test: Bool
+    var sold: SoldLead
 
     /// The buyer's sale of the lead: its first not yet returned one, else its first (`nil` when
     /// the buyer did not buy it).
-    static func find(leadID: String, buyerID: String, on connection: PostgresConnection, logger: Logger) async throws -> PostgresSoldLead? {
+    static func find(leadID: String, buyerID: String, on connection: PostgresConnection, logger: Logger) async throws -> PostgresSaleRow? {
         let rows = try await connection.all(
             """
             SELECT s.seq, s.campaign_id, s.seller_id, s.price_cents, s.payout_cents, s.at, s.return_window_days,
@@ -177,18 +163,9 @@ struct PostgresSoldLead {
             """, logger: logger)
         guard let row = rows.first else { return nil }
         let c = try row.decode((Int32, String, String, Int64, Int64, Int64, Int32, Bool, Bool).self)
-        return PostgresSoldLead(
-            seq: c.0, campaignID: c.1, sellerID: c.2, price: Money(cents: c.3), payout: Money(cents: c.4), soldAt: c.5,
-            returnWindowDays: Int(c.6), returned: c.7, test: c.8)
-    }
-
-    /// The sale as the exchange recorded it (cap details are not needed to reverse it).
-    func sale(buyerID: String) -> Sale {
-        let hold = CapHold(
-            campaignID: campaignID, buyerID: buyerID, caps: Campaign.Caps(), periods: CapPeriods(date: CivilDate(daysSinceEpoch: 0)),
-            price: price, balanceLimit: nil, counts: !test)
-        return Sale(
-            campaignID: campaignID, buyerID: buyerID, price: price, payout: payout, buyerLeadID: nil, hold: hold,
-            returnWindowDays: returnWindowDays)
+        let sold = SoldLead(
+            leadID: leadID, buyerID: buyerID, campaignID: c.1, sellerID: c.2, price: Money(cents: c.3), payout: Money(cents: c.4),
+            soldAt: Timestamp(milliseconds: c.5), returnWindowDays: Int(c.6), returned: c.7, test: c.8)
+        return PostgresSaleRow(seq: c.0, sold: sold)
     }
 }

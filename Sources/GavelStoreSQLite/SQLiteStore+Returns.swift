@@ -24,7 +24,7 @@ extension SQLiteStore {
     public func recordConversion(leadID: String, buyerID: String, value: Money?, at: Timestamp) async throws -> ConversionResult {
         let totals = totals
         return try await write { db in
-            guard let sale = try SoldLead.find(db, leadID: leadID, buyerID: buyerID) else { return .notFound }
+            guard let sale = try SaleRow.find(db, leadID: leadID, buyerID: buyerID) else { return .notFound }
             try db.cachedStatement(
                 sql: """
                     INSERT INTO conversions (lead_id, buyer_id, campaign_id, value_cents, at) VALUES (?, ?, ?, ?, ?)
@@ -46,10 +46,7 @@ extension SQLiteStore {
     public func recordPayment(buyerID: String, amount: Money, at: Timestamp) async throws {
         try await seedBalance(buyerID)
         let usage = usage
-        let entries = [
-            LedgerEntry(leadID: "", campaignID: "", account: "buyer:" + buyerID, amount: -amount, kind: .payment, at: at),
-            LedgerEntry(leadID: "", campaignID: "", account: "cash", amount: amount, kind: .payment, at: at),
-        ]
+        let entries = LedgerEntry.forPayment(buyerID: buyerID, amount: amount, at: at)
         let totals = totals
         try await write({ db in
             try Self.insertLedger(entries, db: db)
@@ -83,22 +80,19 @@ extension SQLiteStore {
     }
 }
 
-/// A buyer's sale of a lead, as a return or conversion finds it.
-struct SoldLead {
+/// A buyer's sale of a lead, as a return or conversion finds it: the core's ``SoldLead`` with
+/// where it is stored and which report group it counts in.
+struct SaleRow {
     var seq: Int64
-    var campaignID: String
-    var sellerID: String
-    var price: Money
-    var payout: Money
-    var soldAt: Int64
-    var returnWindowDays: Int
-    var returned: Bool
-    var test: Bool
+    var sold: SoldLead
     var group: LeadGroup
+
+    var campaignID: String { sold.campaignID }
+    var test: Bool { sold.test }
 
     /// The buyer's sale of the lead: its first not yet returned one, else its first (`nil` when
     /// the buyer did not buy it).
-    static func find(_ db: Database, leadID: String, buyerID: String) throws -> SoldLead? {
+    static func find(_ db: Database, leadID: String, buyerID: String) throws -> SaleRow? {
         let statement = try db.cachedStatement(
             sql: """
                 SELECT s.seq, s.campaign_id, s.seller_id, s.price_cents, s.payout_cents, s.at, s.return_window_days,
@@ -106,77 +100,56 @@ struct SoldLead {
                 FROM sales s JOIN leads l ON l.id = s.lead_id
                 WHERE s.lead_id = ? AND s.buyer_id = ? ORDER BY s.returned_at IS NOT NULL, s.seq LIMIT 1
                 """)
-        return try Row.fetchOne(statement, arguments: [leadID, buyerID]).map(SoldLead.init)
+        return try Row.fetchOne(statement, arguments: [leadID, buyerID]).map { SaleRow($0, leadID: leadID, buyerID: buyerID) }
     }
 
-    private init(_ row: Row) {
+    private init(_ row: Row, leadID: String, buyerID: String) {
         seq = row[0]
-        campaignID = row[1]
-        sellerID = row[2]
-        price = Money(cents: row[3])
-        payout = Money(cents: row[4])
-        soldAt = row[5]
-        returnWindowDays = row[6]
-        returned = row[7]
-        test = row[8]
-        group = LeadGroup(receivedAt: row[9], sellerID: sellerID, source: row[10], vertical: row[11])
-    }
-
-    /// The sale as the exchange recorded it (cap details are not needed to reverse it).
-    func sale(buyerID: String) -> Sale {
-        let hold = CapHold(
-            campaignID: campaignID, buyerID: buyerID, caps: Campaign.Caps(), periods: CapPeriods(date: CivilDate(daysSinceEpoch: 0)),
-            price: price, balanceLimit: nil, counts: !test)
-        return Sale(
-            campaignID: campaignID, buyerID: buyerID, price: price, payout: payout, buyerLeadID: nil, hold: hold,
-            returnWindowDays: returnWindowDays)
+        sold = SoldLead(
+            leadID: leadID, buyerID: buyerID, campaignID: row[1], sellerID: row[2], price: Money(cents: row[3]),
+            payout: Money(cents: row[4]), soldAt: Timestamp(milliseconds: row[5]), returnWindowDays: row[6], returned: row[7],
+            test: row[8])
+        group = LeadGroup(receivedAt: row[9], sellerID: sold.sellerID, source: row[10], vertical: row[11])
     }
 }
 
-/// One return request, decided and written inside a write.
+/// One return request, decided by the ``ReturnPolicy`` and written inside a write.
 struct ReturnWrite {
     let request: ReturnRequest
 
-    static let millisecondsPerDay: Int64 = 86_400_000
-
     func run(_ db: Database, totals: BatchTotals) throws -> ReturnResult {
-        guard let sold = try SoldLead.find(db, leadID: request.leadID, buyerID: request.buyerID), !sold.test else { return .notFound }
-        if sold.returned { return .alreadyReturned }
-        if let reason = try denial(sold, db: db) { return .denied(reason: reason) }
-        try approve(sold, db: db)
-        let counters = RollupCounters.returned(priceCents: sold.price.cents, payoutCents: sold.payout.cents)
-        totals.add(.both(counters, campaignID: sold.campaignID, buyerID: request.buyerID), group: sold.group)
-        totals.add(usage: SQLiteStore.balanceReduction(buyerID: request.buyerID, by: sold.price))
-        return .approved(refund: sold.price)
+        let row = try SaleRow.find(db, leadID: request.leadID, buyerID: request.buyerID)
+        let counts = ReturnPolicy.needsCounts(request, sold: row?.sold) ? try rateCounts(db) : nil
+        switch ReturnPolicy.decide(request, sold: row?.sold, counts: counts) {
+        case .refuse(let result):
+            return result
+        case .approve(let refund, let entries):
+            guard let row else { return .notFound }
+            try approve(row, refund: refund, entries: entries, db: db, totals: totals)
+            return .approved(refund: refund)
+        }
     }
 
-    private func denial(_ sold: SoldLead, db: Database) throws -> String? {
-        let closes = sold.soldAt + Int64(sold.returnWindowDays) * Self.millisecondsPerDay
-        if request.at.milliseconds >= closes { return "outside_return_window" }
-        if let limit = request.maxReturnRate, try exceeds(limit, db: db) { return "return_rate_exceeded" }
-        return nil
+    /// Marks the sale returned, writes the reversing entries and the report and balance changes.
+    private func approve(_ row: SaleRow, refund: Money, entries: [LedgerEntry], db: Database, totals: BatchTotals) throws {
+        try SQLiteStore.insertLedger(entries, db: db)
+        try db.cachedStatement(sql: "UPDATE sales SET returned_at = ?, return_reason = ? WHERE lead_id = ? AND seq = ?")
+            .execute(arguments: [request.at.milliseconds, request.reason, request.leadID, row.seq])
+        let counters = RollupCounters.returned(priceCents: row.sold.price.cents, payoutCents: row.sold.payout.cents)
+        totals.add(.both(counters, campaignID: row.campaignID, buyerID: request.buyerID), group: row.group)
+        totals.add(usage: SQLiteStore.balanceReduction(buyerID: request.buyerID, by: refund))
     }
 
-    /// Whether this return would lift the buyer's returns ÷ sales over the 30 days up to the
-    /// request (`(at − 30 days, at]`, so returns made at the same moment count) above the
-    /// limit; test sales are not counted.
-    private func exceeds(_ limit: Rate, db: Database) throws -> Bool {
-        let (from, to) = (request.at.minus(days: 30).milliseconds, request.at.milliseconds)
+    /// The buyer's returns and counted sales in the policy's rate window.
+    private func rateCounts(_ db: Database) throws -> ReturnPolicy.RateCounts {
+        let window = ReturnPolicy.rateWindow(request)
+        let (from, to) = (window.from.milliseconds, window.through.milliseconds)
         let returns = try Int.fetchOne(
             db.cachedStatement(sql: "SELECT COUNT(*) FROM sales WHERE buyer_id = ? AND returned_at > ? AND returned_at <= ?"),
             arguments: [request.buyerID, from, to]) ?? 0
         let sales = try Int.fetchOne(
             db.cachedStatement(sql: "SELECT COUNT(*) FROM sales WHERE buyer_id = ? AND at > ? AND at <= ? AND counted = 1"),
             arguments: [request.buyerID, from, to]) ?? 0
-        // (returns + 1) / sales > limit, in exact integers.
-        return Int64(returns + 1) * 1_000_000 > limit.micros * Int64(sales)
-    }
-
-    private func approve(_ sold: SoldLead, db: Database) throws {
-        let sale = sold.sale(buyerID: request.buyerID)
-        let charged = LedgerEntry.forSale(sale, leadID: request.leadID, sellerID: sold.sellerID, at: Timestamp(milliseconds: sold.soldAt))
-        try SQLiteStore.insertLedger(LedgerEntry.reversing(charged, at: request.at), db: db)
-        try db.cachedStatement(sql: "UPDATE sales SET returned_at = ?, return_reason = ? WHERE lead_id = ? AND seq = ?")
-            .execute(arguments: [request.at.milliseconds, request.reason, request.leadID, sold.seq])
+        return ReturnPolicy.RateCounts(returns: returns, sales: sales)
     }
 }

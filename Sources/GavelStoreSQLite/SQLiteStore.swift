@@ -23,7 +23,7 @@ import GavelStoreSupport
 /// (report counters, cap usage, balances) in ``BatchTotals``, and the group commit adds them,
 /// merged per row, in the same transaction as the facts. A lead's pings, posts and skips are
 /// one compact BLOB on its row (``LeadRecordsCodec``); sales and ledger entries are rows.
-public final class SQLiteStore: GavelStorage {
+public final class SQLiteStore: Storage {
     /// How the store opens its database.
     public struct Configuration: Sendable {
         /// How long a statement waits for a lock held by another connection, in seconds.

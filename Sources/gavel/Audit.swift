@@ -12,12 +12,7 @@ struct Audit: AsyncParsableCommand {
 
     func run() async throws {
         let url = database ?? ProcessInfo.processInfo.environment["GAVEL_DATABASE"] ?? "sqlite:gavel.sqlite"
-        let report = try await Runtime.withStore(url, logger: Runtime.logger()) { store in
-            guard let money = store as? any MoneyStorage else {
-                throw ValidationError("this database does not keep a ledger")
-            }
-            return try await money.audit()
-        }
+        let report = try await Runtime.withStore(url, logger: Runtime.logger()) { store in try await store.audit() }
         Runtime.say("Ledger: \(report.entries) entries, total \(report.total) (must be 0.00).")
         for problem in report.problems.prefix(50) { Runtime.say("  problem: \(problem)") }
         if report.problems.count > 50 { Runtime.say("  … and \(report.problems.count - 50) more") }

@@ -20,17 +20,14 @@ struct BenchFill {
 
     func run() async throws {
         try await Runtime.withStore(database, logger: logger) { store in
-            guard let money = store as? any MoneyStorage, let reports = store as? any ReportStorage else {
-                throw ValidationError("--database: this store keeps no ledger or reports")
-            }
             try await configure(store)
             let end = Timestamp(milliseconds: SystemWallClock().now().milliseconds / 3_600_000 * 3_600_000)
             let start = end.minus(days: 30)
-            try await fill(money, from: start, to: end)
-            try await time(reports, from: start, to: end)
+            try await fill(store, from: start, to: end)
+            try await time(store, from: start, to: end)
             let clock = ContinuousClock()
             var audit: AuditReport?
-            let elapsed = try await clock.measure { audit = try await money.audit() }
+            let elapsed = try await clock.measure { audit = try await store.audit() }
             Runtime.say("audit: \(audit?.entries ?? 0) ledger entries in \(BenchFormat.fixed(elapsed.milliseconds, 0)) ms, \(audit?.isClean == true ? "clean" : "NOT CLEAN")")
             guard audit?.isClean == true else { throw ExitCode(2) }
         }
@@ -46,7 +43,7 @@ struct BenchFill {
         }
     }
 
-    private func fill(_ store: any MoneyStorage, from start: Timestamp, to end: Timestamp) async throws {
+    private func fill(_ store: any MoneyStore, from start: Timestamp, to end: Timestamp) async throws {
         let span = end.milliseconds - start.milliseconds
         let market = FixtureMarket(start: start, spacing: max(1, span / Int64(count)), seed: seed)
         let clock = ContinuousClock()
@@ -69,7 +66,7 @@ struct BenchFill {
                 + "\(BenchFormat.fixed(generating.milliseconds / 1_000, 2)) s more)")
     }
 
-    private func time(_ store: any ReportStorage, from start: Timestamp, to end: Timestamp) async throws {
+    private func time(_ store: any ReportStore, from start: Timestamp, to end: Timestamp) async throws {
         var rows = [["report (the last 30 days)", "rows", "leads", "ms"]]
         let clock = ContinuousClock()
         for dimension in ReportDimension.allCases {

@@ -83,7 +83,7 @@ final class PostgresHarness: StoreHarness {
         try await postgres(store).ledgerEntries(leadID: leadID)
     }
 
-    func tamper(_ store: any GavelStorage, leadID: String) async throws {
+    func tamper(_ store: any Storage, leadID: String) async throws {
         let quoted = leadID.replacingOccurrences(of: "'", with: "''")
         try await postgres(store).executeForTesting(
             sql: "UPDATE ledger SET amount_cents = amount_cents + 1 WHERE id = (SELECT min(id) FROM ledger WHERE lead_id = '\(quoted)')")

@@ -3,7 +3,7 @@ import GavelCore
 /// What a report must say, computed straight from the leads, outcomes, returns and conversions
 /// given to a store — an independent reference for the conformance suite.
 ///
-/// Rules (see `ReportStorage`): test leads count nowhere; a lead counts in the UTC hour it
+/// Rules (see `ReportStore`): test leads count nowhere; a lead counts in the UTC hour it
 /// arrived; the lead side counts each lead once with all its pings, posts and sales; the
 /// campaign side counts, per campaign pinged, posted or sold to, the lead once and its share.
 /// An hour overlapping the query's range counts whole.

@@ -4,7 +4,7 @@ import GavelStoreSQLite
 import GavelStoreSupport
 import Testing
 
-/// The storage port's contract, written against `any Storage` (`any GavelStorage` for money,
+/// The storage port's contract, written against `any Storage` (`any Storage` for money,
 /// reports and idempotency) so every backend runs the same checks: each function takes a
 /// harness on a fresh database.
 enum StorageConformance {}

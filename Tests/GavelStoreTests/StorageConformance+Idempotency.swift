@@ -6,7 +6,7 @@ import Testing
 
 extension StorageConformance {
     static func idempotencyKeys(_ harness: some StoreHarness) async throws {
-        let store = try await harness.openGavelStorage()
+        let store = try await harness.open()
         let at = Fixtures.now
         func claim(_ key: String, _ fingerprint: String, seller: String = "S1") async throws -> IdempotencyClaim {
             try await store.claimIdempotencyKey(sellerID: seller, key: key, fingerprint: fingerprint, at: at)
@@ -36,11 +36,11 @@ extension StorageConformance {
     }
 
     static func idempotencyKeysSurviveReopening(_ harness: some StoreHarness) async throws {
-        let store = try await harness.openGavelStorage()
+        let store = try await harness.open()
         #expect(try await store.claimIdempotencyKey(sellerID: "S1", key: "k1", fingerprint: "f1", at: Fixtures.now) == .fresh)
         try await store.completeIdempotencyKey(sellerID: "S1", key: "k1", status: 200, body: [1, 2, 3])
         #expect(try await store.claimIdempotencyKey(sellerID: "S1", key: "k2", fingerprint: "f1", at: Fixtures.now) == .fresh)
-        let reopened = try await harness.openGavelStorage()
+        let reopened = try await harness.open()
         func claim(_ key: String) async throws -> IdempotencyClaim {
             try await reopened.claimIdempotencyKey(sellerID: "S1", key: key, fingerprint: "f1", at: Fixtures.now)
         }
@@ -49,7 +49,7 @@ extension StorageConformance {
     }
 
     static func concurrentIdempotencyClaims(_ harness: some StoreHarness) async throws {
-        let store = try await harness.openGavelStorage()
+        let store = try await harness.open()
         let claims = try await withThrowingTaskGroup(of: IdempotencyClaim.self) { group in
             for _ in 0..<30 {
                 group.addTask { try await store.claimIdempotencyKey(sellerID: "S1", key: "k1", fingerprint: "f1", at: Fixtures.now) }
@@ -65,7 +65,7 @@ extension StorageConformance {
     /// Housekeeping deletes idempotency keys claimed before a time and held pings expired
     /// before a time, and nothing newer.
     static func purgesOldKeysAndExpiredPings(_ harness: some StoreHarness) async throws {
-        let store = try await harness.openGavelStorage()
+        let store = try await harness.open()
         let day: Int64 = 86_400_000
         #expect(try await store.claimIdempotencyKey(sellerID: "S1", key: "old", fingerprint: "f1", at: Fixtures.now.adding(milliseconds: -2 * day)) == .fresh)
         try await store.completeIdempotencyKey(sellerID: "S1", key: "old", status: 200, body: [1])

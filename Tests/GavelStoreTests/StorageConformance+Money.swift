@@ -9,7 +9,7 @@ extension StorageConformance {
 
     /// Sells a lead the way the exchange does: insert, hold each sale's slot, record the outcome.
     static func sell(
-        _ store: any GavelStorage, _ id: String, sales: [Sale]? = nil, at time: Timestamp = Fixtures.now, test: Bool = false,
+        _ store: any Storage, _ id: String, sales: [Sale]? = nil, at time: Timestamp = Fixtures.now, test: Bool = false,
         phone: String? = nil
     ) async throws {
         let phone = phone ?? String(4_155_550_000 + (Int(id.filter(\.isNumber)) ?? 0) % 10_000)
@@ -20,7 +20,7 @@ extension StorageConformance {
     }
 
     static func returnReversesTheSale(_ harness: some StoreHarness) async throws {
-        let store = try await harness.openGavelStorage()
+        let store = try await harness.open()
         try await sell(store, "L1")
         #expect(try await store.balances(buyerIDs: ["acme"]) == ["acme": Money("12.50")])
         let request = ReturnRequest(leadID: "L1", buyerID: "acme", reason: "disconnected phone", at: Fixtures.now.adding(milliseconds: day))
@@ -38,13 +38,13 @@ extension StorageConformance {
         // Cap usage is not given back; the balance stays reduced after reopening.
         let periods = Fixtures.hold().periods
         #expect(try await store.capUsage(["acme-auto-ca": periods])["acme-auto-ca"]?.dayLeads == 1)
-        let reopened = try await harness.openGavelStorage()
+        let reopened = try await harness.open()
         #expect(try await reopened.balances(buyerIDs: ["acme"]) == ["acme": .zero])
         #expect(try await reopened.capUsage(["acme-auto-ca": periods])["acme-auto-ca"]?.dayLeads == 1)
     }
 
     static func returnIsOnlyForTheBuyer(_ harness: some StoreHarness) async throws {
-        let store = try await harness.openGavelStorage()
+        let store = try await harness.open()
         try await sell(store, "L1")
         try await sell(store, "T1", test: true)
         let at = Fixtures.now.adding(milliseconds: day)
@@ -59,7 +59,7 @@ extension StorageConformance {
     }
 
     static func returnWindow(_ harness: some StoreHarness) async throws {
-        let store = try await harness.openGavelStorage()
+        let store = try await harness.open()
         let soldAt = Fixtures.now  // the outcome's time is the sale's
         try await sell(store, "L1", sales: [Fixtures.sale(returnWindowDays: 3)])
         try await sell(store, "L2", sales: [Fixtures.sale(returnWindowDays: 3)], phone: "4155550199")
@@ -73,7 +73,7 @@ extension StorageConformance {
     }
 
     static func returnRate(_ harness: some StoreHarness) async throws {
-        let store = try await harness.openGavelStorage()
+        let store = try await harness.open()
         for index in 0..<4 {
             try await sell(store, "L\(index)", at: Fixtures.now.adding(milliseconds: Int64(index) * 60_000))
         }
@@ -93,7 +93,7 @@ extension StorageConformance {
 
     /// A shared lead: each buyer returns only its own sale.
     static func returnOfASharedLead(_ harness: some StoreHarness) async throws {
-        let store = try await harness.openGavelStorage()
+        let store = try await harness.open()
         let shared = [Fixtures.sale(price: Money("12.50")), Fixtures.sale(campaign: "zeta-auto", buyer: "zeta", price: Money("7.33"))]
         try await sell(store, "L1", sales: shared)
         let request = ReturnRequest(leadID: "L1", buyerID: "zeta", reason: "wrong state", at: Fixtures.now.adding(milliseconds: day))
@@ -109,7 +109,7 @@ extension StorageConformance {
     }
 
     static func concurrentReturnsApproveOnce(_ harness: some StoreHarness) async throws {
-        let store = try await harness.openGavelStorage()
+        let store = try await harness.open()
         try await sell(store, "L1")
         let request = ReturnRequest(leadID: "L1", buyerID: "acme", reason: "bad", at: Fixtures.now.adding(milliseconds: day))
         let results = try await withThrowingTaskGroup(of: ReturnResult.self) { group in
@@ -122,7 +122,7 @@ extension StorageConformance {
     }
 
     static func conversions(_ harness: some StoreHarness) async throws {
-        let store = try await harness.openGavelStorage()
+        let store = try await harness.open()
         try await sell(store, "L1")
         let at = Fixtures.now.adding(milliseconds: day)
         #expect(try await store.recordConversion(leadID: "L1", buyerID: "acme", value: Money("120.00"), at: at) == .recorded)
@@ -134,7 +134,7 @@ extension StorageConformance {
     }
 
     static func payments(_ harness: some StoreHarness) async throws {
-        let store = try await harness.openGavelStorage()
+        let store = try await harness.open()
         try await sell(store, "L1")
         try await sell(store, "L2", phone: "4155550199")
         try await store.recordPayment(buyerID: "acme", amount: Money("20.00"), at: Fixtures.now.adding(milliseconds: day))
@@ -146,12 +146,12 @@ extension StorageConformance {
         let audit = try await store.audit()
         #expect(audit.isClean)
         #expect(audit.entries == 8)
-        let reopened = try await harness.openGavelStorage()
+        let reopened = try await harness.open()
         #expect(try await reopened.balances(buyerIDs: ["acme"]) == ["acme": Money("5.00")])
     }
 
     static func auditFindsTampering(_ harness: some StoreHarness) async throws {
-        let store = try await harness.openGavelStorage()
+        let store = try await harness.open()
         try await sell(store, "L1")
         try await sell(store, "L2", phone: "4155550199")
         try await sell(store, "T1", test: true, phone: "4155550198")
@@ -171,7 +171,7 @@ extension StorageConformance {
     }
 
     static func boughtLeads(_ harness: some StoreHarness) async throws {
-        let store = try await harness.openGavelStorage()
+        let store = try await harness.open()
         let hour: Int64 = 3_600_000
         for index in 0..<5 {
             let at = Fixtures.now.adding(milliseconds: Int64(index) * hour)

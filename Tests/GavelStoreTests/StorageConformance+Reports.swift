@@ -16,7 +16,7 @@ extension StorageConformance {
     /// One sold lead (`Fixtures.soldOutcome`), a duplicate, an unsold lead and a test lead,
     /// counted by hand.
     static func reportCountsEveryFact(_ harness: some StoreHarness) async throws {
-        let store = try await harness.openGavelStorage()
+        let store = try await harness.open()
         try await sell(store, "L1", phone: "4155550100")
         #expect(try await store.insertLead(Fixtures.lead("L2"), dedupeSince: Fixtures.now.minus(days: 30)) == .duplicate(of: "L1"))
         try await insert(store, "L3", phone: "2125550199")
@@ -49,7 +49,7 @@ extension StorageConformance {
     }
 
     static func reportKeysAndScopes(_ harness: some StoreHarness) async throws {
-        let store = try await harness.openGavelStorage()
+        let store = try await harness.open()
         try await sell(store, "L1")
         #expect(try await store.report(query(.source)).map(\.key) == ["S1/fb-spring-7"])
         #expect(try await store.report(query(.source, seller: "S1")).map(\.key) == ["fb-spring-7"])
@@ -76,7 +76,7 @@ extension StorageConformance {
 
     /// Returns and conversions count in the lead's arrival hour, net of the money.
     static func reportCountsReturnsAndConversions(_ harness: some StoreHarness) async throws {
-        let store = try await harness.openGavelStorage()
+        let store = try await harness.open()
         try await sell(store, "L1")
         let nextWeek = Fixtures.now.adding(milliseconds: 6 * day)
         let request = ReturnRequest(leadID: "L1", buyerID: "acme", reason: "bad", at: nextWeek)
@@ -93,7 +93,7 @@ extension StorageConformance {
 
     /// A lead closed by `reconcile` counts as a lead, with nothing else known about it.
     static func reportCountsReconciledLeads(_ harness: some StoreHarness) async throws {
-        let store = try await harness.openGavelStorage()
+        let store = try await harness.open()
         try await insert(store, "L1")
         try await insert(store, "T1", phone: "2125550199", test: true)
         #expect(try await store.report(query(.seller)).isEmpty)
@@ -104,7 +104,7 @@ extension StorageConformance {
 
     /// Importing a lead whose id exists fails with a conflict and changes nothing.
     static func importRefusesExistingLeads(_ harness: some StoreHarness) async throws {
-        let store = try await harness.openGavelStorage()
+        let store = try await harness.open()
         let leads = GeneratedMarket(start: Fixtures.now, spacing: 1_000).leads(0..<20)
         try await store.importLeads(leads)
         let before = try await store.report(query(.hour))
@@ -116,7 +116,7 @@ extension StorageConformance {
     /// A few thousand generated leads, imported, with returns and conversions: every dimension
     /// and scope agrees with the reference model, and the money agrees with the ledger.
     static func reportsMatchTheModel(_ harness: some StoreHarness) async throws {
-        let store = try await harness.openGavelStorage()
+        let store = try await harness.open()
         let market = GeneratedMarket(start: Fixtures.now.minus(days: 2), spacing: 3 * day / 3_000)
         let leads = market.leads(0..<3_000)
         try await store.importLeads(leads)
@@ -140,7 +140,7 @@ extension StorageConformance {
     }
 
     /// Returns every 7th sold lead's first sale and converts every 5th, in the store and the model.
-    static func returnAndConvert(_ store: any GavelStorage, _ leads: [(lead: Lead, outcome: LeadOutcome)], into model: inout ReportModel)
+    static func returnAndConvert(_ store: any Storage, _ leads: [(lead: Lead, outcome: LeadOutcome)], into model: inout ReportModel)
         async throws
     {
         let sold = leads.filter { !$0.lead.test && !$0.outcome.sales.isEmpty }
@@ -162,7 +162,7 @@ extension StorageConformance {
     /// Revenue is the sum of the buyer entries of the leads in range, payout minus the seller
     /// entries; per buyer too.
     static func checkAgainstLedger(
-        _ harness: some StoreHarness, _ store: any GavelStorage, _ leads: [(lead: Lead, outcome: LeadOutcome)], from: Timestamp,
+        _ harness: some StoreHarness, _ store: any Storage, _ leads: [(lead: Lead, outcome: LeadOutcome)], from: Timestamp,
         to: Timestamp
     ) async throws {
         var (revenue, payout, acme) = (Money.zero, Money.zero, Money.zero)
@@ -186,7 +186,7 @@ extension StorageConformance {
     /// Importing leads leaves the same state as the exchange's path (insert with dedupe, hold,
     /// record the outcome): the same reports, ledger, audit, details, cap usage and balances.
     static func importMatchesTheNormalPath(_ normal: some StoreHarness, _ imported: some StoreHarness) async throws {
-        let (one, other) = (try await normal.openGavelStorage(), try await imported.openGavelStorage())
+        let (one, other) = (try await normal.open(), try await imported.open())
         let market = GeneratedMarket(start: Fixtures.now, spacing: 5 * hour / 400, seed: 7)
         let leads = market.leads(0..<400)
         for (lead, outcome) in leads { try await exchangePath(one, lead, outcome) }
@@ -210,7 +210,7 @@ extension StorageConformance {
         #expect(try await other.balances(buyerIDs: ["acme"])["acme"] ?? .zero > .zero)
     }
 
-    private static func exchangePath(_ store: any GavelStorage, _ lead: Lead, _ outcome: LeadOutcome) async throws {
+    private static func exchangePath(_ store: any Storage, _ lead: Lead, _ outcome: LeadOutcome) async throws {
         if outcome.status == .duplicate {
             #expect(try await store.insertLead(lead, dedupeSince: lead.receivedAt.minus(days: 30)) != .inserted)
             return

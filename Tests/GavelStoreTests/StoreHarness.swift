@@ -8,36 +8,26 @@ import GavelStoreSupport
 /// harness of its own (a fresh, empty database) and may open it again to check what persists.
 ///
 /// The money, report and idempotency checks need the whole port: they open stores with
-/// ``openGavelStorage()`` (by default `open()`'s store, which must then be a `GavelStorage`)
+/// ``open()`` (by default `open()`'s store, which must then be a `Storage`)
 /// and prove the audit with ``tamper(_:leadID:)``, which each backend implements.
 protocol StoreHarness: Sendable {
     /// Opens a store on the harness's database (empty the first time, the same data after).
     func open() async throws -> any Storage
-    /// Opens a store with the whole storage port, as ``open()`` does.
-    func openGavelStorage() async throws -> any GavelStorage
     /// The ledger entries of a lead, read through the backend's own API.
     func ledgerEntries(_ store: any Storage, leadID: String) async throws -> [LedgerEntry]
     /// Changes one ledger entry of a lead behind the store's back (adds a cent to its earliest
     /// entry), so a test can prove that the audit notices.
-    func tamper(_ store: any GavelStorage, leadID: String) async throws
+    func tamper(_ store: any Storage, leadID: String) async throws
 }
 
 extension StoreHarness {
-    func openGavelStorage() async throws -> any GavelStorage {
-        let store = try await open()
-        guard let full = store as? any GavelStorage else { throw StoreHarnessError.notGavelStorage(String(describing: type(of: store))) }
-        return full
-    }
-
-    func tamper(_ store: any GavelStorage, leadID: String) async throws {
+    func tamper(_ store: any Storage, leadID: String) async throws {
         throw StoreHarnessError.tamperingUnsupported(String(describing: Self.self))
     }
 }
 
 /// Why a harness cannot run a check.
 enum StoreHarnessError: Error {
-    /// The backend's store does not implement the whole `GavelStorage` port.
-    case notGavelStorage(String)
     /// The harness has no ``StoreHarness/tamper(_:leadID:)`` of its own.
     case tamperingUnsupported(String)
 }
@@ -61,10 +51,6 @@ final class SQLiteHarness: StoreHarness {
         try SQLiteStore(path: path)
     }
 
-    func openGavelStorage() async throws -> any GavelStorage {
-        try SQLiteStore(path: path)
-    }
-
     func openSQLite() throws -> SQLiteStore {
         try SQLiteStore(path: path)
     }
@@ -73,7 +59,7 @@ final class SQLiteHarness: StoreHarness {
         try await sqlite(store).ledgerEntries(leadID: leadID)
     }
 
-    func tamper(_ store: any GavelStorage, leadID: String) async throws {
+    func tamper(_ store: any Storage, leadID: String) async throws {
         let quoted = leadID.replacingOccurrences(of: "'", with: "''")
         try await sqlite(store).executeForTesting(
             sql: "UPDATE ledger SET amount_cents = amount_cents + 1 WHERE id = (SELECT MIN(id) FROM ledger WHERE lead_id = '\(quoted)')")

@@ -36,7 +36,7 @@ public struct Exchange<C: Clock>: Sendable where C.Duration == Duration {
     /// What the exchange runs on.
     public struct Dependencies: Sendable {
         /// Durable storage.
-        public var store: any Storage
+        public var store: any ExchangeStore
         /// Calls to remote buyers.
         public var gateway: any BuyerGateway
         /// The configuration.
@@ -58,7 +58,7 @@ public struct Exchange<C: Clock>: Sendable where C.Duration == Duration {
 
         /// Creates dependencies.
         public init(
-            store: any Storage, gateway: any BuyerGateway, market: MarketCache, wallClock: any WallClock, clock: C,
+            store: any ExchangeStore, gateway: any BuyerGateway, market: MarketCache, wallClock: any WallClock, clock: C,
             hasher: any ContactHasher, observer: any ExchangeObserver = NoObserver(), circuits: any CircuitBoard = ClosedCircuits(),
             draw: @escaping @Sendable () -> Int64 = { Int64.random(in: 0..<1_000_000) }, ids: IDGenerator = IDGenerator()
         ) {

@@ -252,4 +252,13 @@ public struct LedgerEntry: Sendable, Hashable {
             LedgerEntry(leadID: $0.leadID, campaignID: $0.campaignID, account: $0.account, amount: -$0.amount, kind: .return, at: at)
         }
     }
+
+    /// The entries of a buyer's payment: `buyer:<id>` −amount and `cash` +amount (kind
+    /// `payment`, no lead or campaign).
+    public static func forPayment(buyerID: String, amount: Money, at: Timestamp) -> [LedgerEntry] {
+        [
+            LedgerEntry(leadID: "", campaignID: "", account: "buyer:" + buyerID, amount: -amount, kind: .payment, at: at),
+            LedgerEntry(leadID: "", campaignID: "", account: "cash", amount: amount, kind: .payment, at: at),
+        ]
+    }
 }

@@ -5,7 +5,7 @@ import GavelCore
 /// (a recent-leads list) is pieced together from what they can, as noted at each method.
 struct DashboardData: Sendable {
     /// The store.
-    let store: any Storage
+    let store: any LeadStore & CapStore & MoneyStore & ReportStore
     /// The configuration in memory.
     let market: MarketCache
     /// The campaigns' circuit breakers.
@@ -18,24 +18,23 @@ struct DashboardData: Sendable {
 
     /// Report rows as the identity may see them (none without report storage).
     func report(_ dimension: ReportDimension, from: Timestamp, to: Timestamp, viewer: Viewer) async throws -> [ReportRow] {
-        guard let reports = store as? any ReportStorage, DashboardReports.allows(dimension, for: viewer.role) else { return [] }
-        return try await reports.report(DashboardReports.query(dimension, from: from, to: to, identity: viewer.identity, now: clock.now()))
+        guard DashboardReports.allows(dimension, for: viewer.role) else { return [] }
+        return try await store.report(DashboardReports.query(dimension, from: from, to: to, identity: viewer.identity, now: clock.now()))
     }
 
     /// The most recent sales the viewer may see, newest first: the operator's of every buyer, a
     /// buyer's own, a seller's own leads' sales.
     ///
     /// The storage ports have no recent-leads query, so this reads each buyer's bought leads
-    /// (`MoneyStorage.boughtLeads`, oldest first with a limit) over widening windows until
+    /// (`MoneyStore.boughtLeads`, oldest first with a limit) over widening windows until
     /// enough are found. Unsold, rejected and duplicate leads cannot be listed this way.
     func recentSales(viewer: Viewer, limit: Int) async throws -> [BoughtLead] {
-        guard let money = store as? any MoneyStorage else { return [] }
         let buyers = viewer.buyerID.map { [$0] } ?? config.buyers.keys.sorted()
         let matches: @Sendable (BoughtLead) -> Bool = { [seller = viewer.sellerID] sale in seller == nil || sale.lead.sellerID == seller }
         let each = max(20, limit / max(1, buyers.count))
         var sales: [BoughtLead] = []
         for buyer in buyers {
-            sales += try await recentSales(money, buyer: buyer, limit: each, matching: matches)
+            sales += try await recentSales(store, buyer: buyer, limit: each, matching: matches)
         }
         return Array(sales.sorted { ($0.soldAt, $0.lead.id) > ($1.soldAt, $1.lead.id) }.prefix(limit))
     }
@@ -46,7 +45,7 @@ struct DashboardData: Sendable {
     /// buyers and cut to the overall limit, this is exact while each buyer's window spans the
     /// overall newest sales, which the widening makes likely, not certain.
     private func recentSales(
-        _ money: any MoneyStorage, buyer: String, limit: Int, matching: @Sendable (BoughtLead) -> Bool
+        _ money: any MoneyStore, buyer: String, limit: Int, matching: @Sendable (BoughtLead) -> Bool
     ) async throws -> [BoughtLead] {
         let cap = 2_000
         let now = clock.now()

@@ -15,7 +15,7 @@ struct DashboardRoutes: Sendable {
 
     /// Creates the dashboard over the exchange's parts.
     init(
-        store: any Storage, market: MarketCache, keys: KeyRing, config: ConfigService, circuits: any CircuitBoard, clock: any WallClock,
+        store: any LeadStore & CapStore & MoneyStore & ReportStore, market: MarketCache, keys: KeyRing, config: ConfigService, circuits: any CircuitBoard, clock: any WallClock,
         console: TestConsole
     ) {
         data = DashboardData(store: store, market: market, circuits: circuits, clock: clock)

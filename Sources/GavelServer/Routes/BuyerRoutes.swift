@@ -4,7 +4,7 @@ import Hummingbird
 /// The buyer API: suppression lists (and, with the money issue, returns, conversions and the
 /// buyer's leads).
 struct BuyerRoutes {
-    let store: any Storage
+    let store: any SuppressionStore
 
     /// Limits for suppression uploads: up to 20,000 hashes per request, within the 1 MiB body.
     static let suppressionLimits = JSONParser.Limits(maxDepth: 4, maxContainerCount: 20_000, maxStringBytes: 128)

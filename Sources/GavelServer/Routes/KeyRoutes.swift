@@ -3,7 +3,7 @@ import Hummingbird
 
 /// `/v1/api-keys`: create (the key is shown once), list, read and revoke API keys (role `admin`).
 struct KeyRoutes {
-    let store: any Storage
+    let store: any KeyStore
     let keys: KeyRing
     let market: MarketCache
     let clock: any WallClock

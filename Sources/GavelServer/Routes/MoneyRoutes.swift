@@ -4,7 +4,7 @@ import Hummingbird
 /// Money after the sale: `POST /v1/returns`, `POST /v1/conversions`, `GET /v1/buyer/leads`
 /// (buyer keys) and `POST /v1/buyers/{id}/payments` (the operator).
 struct MoneyRoutes {
-    let store: any MoneyStorage
+    let store: any MoneyStore
     let market: MarketCache
     let clock: any WallClock
 

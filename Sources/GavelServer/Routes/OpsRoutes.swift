@@ -4,7 +4,7 @@ import Hummingbird
 
 /// `/healthz`, `/readyz`, `/metrics`, `/openapi.json`.
 struct OpsRoutes {
-    let store: any Storage
+    let store: any KeyStore
     let metrics: ServerMetrics
     let circuits: any CircuitBoard
 

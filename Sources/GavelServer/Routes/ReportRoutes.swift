@@ -4,7 +4,7 @@ import Hummingbird
 /// `GET /v1/reports`: rows grouped by seller, source, buyer, campaign, vertical, day or hour,
 /// scoped to what the key may see.
 struct ReportRoutes {
-    let store: any ReportStorage
+    let store: any ReportStore
     let clock: any WallClock
 
     /// The report's columns, in order.

@@ -5,7 +5,7 @@ import Hummingbird
 /// The seller API: `POST /v1/leads`, `POST /v1/ping`, `POST /v1/post`, `GET /v1/leads/{id}`.
 struct SellerRoutes<C: Clock>: Sendable where C.Duration == Duration {
     let exchange: Exchange<C>
-    let store: any Storage
+    let store: any LeadStore
     let gate: AdmissionGate
     let idempotency: IdempotencyGate
 

@@ -6,14 +6,14 @@ import GavelCore
 /// next lead sees it. Changes are serialized so a check and its write cannot interleave with
 /// another change.
 public actor ConfigService {
-    let store: any Storage
+    let store: any ConfigStore & KeyStore
     let market: MarketCache
     let keys: KeyRing
     let ids = IDGenerator()
     let urlGuard: AddressGuard
 
     /// Creates the service.
-    public init(store: any Storage, market: MarketCache, keys: KeyRing, urlGuard: AddressGuard) {
+    public init(store: any ConfigStore & KeyStore, market: MarketCache, keys: KeyRing, urlGuard: AddressGuard) {
         self.store = store
         self.market = market
         self.keys = keys

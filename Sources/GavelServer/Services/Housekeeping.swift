@@ -38,14 +38,14 @@ public struct Housekeeping<C: Clock>: Service where C.Duration == Duration {
         }
     }
 
-    let store: any Storage
+    let store: any PingStore & IdempotencyStore
     let wallClock: any WallClock
     let clock: C
     let configuration: Configuration
     let logger: Logger
 
     /// Creates the service.
-    public init(store: any Storage, wallClock: any WallClock, clock: C, configuration: Configuration = Configuration(), logger: Logger) {
+    public init(store: any PingStore & IdempotencyStore, wallClock: any WallClock, clock: C, configuration: Configuration = Configuration(), logger: Logger) {
         self.store = store
         self.wallClock = wallClock
         self.clock = clock
@@ -70,10 +70,8 @@ public struct Housekeeping<C: Clock>: Service where C.Duration == Duration {
         var result = Sweep(pings: 0, idempotencyKeys: 0)
         do {
             result.pings = try await store.purgeHeldPings(expiredBefore: now.adding(milliseconds: -Self.milliseconds(configuration.expiredPingRetention)))
-            if let keys = store as? any IdempotencyStorage {
-                result.idempotencyKeys = try await keys.purgeIdempotencyKeys(
-                    createdBefore: now.adding(milliseconds: -Self.milliseconds(configuration.idempotencyRetention)))
-            }
+            result.idempotencyKeys = try await store.purgeIdempotencyKeys(
+                createdBefore: now.adding(milliseconds: -Self.milliseconds(configuration.idempotencyRetention)))
         } catch {
             logger.warning("housekeeping failed; it runs again later", metadata: ["error": "\(error)"])
         }

@@ -8,7 +8,7 @@ import NIOCore
 /// return the first response (and sell nothing twice), the same key with another body is a 409.
 /// Keys are stored durably, so this holds across restarts.
 struct IdempotencyGate: Sendable {
-    let store: (any IdempotencyStorage)?
+    let store: any IdempotencyStore
     let clock: any WallClock
 
     /// The longest key accepted.
@@ -19,7 +19,7 @@ struct IdempotencyGate: Sendable {
         _ request: Request, body: [UInt8], sellerID: String,
         work: @Sendable () async throws -> JSONValue
     ) async throws -> Response {
-        guard let key = request.headers[Self.header], let store else { return JSONIO.response(try await work()) }
+        guard let key = request.headers[Self.header] else { return JSONIO.response(try await work()) }
         guard !key.isEmpty, key.utf8.count <= Self.maxKeyLength else {
             throw Problem.invalid(field: "Idempotency-Key", "must be 1-\(Self.maxKeyLength) characters")
         }
@@ -38,7 +38,7 @@ struct IdempotencyGate: Sendable {
     }
 
     private func complete(
-        _ store: any IdempotencyStorage, key: String, sellerID: String, work: @Sendable () async throws -> JSONValue
+        _ store: any IdempotencyStore, key: String, sellerID: String, work: @Sendable () async throws -> JSONValue
     ) async throws -> Response {
         let status: HTTPResponse.Status
         let body: JSONValue

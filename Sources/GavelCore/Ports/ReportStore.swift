@@ -101,7 +101,7 @@ public struct ReportRow: Sendable, Hashable {
 }
 
 /// Reports.
-public protocol ReportStorage: Sendable {
+public protocol ReportStore: Sendable {
     /// The rows of a report, sorted by key. Must answer a month over a million leads in well
     /// under a second (keep rollups).
     func report(_ query: ReportQuery) async throws -> [ReportRow]

@@ -89,7 +89,7 @@ public struct BoughtLead: Sendable, Hashable {
 
 /// The storage of money after the sale: returns, conversions, payments, the ledger's audit,
 /// the buyer's inbox, and bulk import for fixtures.
-public protocol MoneyStorage: Sendable {
+public protocol MoneyStore: Sendable {
     /// Returns a lead, atomically: only the buyer whose campaign bought it, within that
     /// campaign's return window (counted from the sale), once; an approved return reverses the
     /// sale's three ledger entries (kind `return`) and reduces the buyer's unpaid balance. Cap
@@ -124,7 +124,7 @@ public enum IdempotencyClaim: Sendable, Hashable {
 }
 
 /// Storage of idempotency keys, which survive restarts.
-public protocol IdempotencyStorage: Sendable {
+public protocol IdempotencyStore: Sendable {
     /// Atomically claims `key` for a seller and a body fingerprint, or says what it already holds.
     func claimIdempotencyKey(sellerID: String, key: String, fingerprint: String, at: Timestamp) async throws -> IdempotencyClaim
     /// Stores the response of a claimed key.
@@ -135,6 +135,3 @@ public protocol IdempotencyStorage: Sendable {
     @discardableResult
     func purgeIdempotencyKeys(createdBefore time: Timestamp) async throws -> Int
 }
-
-/// Everything the exchange stores: configuration, leads and caps, money, reports, idempotency.
-public typealias GavelStorage = Storage & MoneyStorage & ReportStorage & IdempotencyStorage

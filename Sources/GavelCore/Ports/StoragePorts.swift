@@ -1,0 +1,93 @@
+// The storage ports: what the exchange keeps durably, split by the role a caller needs. A
+// component depends on the narrowest port it uses (the exchange on ExchangeStore, a route
+// on MoneyStore); a backend conforms to Storage, all of them, so a store that lacks a
+// capability does not compile. The in-memory, SQLite and PostgreSQL stores pass one
+// conformance suite.
+
+/// Configuration: verticals, sellers, buyers, campaigns and settings.
+public protocol ConfigStore: Sendable {
+    /// Loads all configuration.
+    func loadConfig() async throws -> MarketConfig
+    /// Stores a new record; `StorageError.conflict` when its id exists.
+    func create(_ record: ConfigRecord) async throws
+    /// Replaces a record; `StorageError.notFound` when it does not exist.
+    func replace(_ record: ConfigRecord) async throws
+    /// Deletes a record; `false` when it did not exist.
+    func delete(_ kind: ConfigKind, id: String) async throws -> Bool
+    /// Replaces the settings.
+    func saveSettings(_ settings: Settings) async throws
+}
+
+/// API keys, stored as hashes.
+public protocol KeyStore: Sendable {
+    /// Stores a new key.
+    func createAPIKey(_ key: APIKeyRecord) async throws
+    /// All keys.
+    func apiKeys() async throws -> [APIKeyRecord]
+    /// Deletes a key; `false` when it did not exist.
+    func deleteAPIKey(id: String) async throws -> Bool
+}
+
+/// Leads: durable on arrival, their outcomes, and crash reconciliation.
+public protocol LeadStore: Sendable {
+    /// Stores a lead durably as pending. When `dedupeSince` is given and a lead of the same
+    /// consumer (by contact key) arrived since then, it is stored as a duplicate instead —
+    /// atomically, so two concurrent submissions of one consumer cannot both pass.
+    func insertLead(_ lead: Lead, dedupeSince: Timestamp?) async throws -> LeadInsertResult
+    /// Durably notes that a post of the lead to a campaign is about to be sent, so a crash
+    /// before its outcome is recorded can be reconciled.
+    func markPosting(leadID: String, campaignID: String) async throws
+    /// Records a lead's outcome: its status, pings, posts, skips, sales and their ledger entries
+    /// and cap usage, in one transaction.
+    func recordOutcome(_ outcome: LeadOutcome, sellerID: String) async throws
+    /// A lead with its outcome.
+    func lead(id: String) async throws -> LeadDetail?
+    /// When each campaign last bought a consumer with any of these keys, since a time.
+    func lastSales(contactKeys: [String], since: Timestamp) async throws -> [String: Timestamp]
+    /// Marks leads left pending by a crash: `review` when a post had been sent, `unsold`
+    /// otherwise. Returns how many of each.
+    func reconcile(now: Timestamp) async throws -> (review: Int, unsold: Int)
+}
+
+/// The bids of two-step pings, held until their post.
+public protocol PingStore: Sendable {
+    /// Holds a ping's bids.
+    func holdPing(_ ping: HeldPing) async throws
+    /// A seller's held ping, without claiming it (`nil` for an unknown id or another seller's).
+    func heldPing(id: String, sellerID: String) async throws -> HeldPing?
+    /// Claims a held ping for its post, atomically: only one post can claim a ping.
+    func claimPing(id: String, sellerID: String, now: Timestamp) async throws -> PingClaim
+    /// Deletes the held pings that expired before a time, claimed or not; returns how many.
+    @discardableResult
+    func purgeHeldPings(expiredBefore time: Timestamp) async throws -> Int
+}
+
+/// Cap usage and buyer credit, reserved atomically before each post.
+public protocol CapStore: Sendable {
+    /// Current cap usage of campaigns in the given periods.
+    func capUsage(_ periods: [String: CapPeriods]) async throws -> [String: CapUsage]
+    /// Unpaid spend per buyer.
+    func balances(buyerIDs: [String]) async throws -> [String: Money]
+    /// Atomically holds a cap slot and buyer credit for a post.
+    func hold(_ hold: CapHold) async throws -> CapHoldResult
+    /// Releases a hold whose post did not sell.
+    func release(_ hold: CapHold) async throws
+}
+
+/// Buyers' suppression lists (hashes of their existing customers' contact keys).
+public protocol SuppressionStore: Sendable {
+    /// Adds hashes to a buyer's suppression list; returns the list's size.
+    func addSuppressions(buyerID: String, hashes: [String]) async throws -> Int
+    /// Empties a buyer's suppression list.
+    func clearSuppressions(buyerID: String) async throws
+    /// The buyers whose lists hold any of the keys.
+    func suppressingBuyers(contactKeys: [String]) async throws -> Set<String>
+}
+
+/// What the exchange's auction needs: leads, held pings, caps and suppressions.
+public typealias ExchangeStore = LeadStore & PingStore & CapStore & SuppressionStore
+
+/// Everything a backend stores: every port. The server holds one `any Storage` and hands each
+/// component the narrower port it needs, with no casts.
+public protocol Storage: ConfigStore, KeyStore, LeadStore, PingStore, CapStore, SuppressionStore, MoneyStore, ReportStore,
+    IdempotencyStore {}
