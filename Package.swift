@@ -92,12 +92,13 @@ let package = Package(
         .target(
             name: "GavelServer",
             dependencies: [
-                "GavelCore", "GavelBuyers",
+                "GavelCore", "GavelBuyers", "GavelStoreSupport", "GavelStoreSQLite", "GavelStorePostgres",
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "Mustache", package: "swift-mustache"),
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "Prometheus", package: "swift-prometheus"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+                .product(name: "UnixSignals", package: "swift-service-lifecycle"),
                 .product(name: "Crypto", package: "swift-crypto"),
                 .product(name: "NIOPosix", package: "swift-nio"),
             ],

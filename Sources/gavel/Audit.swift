@@ -1,6 +1,7 @@
 import ArgumentParser
 import Foundation
 import GavelCore
+import GavelServer
 
 /// `gavel audit`: checks the ledger's books and exits non-zero when they do not balance.
 struct Audit: AsyncParsableCommand {
@@ -12,7 +13,7 @@ struct Audit: AsyncParsableCommand {
 
     func run() async throws {
         let url = database ?? ProcessInfo.processInfo.environment["GAVEL_DATABASE"] ?? "sqlite:gavel.sqlite"
-        let report = try await Runtime.withStore(url, logger: Runtime.logger()) { store in try await store.audit() }
+        let report = try await StoreOpening.withStore(url, logger: Runtime.logger()) { opened in try await opened.store.audit() }
         Runtime.say("Ledger: \(report.entries) entries, total \(report.total) (must be 0.00).")
         for problem in report.problems.prefix(50) { Runtime.say("  problem: \(problem)") }
         if report.problems.count > 50 { Runtime.say("  … and \(report.problems.count - 50) more") }

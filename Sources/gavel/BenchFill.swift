@@ -1,6 +1,7 @@
 import ArgumentParser
 import Foundation
 import GavelCore
+import GavelServer
 import GavelSim
 import Logging
 
@@ -19,7 +20,8 @@ struct BenchFill {
     static let chunk = 50_000
 
     func run() async throws {
-        try await Runtime.withStore(database, logger: logger) { store in
+        try await StoreOpening.withStore(database, logger: logger) { opened in
+            let store = opened.store
             try await configure(store)
             let end = Timestamp(milliseconds: SystemWallClock().now().milliseconds / 3_600_000 * 3_600_000)
             let start = end.minus(days: 30)
@@ -61,7 +63,7 @@ struct BenchFill {
         }
         let importing = total - generating
         Runtime.say(
-            "filled \(Runtime.displayed(database)) with \(count) leads from \(start) to \(end): imported in \(BenchFormat.fixed(importing.milliseconds / 1_000, 2)) s "
+            "filled \(StoreOpening.displayed(database)) with \(count) leads from \(start) to \(end): imported in \(BenchFormat.fixed(importing.milliseconds / 1_000, 2)) s "
                 + "(\(BenchFormat.fixed(Double(count) / max(importing.milliseconds / 1_000, 0.001), 0)) leads/s; generating them took "
                 + "\(BenchFormat.fixed(generating.milliseconds / 1_000, 2)) s more)")
     }

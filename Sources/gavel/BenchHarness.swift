@@ -4,8 +4,6 @@ import GavelCore
 import GavelServer
 import GavelSim
 import GavelStorePostgres
-import GavelStoreSQLite
-import GavelStoreSupport
 import Logging
 import NIOCore
 import NIOHTTP1
@@ -24,7 +22,7 @@ struct BenchExchange: Sendable {
     /// Runs `body` against a new exchange on a fresh database, then shuts it down gracefully:
     /// a temporary SQLite file, or a new database on the PostgreSQL server `database` names.
     static func run<T: Sendable>(
-        client: HTTPClient, database: String, logger: Logger, _ body: @Sendable (BenchExchange) async throws -> T
+        client: HTTPClient, database: String, logger: Logger, _ body: @escaping @Sendable (BenchExchange) async throws -> T
     ) async throws -> T {
         guard database.hasPrefix("postgres") else { return try await run(client: client, on: database, logger: logger, body) }
         return try await PostgresTemporaryDatabase.with(serverURL: database) { url in
@@ -33,38 +31,32 @@ struct BenchExchange: Sendable {
     }
 
     private static func run<T: Sendable>(
-        client: HTTPClient, on database: String, logger: Logger, _ body: @Sendable (BenchExchange) async throws -> T
+        client: HTTPClient, on database: String, logger: Logger, _ body: @escaping @Sendable (BenchExchange) async throws -> T
     ) async throws -> T {
         // No per-key rate limit: one seller key drives the whole load.
         let configuration = ServerConfiguration(
             port: 0, database: database, adminToken: adminToken, allowPrivateBuyerURLs: true,
             rateLimit: RateLimiter.Configuration(rate: 0))
-        // One sandbox host stands for many buyer hosts: give it the connections they would have.
-        // No circuit breakers: every buyer is pinged on every lead, dead or not.
-        return try await Runtime.withExchange(
-            configuration, logger: logger, tune: { $0.connectionsPerHost = 4_096 }, circuitBreakers: false, announce: { _ in }
-        ) { app, gateway in
-            let sandbox = SandboxBuyers(configuration: SandboxBuyers.Configuration(hangLimit: .seconds(1)))
-            let address = OneShot<String>()
-            let http = app.application(configuration: configuration, logger: logger) { _, port in address.set("http://127.0.0.1:\(port)") }
-            let services: [any Service] = [GatewayService(gateway: gateway), sandbox, http, AdmissionGateService(gate: app.gate)]
-            let group = ServiceGroup(configuration: ServiceGroupConfiguration(services: services, logger: logger))
-            return try await withThrowingTaskGroup(of: Void.self) { tasks in
-                tasks.addTask { try await group.run() }
+        let sandbox = SandboxBuyers(configuration: SandboxBuyers.Configuration(hangLimit: .seconds(1)))
+        let address = OneShot<String>()
+        let outcome = OneShot<Result<T, any Error>>()
+        let load = BenchLoadService {
+            do {
                 let exchange = BenchExchange(api: APIClient(client: client, baseURL: try await address.wait()), sandbox: sandbox)
                 try await sandbox.waitUntilRunning()
-                do {
-                    let result = try await body(exchange)
-                    await group.triggerGracefulShutdown()
-                    try await tasks.waitForAll()
-                    return result
-                } catch {
-                    await group.triggerGracefulShutdown()
-                    try? await tasks.waitForAll()
-                    throw error
-                }
+                outcome.set(.success(try await body(exchange)))
+            } catch {
+                outcome.set(.failure(error))
             }
         }
+        // One sandbox host stands for many buyer hosts: give it the connections they would have.
+        // No circuit breakers: every buyer is pinged on every lead, dead or not.
+        let options = ExchangeOptions(
+            tuneGateway: { $0.connectionsPerHost = 4_096 }, circuitBreakers: false, housekeeping: false, announce: { _ in },
+            extraServices: [sandbox], clients: [.init(service: load, successTerminationBehavior: .gracefullyShutdownGroup)],
+            onListening: { _, port in address.set("http://127.0.0.1:\(port)") }, signals: [])
+        try await buildApplication(configuration, logger: logger, options: options).run()
+        return try await outcome.wait().get()
     }
 
     /// `GET /healthz`.
@@ -99,5 +91,15 @@ struct BenchExchange: Sendable {
             endpoints[campaign.id] = SimEndpoint(pingURL: buyer.pingURL, postURL: buyer.postURL, secret: chosen.secret)
         }
         return endpoints
+    }
+}
+
+/// The benchmark's load as a client service of the exchange: it runs once and, by ending,
+/// shuts the exchange down.
+struct BenchLoadService: Service {
+    let work: @Sendable () async -> Void
+
+    func run() async {
+        await work()
     }
 }

@@ -4,9 +4,6 @@ import GavelBuyers
 import GavelCore
 import GavelServer
 import GavelSim
-import GavelStorePostgres
-import GavelStoreSQLite
-import GavelStoreSupport
 import NIOHTTP1
 import ServiceLifecycle
 
@@ -53,14 +50,12 @@ struct Demo: AsyncParsableCommand {
         let address = OneShot<String>()
         let settings = DemoDriver.Settings(
             rate: rate, seed: seed ?? Self.clockSeed(), duration: duration.map { .milliseconds(Int64($0 * 1_000)) },
-            adminKey: adminKey, adminKeyIsDemoDefault: adminKey == Self.defaultAdminToken, database: Runtime.displayed(configuration.database))
+            adminKey: adminKey, adminKeyIsDemoDefault: adminKey == Self.defaultAdminToken, database: StoreOpening.displayed(configuration.database))
         let driver = DemoDriver(settings: settings, market: .standard(), sandbox: sandbox, address: address)
-        try await Runtime.withExchange(configuration, logger: logger) { app, gateway in
-            try await Runtime.serve(
-                app, gateway: gateway, configuration: configuration, logger: logger, extraServices: [sandbox],
-                clients: [.init(service: driver, successTerminationBehavior: .gracefullyShutdownGroup)],
-                onListening: { host, port in address.set("http://\(Self.clientHost(host)):\(port)") })
-        }
+        let options = ExchangeOptions(
+            announce: Runtime.say, extraServices: [sandbox], clients: [.init(service: driver, successTerminationBehavior: .gracefullyShutdownGroup)],
+            onListening: { host, port in address.set("http://\(Self.clientHost(host)):\(port)") })
+        try await buildApplication(configuration, logger: logger, options: options).run()
     }
 
     /// A seed from the wall clock, so two runs send different consumers.

@@ -5,35 +5,6 @@ import Hummingbird
 import Logging
 import ServiceLifecycle
 
-/// How the server runs: the contract's flags and environment variables, resolved.
-public struct ServerConfiguration: Sendable {
-    /// The address to bind.
-    public var host: String
-    /// The port to bind (0 picks a free one).
-    public var port: Int
-    /// `sqlite:<path>` or `postgres://…`.
-    public var database: String
-    /// The bootstrap admin token, if given.
-    public var adminToken: String?
-    /// Whether buyer URLs may resolve to private addresses (demos, tests on one machine).
-    public var allowPrivateBuyerURLs: Bool
-    /// Requests per second per API key.
-    public var rateLimit: RateLimiter.Configuration
-
-    /// Creates a configuration with the contract's defaults.
-    public init(
-        host: String = "127.0.0.1", port: Int = 8080, database: String = "sqlite:gavel.sqlite", adminToken: String? = nil,
-        allowPrivateBuyerURLs: Bool = false, rateLimit: RateLimiter.Configuration = RateLimiter.Configuration()
-    ) {
-        self.rateLimit = rateLimit
-        self.host = host
-        self.port = port
-        self.database = database
-        self.adminToken = adminToken
-        self.allowPrivateBuyerURLs = allowPrivateBuyerURLs
-    }
-}
-
 /// Everything a running exchange is made of, wired together.
 public struct GavelApp<C: Clock>: Sendable where C.Duration == Duration {
     /// The store.
@@ -152,26 +123,5 @@ public struct GavelApp<C: Clock>: Sendable where C.Duration == Duration {
                 await onRunning(configuration.host, channel.localAddress?.port ?? configuration.port)
             },
             logger: logger)
-    }
-}
-
-/// Closes the admission gate first when the server is asked to stop, then waits for admitted
-/// auctions to finish, so new leads get 503 while in-flight ones complete. Run it after the
-/// application in the service group (graceful shutdown runs in reverse order).
-public struct AdmissionGateService: Service {
-    let gate: AdmissionGate
-
-    /// Creates the service.
-    public init(gate: AdmissionGate) {
-        self.gate = gate
-    }
-
-    /// Waits for graceful shutdown, closes the gate and drains.
-    public func run() async throws {
-        try? await gracefulShutdown()
-        gate.close()
-        while gate.running > 0 {
-            try? await Task.sleep(for: .milliseconds(5))
-        }
     }
 }

@@ -1,0 +1,30 @@
+import GavelCore
+
+/// How the server runs: the contract's flags and environment variables, resolved.
+public struct ServerConfiguration: Sendable {
+    /// The address to bind.
+    public var host: String
+    /// The port to bind (0 picks a free one).
+    public var port: Int
+    /// `sqlite:<path>` or `postgres://…`.
+    public var database: String
+    /// The bootstrap admin token, if given.
+    public var adminToken: String?
+    /// Whether buyer URLs may resolve to private addresses (demos, tests on one machine).
+    public var allowPrivateBuyerURLs: Bool
+    /// Requests per second per API key.
+    public var rateLimit: RateLimiter.Configuration
+
+    /// Creates a configuration with the contract's defaults.
+    public init(
+        host: String = "127.0.0.1", port: Int = 8080, database: String = "sqlite:gavel.sqlite", adminToken: String? = nil,
+        allowPrivateBuyerURLs: Bool = false, rateLimit: RateLimiter.Configuration = RateLimiter.Configuration()
+    ) {
+        self.rateLimit = rateLimit
+        self.host = host
+        self.port = port
+        self.database = database
+        self.adminToken = adminToken
+        self.allowPrivateBuyerURLs = allowPrivateBuyerURLs
+    }
+}
