@@ -28,12 +28,6 @@ struct BuyerTransport: Sendable {
     let logger: Logger
     let addressGuard: AddressGuard
 
-    /// POSTs a native protocol `body` to `url`, signed with `secret`, and reads the answer by
-    /// `timeoutMS` from now (only 2xx bodies other than 204 are read).
-    func call(url: String, body: [UInt8], secret: String, timeoutMS: Int) async -> CallResult {
-        await send(nativeRequest(url: url, body: body, secret: secret), timeoutMS: timeoutMS, readsBody: Self.isReadable)
-    }
-
     /// The native protocol's request: a signed JSON POST.
     func nativeRequest(url: String, body: [UInt8], secret: String) -> RenderedRequest {
         var request = RenderedRequest(
@@ -53,15 +47,12 @@ struct BuyerTransport: Sendable {
         (200..<300).contains(status) && status != 204
     }
 
-    /// Sends a request and reads the answer by `timeoutMS` from now; `readsBody` says for which
-    /// statuses the body is read (up to the size limit).
-    ///
-    /// The deadline is a race in a task group: one child makes the call, one sleeps until the
-    /// deadline; the first to finish decides and the other is cancelled. AsyncHTTPClient's own
-    /// deadline only covers the response head, so the race also bounds a body that trickles in.
-    func send(_ rendered: RenderedRequest, timeoutMS: Int, readsBody: @escaping @Sendable (Int) -> Bool) async -> CallResult {
+    /// Sends a request and reads the answer; `readsBody` says for which statuses the body is
+    /// read (up to the size limit). It keeps no deadline of its own: the caller's task is
+    /// bounded (``Deadline``), and when it is cancelled the call ends at once as a `timeout`,
+    /// however far it got (connecting, waiting for the head, or a body that trickles in).
+    func send(_ rendered: RenderedRequest, readsBody: @escaping @Sendable (Int) -> Bool) async -> CallResult {
         guard Self.isWebURL(rendered.url) else { return .failed("not an http or https URL") }
-        guard timeoutMS > 0 else { return .timeout("no time left") }
         guard !Task.isCancelled else { return .timeout("cancelled") }
         let target: String
         switch await addressGuard.check(rendered.url) {
@@ -69,14 +60,8 @@ struct BuyerTransport: Sendable {
         case .allowed(let pinned): target = Self.pinned(rendered.url, to: pinned)
         }
         let request = httpRequest(rendered, url: target, host: target == rendered.url ? nil : Self.hostHeader(rendered.url))
-        let deadline = NIODeadline.now() + .milliseconds(Int64(timeoutMS))
-        return await withTaskGroup(of: CallResult.self) { group in
-            group.addTask { await perform(request, deadline: deadline, readsBody: readsBody) }
-            group.addTask { await Self.expire(afterMS: timeoutMS) }
-            let first = await group.next() ?? .timeout("cancelled")
-            group.cancelAll()
-            return first
-        }
+        let result = await perform(request, readsBody: readsBody)
+        return Task.isCancelled ? .timeout("cancelled") : result
     }
 
     /// An `http://` URL with its host replaced by the address that was checked, so the
@@ -100,15 +85,6 @@ struct BuyerTransport: Sendable {
         return lower.hasPrefix("http://") || lower.hasPrefix("https://")
     }
 
-    private static func expire(afterMS timeoutMS: Int) async -> CallResult {
-        do {
-            try await Task.sleep(for: .milliseconds(timeoutMS))
-            return .timeout("no answer within \(timeoutMS) ms")
-        } catch {
-            return .timeout("cancelled")
-        }
-    }
-
     private func httpRequest(_ rendered: RenderedRequest, url: String, host: String?) -> HTTPClientRequest {
         var request = HTTPClientRequest(url: url)
         if let host { request.headers.add(name: "Host", value: host) }
@@ -119,9 +95,9 @@ struct BuyerTransport: Sendable {
         return request
     }
 
-    private func perform(_ request: HTTPClientRequest, deadline: NIODeadline, readsBody: @Sendable (Int) -> Bool) async -> CallResult {
+    private func perform(_ request: HTTPClientRequest, readsBody: @Sendable (Int) -> Bool) async -> CallResult {
         do {
-            let response = try await client.execute(request, deadline: deadline, logger: logger)
+            let response = try await client.execute(request, deadline: .distantFuture, logger: logger)
             return try await read(response, readsBody: readsBody)
         } catch {
             return TransportError.classify(error)

@@ -12,7 +12,7 @@ extension HTTPBuyerGateway {
         public var connectionsPerHost: Int
         /// How long an idle keep-alive connection stays in the pool.
         public var idleTimeout: Duration
-        /// The longest a connection may take to establish (the call's own deadline may be shorter).
+        /// The longest a connection may take to establish (the caller's deadline may be shorter).
         public var connectTimeout: Duration
         /// The largest answer body read; a longer one is a `too_large` answer.
         public var maxResponseBytes: Int
@@ -21,8 +21,6 @@ extension HTTPBuyerGateway {
         public var retryConnectionEstablishment: Bool
         /// The `User-Agent` header.
         public var userAgent: String
-        /// The post deadline when a campaign has none (`post_timeout_ms` of 0 or less).
-        public var defaultPostTimeoutMS: Int
         /// Whether buyer URLs may reach loopback, private, link-local or metadata addresses
         /// (the SSRF guard at connect time; off in production, on for demos and tests).
         public var allowPrivateAddresses: Bool
@@ -31,7 +29,7 @@ extension HTTPBuyerGateway {
         public init(
             connectionsPerHost: Int = 128, idleTimeout: Duration = .seconds(60), connectTimeout: Duration = .seconds(2),
             maxResponseBytes: Int = 65_536, retryConnectionEstablishment: Bool = false, userAgent: String = "gavel/1",
-            defaultPostTimeoutMS: Int = 5_000, allowPrivateAddresses: Bool = false
+            allowPrivateAddresses: Bool = false
         ) {
             self.allowPrivateAddresses = allowPrivateAddresses
             self.connectionsPerHost = connectionsPerHost
@@ -40,13 +38,12 @@ extension HTTPBuyerGateway {
             self.maxResponseBytes = maxResponseBytes
             self.retryConnectionEstablishment = retryConnectionEstablishment
             self.userAgent = userAgent
-            self.defaultPostTimeoutMS = defaultPostTimeoutMS
         }
 
         /// The AsyncHTTPClient configuration: a large keep-alive pool, redirects never followed
         /// (a 3xx is an answer, never a second request to a place the campaign did not name),
         /// no automatic decompression (the body limit applies to bytes on the wire, and no
-        /// zip bomb gets inflated), a connect timeout, and no read timeout (each call has its deadline).
+        /// zip bomb gets inflated), a connect timeout, and no read timeout (the exchange bounds each call, see `Deadline`).
         public var httpClientConfiguration: HTTPClient.Configuration {
             var pool = HTTPClient.Configuration.ConnectionPool(
                 idleTimeout: TimeAmount(idleTimeout), concurrentHTTP1ConnectionsPerHostSoftLimit: max(1, connectionsPerHost))

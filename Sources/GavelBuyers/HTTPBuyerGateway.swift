@@ -57,23 +57,23 @@ public final class HTTPBuyerGateway: BuyerGateway {
         try await transport.client.shutdown()
     }
 
-    /// Pings the campaign and answers within `timeoutMS`: the native protocol's signed JSON to
-    /// its ping URL (see ``BuyerResponse/ping(status:body:)``), or the mapped request of its
-    /// integration, read by the integration's rules.
-    public func ping(_ request: PingRequest, campaign: Campaign, timeoutMS: Int) async -> PingAnswer {
-        await tracedPing(request, campaign: campaign, timeoutMS: timeoutMS, tracing: false).0
+    /// Pings the campaign: the native protocol's signed JSON to its ping URL (see
+    /// ``BuyerResponse/ping(status:body:)``), or the mapped request of its integration, read by
+    /// the integration's rules. The caller bounds the call (a cancelled call is a `timeout`).
+    public func ping(_ request: PingRequest, campaign: Campaign) async -> PingAnswer {
+        await tracedPing(request, campaign: campaign, tracing: false).0
     }
 
-    /// Posts the full lead to the campaign within its `post_timeout_ms`, natively (see
-    /// ``BuyerResponse/post(status:body:)``) or mapped; a failure is a rejection with a reason
-    /// such as `timeout` or `http_status_500`.
+    /// Posts the full lead to the campaign, natively (see ``BuyerResponse/post(status:body:)``)
+    /// or mapped; a failure is a rejection with a reason such as `timeout` (cancelled by the
+    /// caller at the post deadline) or `http_status_500`.
     public func post(_ request: PostRequest, campaign: Campaign) async -> PostAnswer {
         await tracedPost(request, campaign: campaign, tracing: false).0
     }
 
     /// Pings and also returns the exact exchange on the wire (secrets masked).
-    public func tracedPing(_ request: PingRequest, campaign: Campaign, timeoutMS: Int) async -> (PingAnswer, CallTrace?) {
-        await tracedPing(request, campaign: campaign, timeoutMS: timeoutMS, tracing: true)
+    public func tracedPing(_ request: PingRequest, campaign: Campaign) async -> (PingAnswer, CallTrace?) {
+        await tracedPing(request, campaign: campaign, tracing: true)
     }
 
     /// Posts and also returns the exact exchange on the wire (secrets masked).
@@ -81,13 +81,13 @@ public final class HTTPBuyerGateway: BuyerGateway {
         await tracedPost(request, campaign: campaign, tracing: true)
     }
 
-    private func tracedPing(_ request: PingRequest, campaign: Campaign, timeoutMS: Int, tracing: Bool) async -> (PingAnswer, CallTrace?) {
+    private func tracedPing(_ request: PingRequest, campaign: Campaign, tracing: Bool) async -> (PingAnswer, CallTrace?) {
         let start = ContinuousClock.now
         guard let rendered = pingRequest(request, campaign: campaign) else {
             return (PingAnswer(kind: .connectError, detail: "no ping URL"), nil)
         }
         let mapped = campaign.delivery.integration?.ping
-        let result = await transport.send(rendered, timeoutMS: timeoutMS, readsBody: Self.readsBody(mapped: mapped != nil))
+        let result = await transport.send(rendered, readsBody: Self.readsBody(mapped: mapped != nil))
         var answer = pingAnswer(result, rules: mapped?.response)
         answer.latencyMicros = Self.micros(since: start)
         finished(campaignID: campaign.id, ping: answer)
@@ -100,8 +100,7 @@ public final class HTTPBuyerGateway: BuyerGateway {
             return (BuyerResponse.rejected(.noPostURL), nil)
         }
         let mapped = campaign.delivery.integration?.post
-        let timeoutMS = campaign.delivery.postTimeoutMS > 0 ? campaign.delivery.postTimeoutMS : configuration.defaultPostTimeoutMS
-        let result = await transport.send(rendered, timeoutMS: timeoutMS, readsBody: Self.readsBody(mapped: mapped != nil))
+        let result = await transport.send(rendered, readsBody: Self.readsBody(mapped: mapped != nil))
         let (verdict, failure) = postAnswer(result, rules: mapped?.response)
         var answer = verdict
         answer.latencyMicros = Self.micros(since: start)

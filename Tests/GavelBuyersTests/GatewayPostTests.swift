@@ -49,7 +49,7 @@ import Testing
         try await withLive { buyers, gateway in
             let buyer = buyers.add("slow", SandboxBuyer.Behavior(postLatency: .fixed(.seconds(5))))
             let start = ContinuousClock.now
-            let answer = await gateway.post(postRequest(), campaign: campaign(buyer, postTimeoutMS: 150))
+            let answer = await gateway.postWithinDeadline(postRequest(), campaign: campaign(buyer, postTimeoutMS: 150))
             #expect(answer.outcome == .rejected)
             #expect(answer.reason == "timeout")
             #expect(seconds(since: start) < 2)
@@ -60,7 +60,7 @@ import Testing
     func heldPostTimesOut(_ fault: SandboxBuyer.Fault) async throws {
         try await withLive { buyers, gateway in
             let buyer = buyers.add("holder", SandboxBuyer.Behavior(postFault: fault))
-            let answer = await gateway.post(postRequest(), campaign: campaign(buyer, postTimeoutMS: 150))
+            let answer = await gateway.postWithinDeadline(postRequest(), campaign: campaign(buyer, postTimeoutMS: 150))
             #expect(answer.reason == "timeout")
         }
     }

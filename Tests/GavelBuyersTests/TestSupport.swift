@@ -114,3 +114,27 @@ final class RecordingObserver: BuyerCallObserver, @unchecked Sendable {
         lock.withLock { postAnswers.append((campaignID, answer, failure)) }
     }
 }
+
+extension HTTPBuyerGateway {
+    /// A ping bounded the way the exchange bounds it (``Deadline``): cancelled at `timeoutMS`,
+    /// when it reads as a timeout.
+    func ping(_ request: PingRequest, campaign: Campaign, timeoutMS: Int) async -> PingAnswer {
+        let clock = ContinuousClock()
+        return await Deadline.race(until: clock.now.advanced(by: .milliseconds(timeoutMS)), clock: clock) {
+            await self.ping(request, campaign: campaign)
+        } late: { answer in
+            guard let answer, answer.kind == .timeout else { return PingAnswer(kind: .timeout, latencyMicros: Int64(timeoutMS) * 1_000) }
+            return answer
+        }
+    }
+
+    /// A post bounded the way the exchange bounds it: cancelled at the campaign's post timeout,
+    /// when it is a `timeout` rejection.
+    func postWithinDeadline(_ request: PostRequest, campaign: Campaign) async -> PostAnswer {
+        let clock = ContinuousClock()
+        let deadline = clock.now.advanced(by: .milliseconds(campaign.delivery.effectivePostTimeoutMS))
+        return await Deadline.race(until: deadline, clock: clock) { await self.post(request, campaign: campaign) } late: { answer in
+            answer?.reason == "timeout" ? answer! : PostAnswer(outcome: .rejected, reason: "timeout")
+        }
+    }
+}

@@ -118,7 +118,7 @@ final class LockedLines: @unchecked Sendable {
 
 /// A gateway for tests that never reach a remote buyer.
 struct NoGateway: BuyerGateway {
-    func ping(_ request: PingRequest, campaign: Campaign, timeoutMS: Int) async -> PingAnswer {
+    func ping(_ request: PingRequest, campaign: Campaign) async -> PingAnswer {
         PingAnswer(kind: .connectError, detail: "no network in this test")
     }
 

@@ -101,58 +101,37 @@ extension Exchange {
             effectiveBid: campaign.effectiveBid(price, seller: context.seller.id))
     }
 
-    private enum FanOutEvent: Sendable {
-        case answer(Int, PingAnswer)
-        case deadline
+    /// Pings the remote campaigns at once, each under its own deadline measured from the
+    /// lead's arrival (see ``Deadline``).
+    private func pingRemote(_ pings: [(Campaign, PingRequest)], context: Context) async -> [PingRecord] {
+        let (gateway, clock) = (deps.gateway, deps.clock)
+        let calls = pings.map { campaign, request in
+            let deadline = context.arrival.advanced(by: .milliseconds(request.tmaxMS))
+            let sendable = clock.now < deadline
+            return Deadline.Call(
+                deadline: deadline,
+                work: {
+                    guard sendable else { return PingAnswer(kind: .timeout, detail: "deadline passed before sending") }
+                    return await gateway.ping(request, campaign: campaign)
+                },
+                late: { answer in Self.late(answer, tmaxMS: request.tmaxMS) })
+        }
+        let answers = await Deadline.gather(calls, clock: clock)
+        return zip(pings, answers).map { ping, answer in record(ping.0, answer: answer, seller: context.seller.id) }
     }
 
-    /// The deadline race: one child sleeps until the last deadline; the first to finish
-    /// decides, and cancelling the group ends the stragglers.
-    private func pingRemote(_ pings: [(Campaign, PingRequest)], context: Context) async -> [PingRecord] {
-        guard !pings.isEmpty else { return [] }
-        let deadlines = pings.map { context.arrival.advanced(by: .milliseconds($0.1.tmaxMS)) }
-        var answers = [PingAnswer?](repeating: nil, count: pings.count)
-        let gateway = deps.gateway
-        let clock = deps.clock
-        await withTaskGroup(of: FanOutEvent.self) { group in
-            for (index, (campaign, request)) in pings.enumerated() {
-                let remaining = context.arrival.advanced(by: .milliseconds(request.tmaxMS))
-                let budget = Self.milliseconds(clock.now.duration(to: remaining))
-                group.addTask {
-                    guard budget > 0 else { return .answer(index, PingAnswer(kind: .timeout, detail: "deadline passed before sending")) }
-                    return .answer(index, await gateway.ping(request, campaign: campaign, timeoutMS: budget))
-                }
-            }
-            let last = deadlines.max()!
-            group.addTask {
-                try? await clock.sleep(until: last, tolerance: .milliseconds(1))
-                return .deadline
-            }
-            var pending = pings.count
-            while pending > 0, let event = await group.next() {
-                guard case .answer(let index, var answer) = event else { break }
-                if clock.now > deadlines[index] && answer.kind != .timeout {
-                    answer = PingAnswer(kind: .timeout, latencyMicros: answer.latencyMicros, detail: "answered after the deadline")
-                }
-                answers[index] = answer
-                pending -= 1
-            }
-            group.cancelAll()
+    /// A ping that missed its deadline: a timeout — "answered after the deadline" with the
+    /// latency it took, or (cancelled at the deadline) "no answer by the deadline".
+    static func late(_ answer: PingAnswer?, tmaxMS: Int) -> PingAnswer {
+        guard let answer, answer.kind != .timeout else {
+            return PingAnswer(kind: .timeout, latencyMicros: Int64(tmaxMS) * 1_000, detail: "no answer by the deadline")
         }
-        return pings.enumerated().map { index, item in
-            let answer = answers[index] ?? PingAnswer(kind: .timeout, latencyMicros: Int64(item.1.tmaxMS) * 1_000, detail: "no answer by the deadline")
-            return record(item.0, answer: answer, seller: context.seller.id)
-        }
+        return PingAnswer(kind: .timeout, latencyMicros: answer.latencyMicros, detail: "answered after the deadline")
     }
 
     private func record(_ campaign: Campaign, answer: PingAnswer, seller: String) -> PingRecord {
         let effective = answer.isBid ? answer.bid.map { campaign.effectiveBid($0, seller: seller) } : nil
         return PingRecord(campaignID: campaign.id, buyerID: campaign.buyerID, answer: answer, effectiveBid: effective)
-    }
-
-    static func milliseconds(_ duration: Duration) -> Int {
-        let parts = duration.components
-        return Int(parts.seconds * 1_000 + parts.attoseconds / 1_000_000_000_000_000)
     }
 
     /// The bids among ping records.

@@ -82,7 +82,12 @@ extension Exchange {
             pingID: context.lead.pingID ?? context.lead.id, bidID: offer.bidID, leadID: context.lead.id, price: offer.price,
             vertical: context.vertical.id, test: context.lead.test, fields: context.lead.fields, consent: context.lead.consent,
             captures: offer.captures, source: context.lead.source, sellerAlias: context.seller.alias)
-        return await deps.gateway.post(request, campaign: campaign)
+        let (gateway, timeoutMS) = (deps.gateway, campaign.delivery.effectivePostTimeoutMS)
+        return await Deadline.race(until: deps.clock.now.advanced(by: .milliseconds(timeoutMS)), clock: deps.clock) {
+            await gateway.post(request, campaign: campaign)
+        } late: { _ in
+            PostAnswer(outcome: .rejected, reason: "timeout", latencyMicros: Int64(timeoutMS) * 1_000)
+        }
     }
 
     static func micros(_ duration: Duration) -> Int64 {

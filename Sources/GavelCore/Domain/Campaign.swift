@@ -65,6 +65,9 @@ public struct Campaign: Sendable, Hashable, Identifiable {
         /// Whether won leads are posted over HTTP (native or mapped) rather than left in the
         /// buyer's inbox.
         public var postsOverHTTP: Bool { postURL != nil || integration?.post != nil }
+
+        /// How long a post may take before it counts as a `timeout` rejection (5 s when unset).
+        public var effectivePostTimeoutMS: Int { postTimeoutMS > 0 ? postTimeoutMS : 5_000 }
     }
 
     /// Which sellers the campaign buys from and how their leads are priced.

@@ -44,7 +44,9 @@ public struct TestConsole: Sendable {
             let request = PingRequest(
                 pingID: pingID, vertical: vertical.id, tmaxMS: campaign.timeoutMS(settings: settings), test: true,
                 sellerAlias: "test-console", source: "test-console", fields: pingFields)
-            let (answer, trace) = await gateway.tracedPing(request, campaign: campaign, timeoutMS: request.tmaxMS)
+            let (answer, trace) = await Self.within(request.tmaxMS, late: PingAnswer(kind: .timeout, detail: "no answer by the deadline")) {
+                await gateway.tracedPing(request, campaign: campaign)
+            }
             run.ping = Step(answer: answer, trace: trace)
             guard answer.isBid, let bid = answer.bid else { return run.noting("the ping did not bid, so nothing was posted") }
             offer.price = campaign.effectiveBid(bid, seller: "")
@@ -59,10 +61,25 @@ public struct TestConsole: Sendable {
             pingID: pingID, bidID: offer.bidID, leadID: leadID, price: offer.price, vertical: vertical.id, test: true, fields: fields,
             consent: ["tcpa_text": "Test lead from the campaign test console"], captures: offer.captures, source: "test-console",
             sellerAlias: "test-console")
-        let (answer, trace) = await gateway.tracedPost(request, campaign: campaign)
+        let (answer, trace) = await Self.within(campaign.delivery.effectivePostTimeoutMS, late: PostAnswer(outcome: .rejected, reason: "timeout")) {
+            await gateway.tracedPost(request, campaign: campaign)
+        }
         let policy = campaign.delivery.integration?.post?.lowerPrice ?? .accept
         run.post = Step(answer: answer.settled(offered: offer.price, policy: policy), trace: trace)
         return run
+    }
+}
+
+extension TestConsole {
+    /// A traced call bounded like the exchange bounds it: past the deadline it is cancelled and
+    /// reads as `late`, with the trace of what was sent.
+    static func within<Answer: Sendable>(
+        _ milliseconds: Int, late: Answer, _ work: @escaping @Sendable () async -> (Answer, CallTrace?)
+    ) async -> (Answer, CallTrace?) {
+        let clock = ContinuousClock()
+        return await Deadline.race(until: clock.now.advanced(by: .milliseconds(milliseconds)), clock: clock, work) { cancelled in
+            (late, cancelled?.1)
+        }
     }
 }
 

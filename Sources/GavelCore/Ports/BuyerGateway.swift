@@ -98,23 +98,25 @@ public struct PostRequest: Sendable, Hashable {
 }
 
 /// The port through which the exchange calls buyers over the network. Implementations never
-/// throw: every failure is a typed no-bid or rejection.
+/// throw: every failure is a typed no-bid or rejection. They keep no deadlines of their own:
+/// the caller bounds every call (``Deadline``), and a cancelled call ends at once as a
+/// `timeout`.
 public protocol BuyerGateway: Sendable {
-    /// Pings a remote campaign; answers within `timeoutMS` (a late answer is a `timeout`).
-    func ping(_ request: PingRequest, campaign: Campaign, timeoutMS: Int) async -> PingAnswer
+    /// Pings a remote campaign.
+    func ping(_ request: PingRequest, campaign: Campaign) async -> PingAnswer
     /// Posts the full lead to a campaign with a post URL.
     func post(_ request: PostRequest, campaign: Campaign) async -> PostAnswer
-    /// Pings like ``ping(_:campaign:timeoutMS:)`` and also returns what went over the wire
-    /// (the test console); `nil` when the gateway cannot tell.
-    func tracedPing(_ request: PingRequest, campaign: Campaign, timeoutMS: Int) async -> (PingAnswer, CallTrace?)
+    /// Pings like ``ping(_:campaign:)`` and also returns what went over the wire (the test
+    /// console); `nil` when the gateway cannot tell.
+    func tracedPing(_ request: PingRequest, campaign: Campaign) async -> (PingAnswer, CallTrace?)
     /// Posts like ``post(_:campaign:)`` and also returns what went over the wire.
     func tracedPost(_ request: PostRequest, campaign: Campaign) async -> (PostAnswer, CallTrace?)
 }
 
 extension BuyerGateway {
     /// The answer without a trace.
-    public func tracedPing(_ request: PingRequest, campaign: Campaign, timeoutMS: Int) async -> (PingAnswer, CallTrace?) {
-        (await ping(request, campaign: campaign, timeoutMS: timeoutMS), nil)
+    public func tracedPing(_ request: PingRequest, campaign: Campaign) async -> (PingAnswer, CallTrace?) {
+        (await ping(request, campaign: campaign), nil)
     }
 
     /// The answer without a trace.
