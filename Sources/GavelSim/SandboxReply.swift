@@ -130,15 +130,10 @@ struct SandboxBuyerState: Sendable {
         case .none: return .zero
         case .fixed(let duration): return duration
         case .random(let range):
-            let low = Self.nanoseconds(range.lowerBound)
-            let high = max(low, Self.nanoseconds(range.upperBound))
+            let low = range.lowerBound.nanoseconds
+            let high = max(low, range.upperBound.nanoseconds)
             return .nanoseconds(Int64.random(in: low...high, using: &random))
         }
-    }
-
-    private static func nanoseconds(_ duration: Duration) -> Int64 {
-        let parts = duration.components
-        return parts.seconds * 1_000_000_000 + parts.attoseconds / 1_000_000_000
     }
 }
 

@@ -157,8 +157,7 @@ struct LoadRunner: Sendable {
     }
 
     static func nanos(_ duration: Duration) -> UInt64 {
-        let parts = duration.components
-        return UInt64(max(0, parts.seconds * 1_000_000_000 + parts.attoseconds / 1_000_000_000))
+        UInt64(max(0, duration.nanoseconds))
     }
 
     /// Hands out request indexes to closed-loop clients.

@@ -128,7 +128,7 @@ struct DemoDriver: Service {
         } catch {
             outcome = ("error", .zero)
         }
-        let micros = UInt64(max(0, DemoTally.seconds(intended.duration(to: .now)) * 1_000_000))
+        let micros = UInt64(max(0, intended.duration(to: .now).seconds * 1_000_000))
         tally.record(status: outcome.status, payout: outcome.payout, latencyMicros: micros)
     }
 

@@ -51,7 +51,7 @@ final class DemoTally: Sendable {
     func reading() -> Reading {
         state.withLock { state in
             let now = ContinuousClock.now
-            let seconds = Self.seconds(state.windowStart.duration(to: now))
+            let seconds = state.windowStart.duration(to: now).seconds
             let reading = Reading(
                 leads: state.leads, sold: state.sold, revenue: state.revenue, windowLeads: state.windowLeads, windowSeconds: seconds,
                 windowP50: Double(state.window.valueAtPercentile(50)) / 1_000, windowP99: Double(state.window.valueAtPercentile(99)) / 1_000,
@@ -65,7 +65,7 @@ final class DemoTally: Sendable {
 
     /// The progress line for a reading.
     func line(_ reading: Reading) -> String {
-        let elapsed = Self.seconds(started.duration(to: .now))
+        let elapsed = started.duration(to: .now).seconds
         let rate = BenchMath.rate(count: reading.windowLeads, seconds: reading.windowSeconds)
         let soldShare = reading.leads == 0 ? 0 : Double(reading.sold) * 100 / Double(reading.leads)
         let average = reading.sold == 0 ? Money.zero : Money(cents: reading.revenue.cents / Int64(reading.sold))
@@ -78,7 +78,7 @@ final class DemoTally: Sendable {
     func summary() -> [String] {
         state.withLock { state in
             let (leads, sold, revenue, total) = (state.leads, state.sold, state.revenue, state.total)
-            let seconds = Self.seconds(started.duration(to: .now))
+            let seconds = started.duration(to: .now).seconds
             let soldShare = leads == 0 ? 0 : Double(sold) * 100 / Double(leads)
             let average = sold == 0 ? Money.zero : Money(cents: revenue.cents / Int64(sold))
             let perLead = leads == 0 ? Money.zero : Money(cents: revenue.cents / Int64(leads))
@@ -96,9 +96,5 @@ final class DemoTally: Sendable {
 
     private static func ms(_ histogram: Histogram<UInt64>, _ percentile: Double) -> String {
         BenchFormat.fixed(Double(histogram.valueAtPercentile(percentile)) / 1_000, 1)
-    }
-
-    static func seconds(_ duration: Duration) -> Double {
-        Double(duration.components.seconds) + Double(duration.components.attoseconds) / 1e18
     }
 }

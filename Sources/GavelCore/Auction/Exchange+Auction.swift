@@ -117,7 +117,7 @@ extension Exchange {
         await withTaskGroup(of: FanOutEvent.self) { group in
             for (index, (campaign, request)) in pings.enumerated() {
                 let remaining = context.arrival.advanced(by: .milliseconds(request.tmaxMS))
-                let budget = Self.milliseconds(clock.now.duration(to: remaining))
+                let budget = Int(clock.now.duration(to: remaining).milliseconds)
                 group.addTask {
                     guard budget > 0 else { return .answer(index, PingAnswer(kind: .timeout, detail: "deadline passed before sending")) }
                     return .answer(index, await gateway.ping(request, campaign: campaign, timeoutMS: budget))
@@ -148,11 +148,6 @@ extension Exchange {
     private func record(_ campaign: Campaign, answer: PingAnswer, seller: String) -> PingRecord {
         let effective = answer.isBid ? answer.bid.map { campaign.effectiveBid($0, seller: seller) } : nil
         return PingRecord(campaignID: campaign.id, buyerID: campaign.buyerID, answer: answer, effectiveBid: effective)
-    }
-
-    static func milliseconds(_ duration: Duration) -> Int {
-        let parts = duration.components
-        return Int(parts.seconds * 1_000 + parts.attoseconds / 1_000_000_000_000_000)
     }
 
     /// The bids among ping records.

@@ -18,7 +18,7 @@ extension Exchange {
         return LeadOutcome(
             leadID: context.lead.id, status: status, reason: sales.isEmpty ? unsoldReason(round, posts: posts) : nil,
             sales: sales, pings: round.pings, posts: posts, skips: round.skips, finishedAt: deps.wallClock.now(),
-            elapsedMicros: Self.micros(context.arrival.duration(to: deps.clock.now)))
+            elapsedMicros: context.arrival.duration(to: deps.clock.now).microseconds)
     }
 
     private func unsoldReason(_ round: Round, posts: [PostRecord]) -> String {
@@ -83,10 +83,5 @@ extension Exchange {
             vertical: context.vertical.id, test: context.lead.test, fields: context.lead.fields, consent: context.lead.consent,
             captures: offer.captures, source: context.lead.source, sellerAlias: context.seller.alias)
         return await deps.gateway.post(request, campaign: campaign)
-    }
-
-    static func micros(_ duration: Duration) -> Int64 {
-        let parts = duration.components
-        return parts.seconds * 1_000_000 + parts.attoseconds / 1_000_000_000_000
     }
 }

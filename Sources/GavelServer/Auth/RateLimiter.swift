@@ -38,8 +38,7 @@ public final class RateLimiter: Sendable {
         let burst = Double(max(configuration.burst, 1))
         return buckets.withLock { buckets in
             var bucket = buckets[key] ?? Bucket(tokens: burst, updated: now)
-            let elapsed = bucket.updated.duration(to: now)
-            let seconds = Double(elapsed.components.seconds) + Double(elapsed.components.attoseconds) / 1e18
+            let seconds = bucket.updated.duration(to: now).seconds
             bucket.tokens = min(burst, bucket.tokens + max(0, seconds) * rate)
             bucket.updated = now
             guard bucket.tokens >= 1 else {
