@@ -15,11 +15,10 @@ import Glibc
 /// it. For `https://` the name is kept for TLS; a rebound name would reach an internal address
 /// only with a TLS handshake that fails unless that host holds a certificate for the buyer's name,
 /// so no request is delivered there.
-public final class AddressGuard: @unchecked Sendable {
+public final class AddressGuard: Sendable {
     /// Whether private addresses are allowed.
     public let allowPrivate: Bool
-    private let lock = NSLock()
-    private var cache: [String: (addresses: [String], expires: ContinuousClock.Instant)] = [:]
+    private let cache = Locked<[String: (addresses: [String], expires: ContinuousClock.Instant)]>([:])
     private let ttl: Duration
 
     /// Creates a guard; resolutions are cached for `ttl`.
@@ -63,9 +62,9 @@ public final class AddressGuard: @unchecked Sendable {
         if NetworkAddress.ipv4(host) != nil { return [host] }
         if NetworkAddress.ipv6(host) != nil { return [host.trimmingCharacters(in: CharacterSet(charactersIn: "[]"))] }
         let now = ContinuousClock.now
-        if let cached = lock.withLock({ cache[host] }), cached.expires > now { return cached.addresses }
+        if let cached = cache.withLock({ $0[host] }), cached.expires > now { return cached.addresses }
         let addresses = (try? await NIOThreadPool.singleton.runIfActive { Self.lookup(host) }) ?? []
-        lock.withLock { cache[host] = (addresses, now.advanced(by: ttl)) }
+        cache.withLock { $0[host] = (addresses, now.advanced(by: ttl)) }
         return addresses
     }
 

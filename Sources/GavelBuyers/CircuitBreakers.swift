@@ -1,4 +1,3 @@
-import Foundation
 import GavelCore
 
 /// One campaign's circuit breaker as a value: it counts consecutive faults, opens after
@@ -70,7 +69,7 @@ public struct CircuitBreaker: Sendable, Hashable {
 /// Circuit breakers for every campaign, fed by the gateway's finished calls and read by the
 /// exchange before each fan-out: a campaign that keeps failing is paused for a cool-down, then
 /// probed, then resumed — so a dead buyer stops costing every auction a timeout.
-public final class CircuitBreakers: BuyerCallObserver, CircuitBoard, @unchecked Sendable {
+public final class CircuitBreakers: BuyerCallObserver, CircuitBoard, Sendable {
     /// When breakers trip and how long they stay open.
     public struct Configuration: Sendable {
         /// Consecutive faults that open a circuit.
@@ -88,8 +87,7 @@ public final class CircuitBreakers: BuyerCallObserver, CircuitBoard, @unchecked 
     private let configuration: Configuration
     private let clock: any WallClock
     private let onTrip: @Sendable (String) -> Void
-    private let lock = NSLock()
-    private var breakers: [String: CircuitBreaker] = [:]
+    private let breakers = Locked<[String: CircuitBreaker]>([:])
 
     /// Creates the breakers; `onTrip` is told each time a campaign's circuit opens.
     public init(
@@ -104,7 +102,7 @@ public final class CircuitBreakers: BuyerCallObserver, CircuitBoard, @unchecked 
     /// Campaigns to skip for this lead (letting one lead probe each cooled-down campaign).
     public func openCircuits() -> Set<String> {
         let now = clock.now()
-        return lock.withLock {
+        return breakers.withLock { breakers in
             var skipped = Set<String>()
             for id in Array(breakers.keys) where !breakers[id]!.allows(now: now, coolDown: configuration.coolDownMS) {
                 skipped.insert(id)
@@ -115,7 +113,7 @@ public final class CircuitBreakers: BuyerCallObserver, CircuitBoard, @unchecked 
 
     /// Every circuit that is not closed.
     public func circuitStates() -> [String: CircuitState] {
-        lock.withLock { breakers.compactMapValues { $0.state == .closed ? nil : $0.state } }
+        breakers.withLock { breakers in breakers.compactMapValues { $0.state == .closed ? nil : $0.state } }
     }
 
     /// Counts a ping's outcome.
@@ -130,7 +128,7 @@ public final class CircuitBreakers: BuyerCallObserver, CircuitBoard, @unchecked 
 
     private func record(_ campaignID: String, fault: Bool) {
         let now = clock.now()
-        let tripped = lock.withLock {
+        let tripped = breakers.withLock { breakers in
             if !fault && breakers[campaignID] == nil { return false }
             var breaker = breakers[campaignID] ?? CircuitBreaker()
             let tripped = breaker.record(fault: fault, now: now, threshold: configuration.threshold, coolDown: configuration.coolDownMS)

@@ -62,6 +62,6 @@ extension TimeAmount {
     init(_ duration: Duration) {
         let parts = duration.components
         let seconds = min(max(parts.seconds, -9_000_000_000), 9_000_000_000)
-        self = .nanoseconds(seconds * 1_000_000_000 + parts.attoseconds / 1_000_000_000)
+        self = .nanoseconds(Duration(secondsComponent: seconds, attosecondsComponent: parts.attoseconds).nanoseconds)
     }
 }

@@ -89,7 +89,7 @@ public final class HTTPBuyerGateway: BuyerGateway {
         let mapped = campaign.delivery.integration?.ping
         let result = await transport.send(rendered, readsBody: Self.readsBody(mapped: mapped != nil))
         var answer = pingAnswer(result, rules: mapped?.response)
-        answer.latencyMicros = Self.micros(since: start)
+        answer.latencyMicros = start.duration(to: .now).microseconds
         finished(campaignID: campaign.id, ping: answer)
         return (answer, tracing ? Self.trace(rendered, result, latencyMicros: answer.latencyMicros) : nil)
     }
@@ -103,7 +103,7 @@ public final class HTTPBuyerGateway: BuyerGateway {
         let result = await transport.send(rendered, readsBody: Self.readsBody(mapped: mapped != nil))
         let (verdict, failure) = postAnswer(result, rules: mapped?.response)
         var answer = verdict
-        answer.latencyMicros = Self.micros(since: start)
+        answer.latencyMicros = start.duration(to: .now).microseconds
         finished(campaignID: campaign.id, post: answer, failure: failure)
         return (answer, tracing ? Self.trace(rendered, result, latencyMicros: answer.latencyMicros) : nil)
     }
@@ -209,11 +209,6 @@ public final class HTTPBuyerGateway: BuyerGateway {
             logger.debug("buyer post fault", metadata: ["campaign": "\(campaignID)", "reason": "\(failure.reason)"])
         }
         for observer in observers { observer.postFinished(campaignID: campaignID, answer: answer, failure: failure) }
-    }
-
-    private static func micros(since start: ContinuousClock.Instant) -> Int64 {
-        let parts = start.duration(to: .now).components
-        return parts.seconds * 1_000_000 + parts.attoseconds / 1_000_000_000_000
     }
 }
 

@@ -140,8 +140,8 @@ public struct FixtureMarket: Sendable {
         String(2_000_000_000 + consumer)
     }
 
-    private func generator(_ index: Int) -> SeededGenerator {
-        SeededGenerator(seed: seed &* 0x9E37_79B9 &+ UInt64(index) &* 0x1_0000_0001)
+    private func generator(_ index: Int) -> SeededRandom {
+        SeededRandom(seed: seed &* 0x9E37_79B9 &+ UInt64(index) &* 0x1_0000_0001)
     }
 
     /// The exchange's contact key of a 10-digit phone: SHA-256 of its E.164 digits, in hex.
@@ -149,7 +149,7 @@ public struct FixtureMarket: Sendable {
         SHA256.hash(data: Array(("1" + digits).utf8)).map { String(format: "%02x", $0) }.joined()
     }
 
-    private func outcome(_ lead: Lead, kind: Kind, share: Rate, random: inout SeededGenerator) -> LeadOutcome {
+    private func outcome(_ lead: Lead, kind: Kind, share: Rate, random: inout SeededRandom) -> LeadOutcome {
         let finished = lead.receivedAt.adding(milliseconds: 100)
         switch kind {
         case .duplicate: return LeadOutcome(leadID: lead.id, status: .duplicate, reason: "duplicate", finishedAt: lead.receivedAt)
@@ -166,7 +166,7 @@ public struct FixtureMarket: Sendable {
 
     /// Posts to the bidders, best first, until one (or, one time in ten, two) accepted.
     private func cascade(
-        _ pings: [PingRecord], lead: Lead, share: Rate, at time: Timestamp, random: inout SeededGenerator
+        _ pings: [PingRecord], lead: Lead, share: Rate, at time: Timestamp, random: inout SeededRandom
     ) -> ([PostRecord], [Sale]) {
         let bidders = pings.filter(\.answer.isBid).sorted { ($0.effectiveBid?.cents ?? 0) > ($1.effectiveBid?.cents ?? 0) }
         let wanted = random.next() % 10 == 0 ? 2 : 1
@@ -184,7 +184,7 @@ public struct FixtureMarket: Sendable {
         return (posts, sales)
     }
 
-    private func ping(_ campaign: CampaignSpec, random: inout SeededGenerator) -> PingRecord {
+    private func ping(_ campaign: CampaignSpec, random: inout SeededRandom) -> PingRecord {
         let price = Money(cents: 200 + Int64(random.next() % 2_000))
         let latency = Int64(2_000 + random.next() % 300_000)
         let answer: PingAnswer

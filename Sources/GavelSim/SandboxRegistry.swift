@@ -1,66 +1,68 @@
-import Foundation
 import GavelCore
 import ServiceLifecycle
 
 /// The sandbox's shared state behind one lock: the buyers, what they received, and whether
 /// the server is up. Every method is short and never awaits while holding the lock.
-final class SandboxRegistry: @unchecked Sendable {
+final class SandboxRegistry: Sendable {
     /// Where the server is in its life.
-    private enum Phase {
+    private enum Phase: Sendable {
         case idle
         case running(port: Int)
         case stopped
     }
 
-    private let lock = NSLock()
-    private var buyers: [String: SandboxBuyerState] = [:]
-    private var records: [SandboxBuyer.Received] = []
-    private var phase = Phase.idle
-    private var waiters: [CheckedContinuation<Int, any Error>] = []
-    private var serviceGroup: ServiceGroup?
-    private var stopping = false
-    private var holds: [Int: CheckedContinuation<Void, Never>] = [:]
-    private var nextHold = 0
+    private struct State: Sendable {
+        var buyers: [String: SandboxBuyerState] = [:]
+        var records: [SandboxBuyer.Received] = []
+        var phase = Phase.idle
+        var waiters: [CheckedContinuation<Int, any Error>] = []
+        var serviceGroup: ServiceGroup?
+        var stopping = false
+        var holds: [Int: CheckedContinuation<Void, Never>] = [:]
+        var nextHold = 0
+    }
+
+    private let state = Locked(State())
 
     // MARK: Buyers
 
     func set(_ name: String, _ behavior: SandboxBuyer.Behavior) {
-        lock.withLock {
-            if buyers[name] == nil { buyers[name] = SandboxBuyerState(behavior) } else { buyers[name]!.replace(behavior) }
+        state.withLock { state in
+            if state.buyers[name] == nil { state.buyers[name] = SandboxBuyerState(behavior) } else { state.buyers[name]!.replace(behavior) }
         }
     }
 
     func remove(_ name: String) {
-        _ = lock.withLock { buyers.removeValue(forKey: name) }
+        _ = state.withLock { $0.buyers.removeValue(forKey: name) }
     }
 
     func behavior(_ name: String) -> SandboxBuyer.Behavior? {
-        lock.withLock { buyers[name]?.behavior }
+        state.withLock { $0.buyers[name]?.behavior }
     }
 
     func update(_ name: String, _ change: (inout SandboxBuyer.Behavior) -> Void) -> Bool {
-        lock.withLock {
-            guard var behavior = buyers[name]?.behavior else { return false }
+        state.withLock { state in
+            guard var behavior = state.buyers[name]?.behavior else { return false }
             change(&behavior)
-            buyers[name]!.replace(behavior)
+            state.buyers[name]!.replace(behavior)
             return true
         }
     }
 
     var names: [String] {
-        lock.withLock { buyers.keys.sorted() }
+        state.withLock { $0.buyers.keys.sorted() }
     }
 
     /// Records a call and decides its reply in one step; `nil` when there is no such buyer.
     func receive(_ call: SandboxCall, verify: (_ secret: String) -> Bool) -> SandboxReply? {
-        lock.withLock {
-            guard var state = buyers[call.buyer] else { return nil }
+        state.withLock { registry in
+            guard var state = registry.buyers[call.buyer] else { return nil }
             let verified = verify(state.behavior.secret)
-            records.append(call.record(verified: verified))
+            registry.records.append(call.record(verified: verified))
             let reply = call.kind == .ping
                 ? state.pingReply(name: call.buyer, json: call.json, verified: verified)
                 : state.postReply(name: call.buyer, json: call.json, verified: verified)
-            buyers[call.buyer] = state
+            registry.buyers[call.buyer] = state
             return reply
         }
     }
@@ -68,61 +70,61 @@ final class SandboxRegistry: @unchecked Sendable {
     // MARK: Records
 
     var received: [SandboxBuyer.Received] {
-        lock.withLock { records }
+        state.withLock { $0.records }
     }
 
     func received(by name: String, _ kind: SandboxBuyer.Received.Kind) -> [SandboxBuyer.Received] {
-        lock.withLock { records.filter { $0.buyer == name && $0.kind == kind } }
+        state.withLock { state in state.records.filter { $0.buyer == name && $0.kind == kind } }
     }
 
     func clearReceived() {
-        lock.withLock { records.removeAll() }
+        state.withLock { $0.records.removeAll() }
     }
 
     // MARK: Server phase
 
     var port: Int? {
-        lock.withLock {
-            if case .running(let port) = phase { return port }
+        state.withLock { state in
+            if case .running(let port) = state.phase { return port }
             return nil
         }
     }
 
     func starting(_ group: ServiceGroup) {
-        lock.withLock {
-            phase = .idle
-            serviceGroup = group
-            stopping = false
+        state.withLock { state in
+            state.phase = .idle
+            state.serviceGroup = group
+            state.stopping = false
         }
     }
 
     func started(port: Int) {
-        let ready = lock.withLock {
-            phase = .running(port: port)
-            defer { waiters.removeAll() }
-            return waiters
+        let ready = state.withLock { state in
+            state.phase = .running(port: port)
+            defer { state.waiters.removeAll() }
+            return state.waiters
         }
         for waiter in ready { waiter.resume(returning: port) }
     }
 
     func stopped() {
-        let pending = lock.withLock {
-            phase = .stopped
-            serviceGroup = nil
-            defer { waiters.removeAll() }
-            return waiters
+        let pending = state.withLock { state in
+            state.phase = .stopped
+            state.serviceGroup = nil
+            defer { state.waiters.removeAll() }
+            return state.waiters
         }
         for waiter in pending { waiter.resume(throwing: SandboxBuyers.Failure.stopped) }
     }
 
     func waitForPort() async throws -> Int {
         try await withCheckedThrowingContinuation { continuation in
-            let outcome: Result<Int, any Error>? = lock.withLock {
-                switch phase {
+            let outcome: Result<Int, any Error>? = state.withLock { state in
+                switch state.phase {
                 case .running(let port): return .success(port)
                 case .stopped: return .failure(SandboxBuyers.Failure.stopped)
                 case .idle:
-                    waiters.append(continuation)
+                    state.waiters.append(continuation)
                     return nil
                 }
             }
@@ -135,10 +137,10 @@ extension SandboxRegistry {
     /// Starts stopping: ends every held request at once (and any held from now on) and returns
     /// the running server's service group, for a graceful shutdown.
     func beginStopping() -> ServiceGroup? {
-        let (released, group) = lock.withLock {
-            stopping = true
-            defer { holds.removeAll() }
-            return (Array(holds.values), serviceGroup)
+        let (released, group) = state.withLock { state in
+            state.stopping = true
+            defer { state.holds.removeAll() }
+            return (Array(state.holds.values), state.serviceGroup)
         }
         for hold in released { hold.resume() }
         return group
@@ -156,21 +158,21 @@ extension SandboxRegistry {
     }
 
     private func untilStopping() async {
-        let id = lock.withLock {
-            nextHold += 1
-            return nextHold
+        let id = state.withLock { state in
+            state.nextHold += 1
+            return state.nextHold
         }
         await withTaskCancellationHandler {
             await withCheckedContinuation { continuation in
-                let now = lock.withLock {
-                    if stopping || Task.isCancelled { return true }
-                    holds[id] = continuation
+                let now = state.withLock { state in
+                    if state.stopping || Task.isCancelled { return true }
+                    state.holds[id] = continuation
                     return false
                 }
                 if now { continuation.resume() }
             }
         } onCancel: {
-            lock.withLock { holds.removeValue(forKey: id) }?.resume()
+            state.withLock { $0.holds.removeValue(forKey: id) }?.resume()
         }
     }
 }

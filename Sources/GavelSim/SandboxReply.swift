@@ -54,18 +54,18 @@ struct SandboxReply: Sendable {
 /// are pure functions of this state and the request, so they are testable without a server.
 struct SandboxBuyerState: Sendable {
     private(set) var behavior: SandboxBuyer.Behavior
-    private var random: SeededGenerator
+    private var random: SeededRandom
     private var bids = 0
     private var accepted = 0
 
     init(_ behavior: SandboxBuyer.Behavior) {
         self.behavior = behavior
-        random = SeededGenerator(seed: behavior.seed)
+        random = SeededRandom(seed: behavior.seed)
     }
 
     /// Replaces the behavior, restarting the random sequence when the seed changed.
     mutating func replace(_ next: SandboxBuyer.Behavior) {
-        if next.seed != behavior.seed { random = SeededGenerator(seed: next.seed) }
+        if next.seed != behavior.seed { random = SeededRandom(seed: next.seed) }
         behavior = next
     }
 
@@ -130,31 +130,9 @@ struct SandboxBuyerState: Sendable {
         case .none: return .zero
         case .fixed(let duration): return duration
         case .random(let range):
-            let low = Self.nanoseconds(range.lowerBound)
-            let high = max(low, Self.nanoseconds(range.upperBound))
+            let low = range.lowerBound.nanoseconds
+            let high = max(low, range.upperBound.nanoseconds)
             return .nanoseconds(Int64.random(in: low...high, using: &random))
         }
-    }
-
-    private static func nanoseconds(_ duration: Duration) -> Int64 {
-        let parts = duration.components
-        return parts.seconds * 1_000_000_000 + parts.attoseconds / 1_000_000_000
-    }
-}
-
-/// SplitMix64: a small, fast, seedable generator, so sandbox runs repeat exactly.
-struct SeededGenerator: RandomNumberGenerator, Sendable {
-    private var state: UInt64
-
-    init(seed: UInt64) {
-        state = seed
-    }
-
-    mutating func next() -> UInt64 {
-        state &+= 0x9E37_79B9_7F4A_7C15
-        var z = state
-        z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
-        z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
-        return z ^ (z >> 31)
     }
 }

@@ -1,4 +1,5 @@
 import Foundation
+import GavelCore
 
 /// A small, fast, seedable random generator (xoshiro256**, seeded through SplitMix64) with
 /// the samplers the market model needs. No Foundation randomness: the same seed gives the same
@@ -11,11 +12,11 @@ public struct SimRandom: RandomNumberGenerator, Sendable {
 
     /// Creates a generator from a seed; any seed (zero included) is fine.
     public init(seed: UInt64) {
-        var mixer = seed
-        s0 = Self.splitMix(&mixer)
-        s1 = Self.splitMix(&mixer)
-        s2 = Self.splitMix(&mixer)
-        s3 = Self.splitMix(&mixer)
+        var mixer = SeededRandom(seed: seed)
+        s0 = mixer.next()
+        s1 = mixer.next()
+        s2 = mixer.next()
+        s3 = mixer.next()
     }
 
     /// Creates a generator from several seeds mixed together (e.g. a buyer's seed and a lead's key).
@@ -23,13 +24,11 @@ public struct SimRandom: RandomNumberGenerator, Sendable {
         self.init(seed: seeds.reduce(0x6A09_E667_F3BC_C909) { StableHash.mix($0, $1) })
     }
 
-    /// SplitMix64: one step of the seeding generator.
+    /// SplitMix64: one step of the seeding generator (``SeededRandom``) from `state`.
     public static func splitMix(_ state: inout UInt64) -> UInt64 {
-        state &+= 0x9E37_79B9_7F4A_7C15
-        var z = state
-        z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
-        z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
-        return z ^ (z >> 31)
+        var mixer = SeededRandom(seed: state)
+        defer { state = mixer.state }
+        return mixer.next()
     }
 
     /// The next 64 random bits.

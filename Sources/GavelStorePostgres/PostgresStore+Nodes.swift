@@ -76,8 +76,7 @@ extension PostgresStore {
 
     /// The node timeout as an SQL interval literal.
     var nodeTimeoutInterval: String {
-        let (seconds, attoseconds) = configuration.nodeTimeout.components
-        return "interval '\(seconds * 1_000 + attoseconds / 1_000_000_000_000_000) milliseconds'"
+        "interval '\(configuration.nodeTimeout.milliseconds) milliseconds'"
     }
 
     /// Releases the holds of gone nodes (older than the node timeout, so a node that has just

@@ -30,7 +30,7 @@ struct BenchFill {
             let clock = ContinuousClock()
             var audit: AuditReport?
             let elapsed = try await clock.measure { audit = try await store.audit() }
-            Runtime.say("audit: \(audit?.entries ?? 0) ledger entries in \(BenchFormat.fixed(elapsed.milliseconds, 0)) ms, \(audit?.isClean == true ? "clean" : "NOT CLEAN")")
+            Runtime.say("audit: \(audit?.entries ?? 0) ledger entries in \(BenchFormat.fixed(elapsed.fractionalMilliseconds, 0)) ms, \(audit?.isClean == true ? "clean" : "NOT CLEAN")")
             guard audit?.isClean == true else { throw ExitCode(2) }
         }
     }
@@ -63,9 +63,9 @@ struct BenchFill {
         }
         let importing = total - generating
         Runtime.say(
-            "filled \(StoreOpening.displayed(database)) with \(count) leads from \(start) to \(end): imported in \(BenchFormat.fixed(importing.milliseconds / 1_000, 2)) s "
-                + "(\(BenchFormat.fixed(Double(count) / max(importing.milliseconds / 1_000, 0.001), 0)) leads/s; generating them took "
-                + "\(BenchFormat.fixed(generating.milliseconds / 1_000, 2)) s more)")
+            "filled \(StoreOpening.displayed(database)) with \(count) leads from \(start) to \(end): imported in \(BenchFormat.fixed(importing.fractionalMilliseconds / 1_000, 2)) s "
+                + "(\(BenchFormat.fixed(Double(count) / max(importing.fractionalMilliseconds / 1_000, 0.001), 0)) leads/s; generating them took "
+                + "\(BenchFormat.fixed(generating.fractionalMilliseconds / 1_000, 2)) s more)")
     }
 
     private func time(_ store: any ReportStore, from start: Timestamp, to end: Timestamp) async throws {
@@ -74,16 +74,8 @@ struct BenchFill {
         for dimension in ReportDimension.allCases {
             var result: [ReportRow] = []
             let elapsed = try await clock.measure { result = try await store.report(ReportQuery(groupBy: dimension, from: start, to: end)) }
-            rows.append(["by \(dimension.rawValue)", String(result.count), String(result.reduce(0) { $0 + $1.leads }), BenchFormat.fixed(elapsed.milliseconds, 1)])
+            rows.append(["by \(dimension.rawValue)", String(result.count), String(result.reduce(0) { $0 + $1.leads }), BenchFormat.fixed(elapsed.fractionalMilliseconds, 1)])
         }
         BenchFormat.table(rows).split(separator: "\n").forEach { Runtime.say(String($0)) }
-    }
-}
-
-extension Duration {
-    /// The duration in milliseconds.
-    var milliseconds: Double {
-        let parts = components
-        return Double(parts.seconds) * 1_000 + Double(parts.attoseconds) / 1e15
     }
 }

@@ -1,27 +1,35 @@
 import AsyncHTTPClient
 import Foundation
+import GavelCore
 import GavelSim
 import Histogram
 import NIOCore
 import NIOHTTP1
 
 /// Latencies and counts of one load run, recorded from many tasks (HdrHistogram, microseconds).
-final class LatencyRecorder: @unchecked Sendable {
-    private let lock = NSLock()
-    private var histogram = Histogram<UInt64>(highestTrackableValue: 120_000_000, numberOfSignificantValueDigits: .three)
-    private(set) var completed = 0
-    private(set) var errors = 0
+final class LatencyRecorder: Sendable {
+    private struct State: Sendable {
+        var histogram = Histogram<UInt64>(highestTrackableValue: 120_000_000, numberOfSignificantValueDigits: .three)
+        var completed = 0
+        var errors = 0
+    }
+
+    private let state = Locked(State())
+
+    var completed: Int { state.withLock { $0.completed } }
+    var errors: Int { state.withLock { $0.errors } }
 
     func record(nanos: UInt64, ok: Bool) {
-        lock.withLock {
-            _ = histogram.record(min(max(1, nanos / 1_000), 120_000_000))
-            if ok { completed += 1 } else { errors += 1 }
+        state.withLock { state in
+            _ = state.histogram.record(min(max(1, nanos / 1_000), 120_000_000))
+            if ok { state.completed += 1 } else { state.errors += 1 }
         }
     }
 
     var summary: LatencySummary {
-        lock.withLock {
-            let ms = { (p: Double) in Double(self.histogram.valueAtPercentile(p)) / 1_000 }
+        state.withLock { state in
+            let histogram = state.histogram
+            let ms = { (p: Double) in Double(histogram.valueAtPercentile(p)) / 1_000 }
             return LatencySummary(
                 count: Int(histogram.totalCount), p50: ms(50), p90: ms(90), p99: ms(99), p999: ms(99.9),
                 max: Double(histogram.max) / 1_000, mean: histogram.mean / 1_000)
@@ -149,14 +157,12 @@ struct LoadRunner: Sendable {
     }
 
     static func nanos(_ duration: Duration) -> UInt64 {
-        let parts = duration.components
-        return UInt64(max(0, parts.seconds * 1_000_000_000 + parts.attoseconds / 1_000_000_000))
+        UInt64(max(0, duration.nanoseconds))
     }
 
     /// Hands out request indexes to closed-loop clients.
-    final class Cursor: @unchecked Sendable {
-        private let lock = NSLock()
-        private var position = 0
+    final class Cursor: Sendable {
+        private let position = Locked(0)
         private let limit: Int
 
         init(limit: Int) {
@@ -164,7 +170,7 @@ struct LoadRunner: Sendable {
         }
 
         func next() -> Int? {
-            lock.withLock {
+            position.withLock { position in
                 guard position < limit else { return nil }
                 defer { position += 1 }
                 return position

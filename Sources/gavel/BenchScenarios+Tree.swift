@@ -1,24 +1,22 @@
 import AsyncHTTPClient
-import Foundation
 import GavelCore
 import GavelSim
 import NIOCore
 import NIOHTTP1
 
 /// Sums the sellers' side of `/v1/leads` answers: sold or not, and the payout.
-final class OutcomeRecorder: @unchecked Sendable {
-    private let lock = NSLock()
-    private var outcome = SimOutcome()
+final class OutcomeRecorder: Sendable {
+    private let outcome = Locked(SimOutcome())
 
     /// Counts an answer body; `false` when it is not a lead result.
     func record(_ body: ByteBuffer) -> Bool {
         guard let json = try? JSONParser.parse(Array(body.readableBytesView)), let status = json["status"]?.stringValue else { return false }
         let payout = json["price"]?.numberValue.flatMap(Money.init) ?? .zero
-        lock.withLock { outcome.record(price: status == "sold" ? payout : nil, payout: status == "sold" ? payout : nil) }
+        outcome.withLock { $0.record(price: status == "sold" ? payout : nil, payout: status == "sold" ? payout : nil) }
         return true
     }
 
-    var result: SimOutcome { lock.withLock { outcome } }
+    var result: SimOutcome { outcome.withLock { $0 } }
 }
 
 extension BenchScenarios {

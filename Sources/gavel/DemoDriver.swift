@@ -7,18 +7,17 @@ import NIOHTTP1
 import ServiceLifecycle
 
 /// A value set once and awaited by others (e.g. the address the server bound).
-final class OneShot<Value: Sendable>: @unchecked Sendable {
+final class OneShot<Value: Sendable>: Sendable {
     /// The value did not come in time.
     struct Timeout: Error, CustomStringConvertible {
         var description: String { "gave up waiting for the server to start" }
     }
 
-    private let lock = NSLock()
-    private var value: Value?
+    private let value = Locked<Value?>(nil)
 
     /// Sets the value (the first call wins).
     func set(_ newValue: Value) {
-        lock.withLock { if value == nil { value = newValue } }
+        value.withLock { value in if value == nil { value = newValue } }
     }
 
     /// The value, once set; throws on cancellation or after `timeout` (e.g. when the server
@@ -26,7 +25,7 @@ final class OneShot<Value: Sendable>: @unchecked Sendable {
     func wait(timeout: Duration = .seconds(60)) async throws -> Value {
         let deadline = ContinuousClock.now.advanced(by: timeout)
         while true {
-            if let value = lock.withLock({ value }) { return value }
+            if let value = value.withLock({ $0 }) { return value }
             guard ContinuousClock.now < deadline else { throw Timeout() }
             try await Task.sleep(for: .milliseconds(10))
         }
@@ -129,7 +128,7 @@ struct DemoDriver: Service {
         } catch {
             outcome = ("error", .zero)
         }
-        let micros = UInt64(max(0, DemoTally.seconds(intended.duration(to: .now)) * 1_000_000))
+        let micros = UInt64(max(0, intended.duration(to: .now).seconds * 1_000_000))
         tally.record(status: outcome.status, payout: outcome.payout, latencyMicros: micros)
     }
 

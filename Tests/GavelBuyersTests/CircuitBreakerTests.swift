@@ -1,4 +1,3 @@
-import Foundation
 import GavelBuyers
 import GavelCore
 import Testing
@@ -63,9 +62,8 @@ struct CircuitBreakerTests {
     }
 }
 
-final class LockedCount: @unchecked Sendable {
-    private let lock = NSLock()
-    private var count = 0
-    func add() { lock.withLock { count += 1 } }
-    var value: Int { lock.withLock { count } }
+final class LockedCount: Sendable {
+    private let count = Locked(0)
+    func add() { count.withLock { $0 += 1 } }
+    var value: Int { count.withLock { $0 } }
 }

@@ -93,25 +93,27 @@ struct ReservedPort {
 
 /// Seconds elapsed since `start`.
 func seconds(since start: ContinuousClock.Instant) -> Double {
-    let parts = start.duration(to: .now).components
-    return Double(parts.seconds) + Double(parts.attoseconds) / 1e18
+    start.duration(to: .now).seconds
 }
 
 /// An observer that keeps what it saw.
-final class RecordingObserver: BuyerCallObserver, @unchecked Sendable {
-    private let lock = NSLock()
-    private var pingAnswers: [(String, PingAnswer)] = []
-    private var postAnswers: [(String, PostAnswer, PostFailure?)] = []
+final class RecordingObserver: BuyerCallObserver, Sendable {
+    private struct State: Sendable {
+        var pings: [(String, PingAnswer)] = []
+        var posts: [(String, PostAnswer, PostFailure?)] = []
+    }
 
-    var pings: [(String, PingAnswer)] { lock.withLock { pingAnswers } }
-    var posts: [(String, PostAnswer, PostFailure?)] { lock.withLock { postAnswers } }
+    private let state = Locked(State())
+
+    var pings: [(String, PingAnswer)] { state.withLock { $0.pings } }
+    var posts: [(String, PostAnswer, PostFailure?)] { state.withLock { $0.posts } }
 
     func pingFinished(campaignID: String, answer: PingAnswer) {
-        lock.withLock { pingAnswers.append((campaignID, answer)) }
+        state.withLock { $0.pings.append((campaignID, answer)) }
     }
 
     func postFinished(campaignID: String, answer: PostAnswer, failure: PostFailure?) {
-        lock.withLock { postAnswers.append((campaignID, answer, failure)) }
+        state.withLock { $0.posts.append((campaignID, answer, failure)) }
     }
 }
 

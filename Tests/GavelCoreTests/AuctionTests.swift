@@ -34,7 +34,7 @@ struct RankingTests {
         let expected = ["top", "tie-high-priority", "tie-b", "tie-fast", "tie-slow", "tie-low-priority", "low"]
         #expect(Auction.rank(bids, floor: .zero).map(\.campaignID) == expected)
         // The order is total: any input order gives the same ranking.
-        var rng = SplitMix64(seed: 7)
+        var rng = SeededRandom(seed: 7)
         for _ in 0..<50 {
             #expect(Auction.rank(bids.shuffled(using: &rng), floor: .zero).map(\.campaignID) == expected)
         }

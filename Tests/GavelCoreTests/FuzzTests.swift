@@ -5,17 +5,12 @@ import Testing
 /// Builds arbitrary JSON documents from a seed: deep, wide, odd numbers, odd strings, and now and
 /// then the shapes the exchange expects, so parsers meet both garbage and near-misses.
 struct ArbitraryJSON {
-    var state: UInt64
+    var random: SeededRandom
 
-    init(seed: UInt64) { state = seed &+ 0x9E37_79B9_7F4A_7C15 }
+    /// Starts one SplitMix64 step past `seed`, as this generator always has.
+    init(seed: UInt64) { random = SeededRandom(seed: seed &+ 0x9E37_79B9_7F4A_7C15) }
 
-    mutating func next() -> UInt64 {
-        state &+= 0x9E37_79B9_7F4A_7C15
-        var z = state
-        z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
-        z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
-        return z ^ (z >> 31)
-    }
+    mutating func next() -> UInt64 { random.next() }
 
     mutating func below(_ n: Int) -> Int { Int(next() % UInt64(n)) }
 

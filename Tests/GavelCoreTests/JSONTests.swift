@@ -291,7 +291,7 @@ struct JSONWriterTests {
     }
 
     @Test func randomValuesRoundTrip() throws {
-        var rng = SplitMix64(seed: 0x6A5E1)
+        var rng = SeededRandom(seed: 0x6A5E1)
         for _ in 0..<300 {
             let value = randomValue(&rng, depth: 0)
             let bytes = JSONWriter.bytes(value)
@@ -301,7 +301,7 @@ struct JSONWriterTests {
         }
     }
 
-    private func randomValue(_ rng: inout SplitMix64, depth: Int) -> JSONValue {
+    private func randomValue(_ rng: inout SeededRandom, depth: Int) -> JSONValue {
         let choice = Int(rng.next() % (depth > 3 ? 4 : 6))
         switch choice {
         case 0: return rng.next() % 5 == 0 ? .null : .bool(rng.next() % 2 == 0)
@@ -318,22 +318,9 @@ struct JSONWriterTests {
         }
     }
 
-    private func randomString(_ rng: inout SplitMix64) -> String {
+    private func randomString(_ rng: inout SeededRandom) -> String {
         let alphabet: [Character] = ["a", "Z", "0", " ", "\"", "\\", "/", "\n", "\t", "\u{0}", "\u{1B}", "é", "€", "😀", "𝄞", "\u{7F}"]
         return String((0..<Int(rng.next() % 8)).map { _ in alphabet[Int(rng.next() % UInt64(alphabet.count))] })
-    }
-}
-
-/// A small deterministic generator so random round trips are reproducible.
-struct SplitMix64: RandomNumberGenerator {
-    var state: UInt64
-    init(seed: UInt64) { state = seed }
-    mutating func next() -> UInt64 {
-        state &+= 0x9E37_79B9_7F4A_7C15
-        var z = state
-        z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
-        z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
-        return z ^ (z >> 31)
     }
 }
 

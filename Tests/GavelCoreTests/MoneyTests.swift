@@ -156,7 +156,7 @@ struct RateTests {
     }
 
     @Test func applyMatchesExactArithmeticOnRandomInputs() {
-        var rng = SplitMix64(seed: 42)
+        var rng = SeededRandom(seed: 42)
         for _ in 0..<2_000 {
             let value = Int64(bitPattern: rng.next()) % 1_000_000_000
             let micros = Int64(bitPattern: rng.next()) % 200_000_000

@@ -1,15 +1,13 @@
 import AsyncHTTPClient
-import Foundation
 import GavelCore
 import GavelSim
 import Testing
 
 /// Results acknowledged to sellers, collected from many concurrent clients.
-final class Acknowledged: @unchecked Sendable {
-    private let lock = NSLock()
-    private var statuses: [String: JSONValue] = [:]
-    func add(_ id: String, _ status: JSONValue) { lock.withLock { statuses[id] = status } }
-    var all: [String: JSONValue] { lock.withLock { statuses } }
+final class Acknowledged: Sendable {
+    private let statuses = Locked<[String: JSONValue]>([:])
+    func add(_ id: String, _ status: JSONValue) { statuses.withLock { $0[id] = status } }
+    var all: [String: JSONValue] { statuses.withLock { $0 } }
 }
 
 @Suite("Crashes, shutdown and logs, against the real process", .serialized)

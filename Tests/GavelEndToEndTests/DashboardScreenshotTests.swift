@@ -172,11 +172,10 @@ enum Executable {
     }
 
     /// Output gathered from a pipe's handler.
-    final class Collected: @unchecked Sendable {
-        private let lock = NSLock()
-        private var data = Data()
+    final class Collected: Sendable {
+        private let data = Locked(Data())
 
-        func append(_ chunk: Data) { lock.withLock { data.append(chunk) } }
-        var text: String { lock.withLock { String(decoding: data, as: UTF8.self) } }
+        func append(_ chunk: Data) { data.withLock { $0.append(chunk) } }
+        var text: String { data.withLock { String(decoding: $0, as: UTF8.self) } }
     }
 }

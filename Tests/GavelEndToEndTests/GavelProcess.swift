@@ -6,15 +6,18 @@ import NIOHTTP1
 
 /// The real `gavel` binary that `swift build` made, started as a child process in its own
 /// working folder, with its stdout read for the listening address.
-final class GavelProcess: @unchecked Sendable {
+final class GavelProcess: Sendable {
     let process = Process()
     let folder: URL
     let output = Pipe()
     let errors = Pipe()
-    private let lock = NSLock()
-    private var lines: [String] = []
-    private var errorText = ""
-    private(set) var baseURL = ""
+    private struct Output: Sendable {
+        var lines: [String] = []
+        var errorText = ""
+        var baseURL = ""
+    }
+
+    private let outputs = Locked(Output())
 
     /// The binary: `GAVEL_BINARY`, else `.build/debug/gavel` beside this package.
     static var binary: URL {
@@ -37,20 +40,23 @@ final class GavelProcess: @unchecked Sendable {
         process.standardError = errors
         output.fileHandleForReading.readabilityHandler = { [weak self] handle in
             let text = String(decoding: handle.availableData, as: UTF8.self)
-            self?.lock.withLock { self?.lines += text.split(separator: "\n").map(String.init) }
+            self?.outputs.withLock { $0.lines += text.split(separator: "\n").map(String.init) }
         }
         errors.fileHandleForReading.readabilityHandler = { [weak self] handle in
             let text = String(decoding: handle.availableData, as: UTF8.self)
-            self?.lock.withLock { self?.errorText += text }
+            self?.outputs.withLock { $0.errorText += text }
         }
         try process.run()
     }
 
     /// Everything written to standard error (the log) so far.
-    var log: String { lock.withLock { errorText } }
+    var log: String { outputs.withLock { $0.errorText } }
 
     /// Every line printed so far.
-    var printed: [String] { lock.withLock { lines } }
+    var printed: [String] { outputs.withLock { $0.lines } }
+
+    /// The base URL the server printed, once ``waitUntilListening(timeout:)`` has read it.
+    var baseURL: String { outputs.withLock { $0.baseURL } }
 
     /// Waits until the server prints its address; returns the base URL.
     @discardableResult
@@ -60,7 +66,8 @@ final class GavelProcess: @unchecked Sendable {
             if let line = printed.first(where: { $0.contains("listening on http://") }),
                 let range = line.range(of: "http://")
             {
-                baseURL = String(line[range.lowerBound...].prefix { $0 != " " })
+                let baseURL = String(line[range.lowerBound...].prefix { $0 != " " })
+                outputs.withLock { $0.baseURL = baseURL }
                 return baseURL
             }
             guard process.isRunning else { throw GavelProcessError.exited(process.terminationStatus) }

@@ -6,7 +6,7 @@ import NIOCore
 import Testing
 
 /// A browser for dashboard tests: keeps cookies, sends forms, reads the CSRF token from pages.
-final class DashboardBrowser: @unchecked Sendable {
+final class DashboardBrowser: Sendable {
     /// A response as a browser sees it.
     struct Page {
         var status: HTTPResponse.Status
@@ -20,20 +20,19 @@ final class DashboardBrowser: @unchecked Sendable {
     }
 
     let client: any TestClientProtocol
-    private let lock = NSLock()
-    private var jar: [String: String] = [:]
+    private let jar = Locked<[String: String]>([:])
 
     init(_ client: any TestClientProtocol) {
         self.client = client
     }
 
     /// The session cookie's value, if any.
-    var session: String? { lock.withLock { jar["gavel_session"] } }
+    var session: String? { jar.withLock { $0["gavel_session"] } }
 
     /// Sends a request with the jar's cookies and keeps the cookies it sets.
     func send(_ method: HTTPRequest.Method, _ path: String, form: [String: String]? = nil, headers extra: HTTPFields = [:]) async throws -> Page {
         var headers = extra
-        let cookie = lock.withLock { jar.map { "\($0.key)=\($0.value)" }.joined(separator: "; ") }
+        let cookie = jar.withLock { jar in jar.map { "\($0.key)=\($0.value)" }.joined(separator: "; ") }
         if !cookie.isEmpty { headers[.cookie] = cookie }
         var body: ByteBuffer?
         if let form {
@@ -77,7 +76,7 @@ final class DashboardBrowser: @unchecked Sendable {
     }
 
     private func keep(_ cookies: [String]) {
-        lock.withLock {
+        jar.withLock { jar in
             for cookie in cookies {
                 let pair = cookie.split(separator: ";", maxSplits: 1)[0].split(separator: "=", maxSplits: 1, omittingEmptySubsequences: false)
                 let name = String(pair[0])

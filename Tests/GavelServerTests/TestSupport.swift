@@ -108,12 +108,11 @@ func openStore(_ path: String) async throws -> SQLiteStore {
 }
 
 /// Lines collected from several tasks.
-final class LockedLines: @unchecked Sendable {
-    private let lock = NSLock()
-    private var stored: [String] = []
+final class LockedLines: Sendable {
+    private let stored = Locked<[String]>([])
 
-    func append(_ line: String) { lock.withLock { stored.append(line) } }
-    var lines: [String] { lock.withLock { stored } }
+    func append(_ line: String) { stored.withLock { $0.append(line) } }
+    var lines: [String] { stored.withLock { $0 } }
 }
 
 /// A gateway for tests that never reach a remote buyer.

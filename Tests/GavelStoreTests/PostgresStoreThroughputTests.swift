@@ -47,7 +47,7 @@ struct PostgresStoreThroughputTests {
                     try await group.waitForAll()
                 }
             }
-            let seconds = elapsed.inSeconds
+            let seconds = elapsed.seconds
             print("GavelStore PostgreSQL throughput (\(label)): \(total) leads in \(String(format: "%.2f", seconds)) s = \(Int(Double(total) / seconds)) leads/s")
             let hour = ReportQuery(groupBy: .seller, from: Fixtures.now, to: Fixtures.now.adding(milliseconds: 3_600_000))
             #expect(try await stores[0].report(hour).first?.leads == total)
@@ -86,14 +86,14 @@ struct PostgresReportBenchTests {
                     try await store.importLeads(leads)
                 }
             } - generating
-            print("GavelStore PostgreSQL import: \(total) leads in \(String(format: "%.2f", importing.inSeconds)) s")
+            print("GavelStore PostgreSQL import: \(total) leads in \(String(format: "%.2f", importing.seconds)) s")
             let folding = try await clock.measure { try await store.compactReportDeltas() }
-            print("GavelStore PostgreSQL fold of the report deltas: \(String(format: "%.2f", folding.inSeconds)) s")
+            print("GavelStore PostgreSQL fold of the report deltas: \(String(format: "%.2f", folding.seconds)) s")
             for dimension in [ReportDimension.source, .campaign, .day, .hour] {
                 let query = ReportQuery(groupBy: dimension, from: month, to: month.adding(milliseconds: 30 * 86_400_000))
                 var rows: [ReportRow] = []
                 let elapsed = try await clock.measure { rows = try await store.report(query) }
-                print("GavelStore PostgreSQL report month by \(dimension.rawValue): \(rows.count) rows, \(rows.reduce(0) { $0 + $1.leads }) leads in \(String(format: "%.1f", elapsed.inSeconds * 1_000)) ms")
+                print("GavelStore PostgreSQL report month by \(dimension.rawValue): \(rows.count) rows, \(rows.reduce(0) { $0 + $1.leads }) leads in \(String(format: "%.1f", elapsed.seconds * 1_000)) ms")
             }
         }
     }

@@ -39,7 +39,7 @@ struct SQLiteStoreThroughputTests {
                 try await group.waitForAll()
             }
         }
-        let seconds = elapsed.inSeconds
+        let seconds = elapsed.seconds
         print("GavelStore throughput (\(label)): \(total) leads in \(String(format: "%.2f", seconds)) s = \(Int(Double(total) / seconds)) leads/s")
         #expect(try await store.lead(id: "L0")?.status == .sold)
         let hour = ReportQuery(groupBy: .seller, from: Fixtures.now, to: Fixtures.now.adding(milliseconds: 3_600_000))
@@ -89,18 +89,18 @@ struct SQLiteReportBenchTests {
                 try await store.importLeads(leads)
             }
         } - generating
-        let rate = Int(Double(total) / importing.inSeconds)
-        print("GavelStore import: \(total) leads in \(String(format: "%.2f", importing.inSeconds)) s = \(rate) leads/s")
+        let rate = Int(Double(total) / importing.seconds)
+        print("GavelStore import: \(total) leads in \(String(format: "%.2f", importing.seconds)) s = \(rate) leads/s")
         let query = ReportQuery(groupBy: .source, from: month, to: month.adding(milliseconds: 30 * 86_400_000))
         for (label, query) in Self.queries(query) {
             var rows: [ReportRow] = []
             let elapsed = try await clock.measure { rows = try await store.report(query) }
             let leads = rows.reduce(0) { $0 + $1.leads }
-            print("GavelStore report \(label): \(rows.count) rows, \(leads) leads in \(String(format: "%.1f", elapsed.inSeconds * 1_000)) ms")
+            print("GavelStore report \(label): \(rows.count) rows, \(leads) leads in \(String(format: "%.1f", elapsed.seconds * 1_000)) ms")
         }
         var report: AuditReport?
         let audit = try await clock.measure { report = try await store.audit() }
-        print("GavelStore audit: \(report?.entries ?? 0) entries in \(String(format: "%.2f", audit.inSeconds)) s")
+        print("GavelStore audit: \(report?.entries ?? 0) entries in \(String(format: "%.2f", audit.seconds)) s")
         #expect(report?.isClean == true)
     }
 
@@ -115,13 +115,5 @@ struct SQLiteReportBenchTests {
                 query.groupBy = dimension
                 return ("month by \(dimension.rawValue)", query)
             }
-    }
-}
-
-extension Duration {
-    /// The duration in seconds.
-    var inSeconds: Double {
-        let parts = components
-        return Double(parts.seconds) + Double(parts.attoseconds) / 1e18
     }
 }

@@ -28,7 +28,7 @@ extension StorageConformance {
     }
 
     static func millionSuppressions(_ harness: some StoreHarness) async throws {
-        var generator = SplitMix64(state: 42)
+        var generator = SeededRandom(seed: 42)
         let hashes = (0..<1_000_000).map { _ in Fixtures.randomHash(using: &generator) }
         do {
             let store = try await harness.open()

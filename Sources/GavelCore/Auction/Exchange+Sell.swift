@@ -18,7 +18,7 @@ extension Exchange {
         return LeadOutcome(
             leadID: context.lead.id, status: status, reason: sales.isEmpty ? unsoldReason(round, posts: posts) : nil,
             sales: sales, pings: round.pings, posts: posts, skips: round.skips, finishedAt: deps.wallClock.now(),
-            elapsedMicros: Self.micros(context.arrival.duration(to: deps.clock.now)))
+            elapsedMicros: context.arrival.duration(to: deps.clock.now).microseconds)
     }
 
     private func unsoldReason(_ round: Round, posts: [PostRecord]) -> String {
@@ -88,10 +88,5 @@ extension Exchange {
         } late: { _ in
             PostAnswer(outcome: .rejected, reason: "timeout", latencyMicros: Int64(timeoutMS) * 1_000)
         }
-    }
-
-    static func micros(_ duration: Duration) -> Int64 {
-        let parts = duration.components
-        return parts.seconds * 1_000_000 + parts.attoseconds / 1_000_000_000_000
     }
 }

@@ -55,6 +55,6 @@ extension Exchange {
             leadID: context.lead.id, status: sales.isEmpty ? .unsold : .sold,
             reason: sales.isEmpty ? (posts.isEmpty ? "no_bids" : "all_buyers_rejected") : nil, sales: sales, pings: round.pings,
             posts: posts, skips: round.skips, finishedAt: deps.wallClock.now(),
-            elapsedMicros: Self.micros(context.arrival.duration(to: deps.clock.now)))
+            elapsedMicros: context.arrival.duration(to: deps.clock.now).microseconds)
     }
 }

@@ -247,8 +247,7 @@ public struct Exchange<C: Clock>: Sendable where C.Duration == Duration {
     }
 
     private func finish(_ context: Context, _ outcome: LeadOutcome) -> LeadResult {
-        let elapsed = context.arrival.duration(to: deps.clock.now)
-        let micros = elapsed.components.seconds * 1_000_000 + elapsed.components.attoseconds / 1_000_000_000_000
+        let micros = context.arrival.duration(to: deps.clock.now).microseconds
         deps.observer.leadFinished(status: outcome.status, elapsedMicros: micros)
         return LeadResult(
             leadID: outcome.leadID, status: outcome.status, price: outcome.payout, buyers: outcome.sales.map(\.campaignID),

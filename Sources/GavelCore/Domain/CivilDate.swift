@@ -101,16 +101,41 @@ public struct LocalTime: Sendable, Hashable {
 
 /// Converts instants to local time in IANA time zones quickly: the UTC offset is cached per zone
 /// until the zone's next transition, so only a DST change costs a Foundation time-zone lookup.
-public final class ZoneConverter: @unchecked Sendable {
-    private struct Entry {
+public final class ZoneConverter: Sendable {
+    private struct Entry: Sendable {
         var offset: Int
         var validFrom: Int64
         var validUntil: Int64
     }
 
-    private let lock = NSLock()
-    private var cache: [String: Entry] = [:]
-    private var zones: [String: TimeZone] = [:]
+    /// The cached offsets and the zones looked up so far.
+    private struct State: Sendable {
+        var cache: [String: Entry] = [:]
+        var zones: [String: TimeZone] = [:]
+
+        /// The zone's UTC offset at an instant, from the cache while it is valid.
+        mutating func offset(epochSeconds: Int64, zone identifier: String) -> Int {
+            if let entry = cache[identifier], entry.validFrom <= epochSeconds, epochSeconds < entry.validUntil {
+                return entry.offset
+            }
+            let entry = makeEntry(epochSeconds: epochSeconds, zone: identifier)
+            cache[identifier] = entry
+            return entry.offset
+        }
+
+        private mutating func makeEntry(epochSeconds: Int64, zone identifier: String) -> Entry {
+            let zone = zones[identifier] ?? TimeZone(identifier: identifier) ?? TimeZone(identifier: "UTC")!
+            zones[identifier] = zone
+            let instant = Date(timeIntervalSince1970: TimeInterval(epochSeconds))
+            let offset = zone.secondsFromGMT(for: instant)
+            let next = zone.nextDaylightSavingTimeTransition(after: instant).map { Int64($0.timeIntervalSince1970) }
+            // Cache at most a day either way, and never across a transition.
+            let until = min(next ?? Int64.max, epochSeconds + 86_400)
+            return Entry(offset: offset, validFrom: epochSeconds, validUntil: until)
+        }
+    }
+
+    private let state = Locked(State())
 
     /// Creates an empty converter.
     public init() {}
@@ -130,24 +155,6 @@ public final class ZoneConverter: @unchecked Sendable {
 
     /// The zone's UTC offset at an instant.
     public func offset(epochSeconds: Int64, zone identifier: String) -> Int {
-        lock.lock()
-        defer { lock.unlock() }
-        if let entry = cache[identifier], entry.validFrom <= epochSeconds, epochSeconds < entry.validUntil {
-            return entry.offset
-        }
-        let entry = makeEntry(epochSeconds: epochSeconds, zone: identifier)
-        cache[identifier] = entry
-        return entry.offset
-    }
-
-    private func makeEntry(epochSeconds: Int64, zone identifier: String) -> Entry {
-        let zone = zones[identifier] ?? TimeZone(identifier: identifier) ?? TimeZone(identifier: "UTC")!
-        zones[identifier] = zone
-        let instant = Date(timeIntervalSince1970: TimeInterval(epochSeconds))
-        let offset = zone.secondsFromGMT(for: instant)
-        let next = zone.nextDaylightSavingTimeTransition(after: instant).map { Int64($0.timeIntervalSince1970) }
-        // Cache at most a day either way, and never across a transition.
-        let until = min(next ?? Int64.max, epochSeconds + 86_400)
-        return Entry(offset: offset, validFrom: epochSeconds, validUntil: until)
+        state.withLock { $0.offset(epochSeconds: epochSeconds, zone: identifier) }
     }
 }

@@ -127,27 +127,26 @@ public struct SystemWallClock: WallClock {
 }
 
 /// A wall clock that only moves when told to, for tests of caps, TTLs and schedules.
-public final class ManualWallClock: WallClock, @unchecked Sendable {
-    private let lock = NSLock()
-    private var current: Timestamp
+public final class ManualWallClock: WallClock, Sendable {
+    private let current: Locked<Timestamp>
 
     /// Creates a clock showing `start`.
     public init(_ start: Timestamp) {
-        current = start
+        current = Locked(start)
     }
 
     /// The time shown.
     public func now() -> Timestamp {
-        lock.withLock { current }
+        current.withLock { $0 }
     }
 
     /// Moves the clock forward.
     public func advance(milliseconds: Int64) {
-        lock.withLock { current = current.adding(milliseconds: milliseconds) }
+        current.withLock { $0 = $0.adding(milliseconds: milliseconds) }
     }
 
     /// Sets the clock.
     public func set(_ time: Timestamp) {
-        lock.withLock { current = time }
+        current.withLock { $0 = time }
     }
 }

@@ -1,5 +1,3 @@
-import Foundation
-
 /// Makes the exchange's ids: a one-letter prefix, then 26 Crockford base-32 characters of
 /// time (milliseconds) and randomness, so ids sort roughly by creation time and never collide.
 public struct IDGenerator: Sendable {
@@ -76,30 +74,29 @@ public struct NoObserver: ExchangeObserver {
 
 /// The configuration the exchange runs on, swapped atomically when an operator changes it, so
 /// the hot path reads memory and never queries configuration.
-public final class MarketCache: @unchecked Sendable {
-    private let lock = NSLock()
-    private var market: Market
+public final class MarketCache: Sendable {
+    private let market: Locked<Market>
 
     /// Creates a cache holding a configuration.
     public init(_ config: MarketConfig) {
-        market = Market(config)
+        market = Locked(Market(config))
     }
 
     /// The current market.
     public var current: Market {
-        lock.withLock { market }
+        market.withLock { $0 }
     }
 
     /// Replaces the market.
     public func replace(_ config: MarketConfig) {
         let next = Market(config)
-        lock.withLock { market = next }
+        market.withLock { $0 = next }
     }
 
     /// Changes the configuration under the lock and returns the new market.
     @discardableResult
     public func update(_ change: (inout MarketConfig) -> Void) -> Market {
-        lock.withLock {
+        market.withLock { market in
             var config = market.config
             change(&config)
             market = Market(config)

@@ -1,12 +1,10 @@
 import Crypto
-import Foundation
 import GavelCore
 
 /// The API keys the server accepts, by hash, in memory: a lookup per request costs one SHA-256
 /// and a dictionary read. Revoking a key removes it at once.
-public final class KeyRing: @unchecked Sendable {
-    private let lock = NSLock()
-    private var identities: [String: Identity] = [:]
+public final class KeyRing: Sendable {
+    private let identities = Locked<[String: Identity]>([:])
 
     /// Creates an empty ring.
     public init() {}
@@ -22,18 +20,18 @@ public final class KeyRing: @unchecked Sendable {
     /// Replaces the ring's contents with stored keys.
     public func load(_ records: [APIKeyRecord]) {
         let entries = records.map { ($0.hash, Identity(keyID: $0.id, role: $0.role, subjectID: $0.subjectID)) }
-        lock.withLock { identities = Dictionary(entries, uniquingKeysWith: { first, _ in first }) }
+        identities.withLock { $0 = Dictionary(entries, uniquingKeysWith: { first, _ in first }) }
     }
 
     /// Accepts a key.
     public func add(hash: String, identity: Identity) {
-        lock.withLock { identities[hash] = identity }
+        identities.withLock { $0[hash] = identity }
     }
 
     /// Stops accepting a key by its id; returns whether it was known.
     @discardableResult
     public func remove(keyID: String) -> Bool {
-        lock.withLock {
+        identities.withLock { identities in
             let hashes = identities.filter { $0.value.keyID == keyID }.map(\.key)
             for hash in hashes { identities[hash] = nil }
             return !hashes.isEmpty
@@ -42,7 +40,7 @@ public final class KeyRing: @unchecked Sendable {
 
     /// Stops accepting every key bound to a subject.
     public func remove(subjectID: String, role: Role) {
-        lock.withLock { identities = identities.filter { !($0.value.subjectID == subjectID && $0.value.role == role) } }
+        identities.withLock { identities in identities = identities.filter { !($0.value.subjectID == subjectID && $0.value.role == role) } }
     }
 
     /// The identity of a presented key.
@@ -52,7 +50,7 @@ public final class KeyRing: @unchecked Sendable {
 
     /// The identity of a key known by its hash.
     public func identity(forHash hash: String) -> Identity? {
-        lock.withLock { identities[hash] }
+        identities.withLock { $0[hash] }
     }
 
     /// A new random key for a role: `gvl_` and 40 base-32 characters (200 bits).

@@ -1,9 +1,9 @@
-import Foundation
+import GavelCore
 import Hummingbird
 
 /// Token buckets per API key: each key may make `rate` requests per second on average with
 /// bursts of up to `burst`; beyond that it gets 429 with `Retry-After`.
-public final class RateLimiter: @unchecked Sendable {
+public final class RateLimiter: Sendable {
     /// Limits per key.
     public struct Configuration: Sendable {
         /// Requests per second per key (0 turns limiting off).
@@ -18,14 +18,13 @@ public final class RateLimiter: @unchecked Sendable {
         }
     }
 
-    private struct Bucket {
+    private struct Bucket: Sendable {
         var tokens: Double
         var updated: ContinuousClock.Instant
     }
 
     let configuration: Configuration
-    private let lock = NSLock()
-    private var buckets: [String: Bucket] = [:]
+    private let buckets = Locked<[String: Bucket]>([:])
 
     /// Creates a limiter.
     public init(_ configuration: Configuration = Configuration()) {
@@ -37,10 +36,9 @@ public final class RateLimiter: @unchecked Sendable {
         guard configuration.rate > 0 else { return nil }
         let rate = Double(configuration.rate)
         let burst = Double(max(configuration.burst, 1))
-        return lock.withLock {
+        return buckets.withLock { buckets in
             var bucket = buckets[key] ?? Bucket(tokens: burst, updated: now)
-            let elapsed = bucket.updated.duration(to: now)
-            let seconds = Double(elapsed.components.seconds) + Double(elapsed.components.attoseconds) / 1e18
+            let seconds = bucket.updated.duration(to: now).seconds
             bucket.tokens = min(burst, bucket.tokens + max(0, seconds) * rate)
             bucket.updated = now
             guard bucket.tokens >= 1 else {

@@ -1,25 +1,23 @@
-import Foundation
 import GavelCore
 
 /// The dashboard's in-memory sessions: a ``SessionBook`` behind a lock, with the clock, the
 /// key ring and the random ids. Sessions live in this process (a node behind a load balancer
 /// needs sticky sessions) and end on restart.
-final class DashboardSessions: @unchecked Sendable {
-    private let lock = NSLock()
-    private var book: SessionBook
+final class DashboardSessions: Sendable {
+    private let book: Locked<SessionBook>
     private let keys: KeyRing
     private let clock: any WallClock
     private let ids = IDGenerator()
+    /// The policy in force.
+    let policy: SessionBook.Policy
 
     /// Creates an empty session store.
     init(keys: KeyRing, clock: any WallClock, policy: SessionBook.Policy = SessionBook.Policy()) {
         self.keys = keys
         self.clock = clock
-        book = SessionBook(policy: policy)
+        self.policy = policy
+        book = Locked(SessionBook(policy: policy))
     }
-
-    /// The policy in force.
-    var policy: SessionBook.Policy { book.policy }
 
     /// A new random secret of 260 bits.
     func secret() -> String {
@@ -37,7 +35,7 @@ final class DashboardSessions: @unchecked Sendable {
         let id = secret()
         let session = DashboardSession(
             identity: identity, credential: credential, csrf: secret(), timezone: timezone, createdAt: now, lastSeen: now)
-        lock.withLock { book.open(id, session) }
+        book.withLock { $0.open(id, session) }
         return (id, session)
     }
 
@@ -45,9 +43,9 @@ final class DashboardSessions: @unchecked Sendable {
     /// otherwise the session ends.
     func session(id: String) -> DashboardSession? {
         let now = clock.now()
-        guard let session = lock.withLock({ book.use(id, now: now) }) else { return nil }
+        guard let session = book.withLock({ $0.use(id, now: now) }) else { return nil }
         guard keys.identity(forHash: session.credential.keyHash) == session.identity else {
-            lock.withLock { book.close(id) }
+            book.withLock { $0.close(id) }
             return nil
         }
         return session
@@ -55,20 +53,20 @@ final class DashboardSessions: @unchecked Sendable {
 
     /// Ends a session.
     func signOut(id: String) {
-        lock.withLock { book.close(id) }
+        book.withLock { $0.close(id) }
     }
 
     /// Stores the viewer's time zone.
     func setTimezone(id: String, zone: String) {
-        lock.withLock { book.setTimezone(id, zone) }
+        book.withLock { $0.setTimezone(id, zone) }
     }
 
     /// Mints a one-time sign-in link for the identity of a key; returns its token and expiry.
     func mintLink(key: String, identity: Identity) -> (token: String, expiresAt: Timestamp) {
         let now = clock.now()
         let token = secret()
-        let link = PendingLink(identity: identity, credential: Credential(key: key), expiresAt: now.adding(milliseconds: book.policy.linkLifetime))
-        lock.withLock { book.mint(token, link, now: now) }
+        let link = PendingLink(identity: identity, credential: Credential(key: key), expiresAt: now.adding(milliseconds: policy.linkLifetime))
+        book.withLock { $0.mint(token, link, now: now) }
         return (token, link.expiresAt)
     }
 
@@ -76,7 +74,7 @@ final class DashboardSessions: @unchecked Sendable {
     /// still resolves to the same identity.
     func redeem(token: String) -> (id: String, session: DashboardSession)? {
         let now = clock.now()
-        guard let link = lock.withLock({ book.redeem(token, now: now) }),
+        guard let link = book.withLock({ $0.redeem(token, now: now) }),
             keys.identity(forHash: link.credential.keyHash) == link.identity
         else { return nil }
         return open(identity: link.identity, credential: link.credential, timezone: "UTC")

@@ -1,9 +1,12 @@
-import Foundation
+import GavelCore
 import HTTPTypes
 import Hummingbird
 
 /// Registers routes on the router and remembers each one, so the OpenAPI document can be
 /// checked against what the server really serves.
+///
+/// `@unchecked` because Hummingbird's `Router` is not `Sendable`: routes are registered while the
+/// server is built, before it is shared; the list of routes is behind a lock.
 public final class Routes: @unchecked Sendable {
     /// A route: its method and its path pattern (`/v1/leads/{id}` style).
     public struct Route: Hashable, Sendable {
@@ -23,22 +26,21 @@ public final class Routes: @unchecked Sendable {
     public typealias Handler = @Sendable (Request, GavelRequestContext) async throws -> Response
 
     let router: Router<GavelRequestContext>
-    private let lock = NSLock()
-    private var routes: [Route] = []
+    private let routes = Locked<[Route]>([])
 
     init(router: Router<GavelRequestContext>) {
         self.router = router
     }
 
     /// Every route registered.
-    public var all: [Route] { lock.withLock { routes } }
+    public var all: [Route] { routes.withLock { $0 } }
 
     func on(_ method: HTTPRequest.Method, _ path: String, _ handler: @escaping Handler) {
         router.on(RouterPath(path), method: method, use: handler)
         let openAPIPath = path.split(separator: "/", omittingEmptySubsequences: false).map { part in
             part.hasPrefix(":") ? "{\(part.dropFirst())}" : String(part)
         }.joined(separator: "/")
-        lock.withLock { routes.append(Route(method: method.rawValue, path: openAPIPath)) }
+        routes.withLock { $0.append(Route(method: method.rawValue, path: openAPIPath)) }
     }
 
     func get(_ path: String, _ handler: @escaping Handler) { on(.get, path, handler) }

@@ -1,17 +1,13 @@
-import Foundation
 import GavelCore
 import Hummingbird
 import Prometheus
 
 /// The exchange's Prometheus metrics: HTTP requests and latencies, leads by status and their
 /// exchange time, ping answers by kind, eligibility skips by reason, posts by outcome.
-public final class ServerMetrics: ExchangeObserver, @unchecked Sendable {
+public final class ServerMetrics: ExchangeObserver, Sendable {
     /// The registry `/metrics` emits.
     public let registry: PrometheusCollectorRegistry
-    private let lock = NSLock()
-    private var counters: [Key: Counter] = [:]
-    private var histograms: [Key: DurationHistogram] = [:]
-    private var gauges: [String: Gauge] = [:]
+    private let state = Locked(State())
 
     static let requestBuckets: [Duration] = [1, 2, 5, 10, 25, 50, 100, 250, 500, 1_000, 2_500].map { .milliseconds($0) }
 
@@ -26,28 +22,35 @@ public final class ServerMetrics: ExchangeObserver, @unchecked Sendable {
     }
 
     /// Identifies a metric by name and label values without building a string per event.
-    private struct Key: Hashable {
+    private struct Key: Hashable, Sendable {
         var name: String
         var values: [String]
     }
 
+    /// The metrics made so far, by key.
+    private struct State: Sendable {
+        var counters: [Key: Counter] = [:]
+        var histograms: [Key: DurationHistogram] = [:]
+        var gauges: [String: Gauge] = [:]
+    }
+
     func counter(_ name: String, _ labels: [(String, String)]) -> Counter {
         let key = Key(name: name, values: labels.map(\.1))
-        return lock.withLock {
-            if let existing = counters[key] { return existing }
+        return state.withLock { state in
+            if let existing = state.counters[key] { return existing }
             let made = registry.makeCounter(name: name, labels: labels)
-            counters[key] = made
+            state.counters[key] = made
             return made
         }
     }
 
     func histogram(_ name: String, help: String, _ labels: [(String, String)]) -> DurationHistogram {
         let key = Key(name: name, values: labels.map(\.1))
-        return lock.withLock {
-            if let existing = histograms[key] { return existing }
+        return state.withLock { state in
+            if let existing = state.histograms[key] { return existing }
             let descriptor = MetricNameDescriptor(metricName: name, unitName: "seconds", helpText: help)
             let made = registry.makeDurationHistogram(descriptor: descriptor, labels: labels, buckets: Self.requestBuckets)
-            histograms[key] = made
+            state.histograms[key] = made
             return made
         }
     }
@@ -80,10 +83,10 @@ public final class ServerMetrics: ExchangeObserver, @unchecked Sendable {
     /// Sets the gauges of circuit breaker states.
     func circuits(_ states: [String: CircuitState]) {
         for state in [CircuitState.open, .halfOpen] {
-            let gauge = lock.withLock {
-                if let existing = gauges[state.rawValue] { return existing }
+            let gauge = self.state.withLock { metrics in
+                if let existing = metrics.gauges[state.rawValue] { return existing }
                 let made = registry.makeGauge(name: "gavel_circuits", labels: [("state", state.rawValue)])
-                gauges[state.rawValue] = made
+                metrics.gauges[state.rawValue] = made
                 return made
             }
             gauge.set(Int64(states.values.filter { $0 == state }.count))

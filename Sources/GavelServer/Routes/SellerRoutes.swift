@@ -1,4 +1,3 @@
-import Foundation
 import GavelCore
 import Hummingbird
 
@@ -54,29 +53,32 @@ struct SellerRoutes<C: Clock>: Sendable where C.Duration == Duration {
 
 /// Lets requests in while the server runs and turns new ones away (503) once it is shutting
 /// down, while those already admitted finish.
-public final class AdmissionGate: @unchecked Sendable {
-    private let lock = NSLock()
-    private var closed = false
-    private var inFlight = 0
+public final class AdmissionGate: Sendable {
+    private struct State: Sendable {
+        var closed = false
+        var inFlight = 0
+    }
+
+    private let state = Locked(State())
 
     /// Creates an open gate.
     public init() {}
 
     /// Stops admitting new work.
     public func close() {
-        lock.withLock { closed = true }
+        state.withLock { $0.closed = true }
     }
 
     /// How many admitted operations are running.
-    public var running: Int { lock.withLock { inFlight } }
+    public var running: Int { state.withLock { $0.inFlight } }
 
     /// Runs `work` if the gate is open, else throws ``ExchangeError/unavailable``.
     public func admit<T: Sendable>(_ work: () async throws -> T) async throws -> T {
-        try lock.withLock {
-            if closed { throw ExchangeError.unavailable }
-            inFlight += 1
+        try state.withLock { state in
+            if state.closed { throw ExchangeError.unavailable }
+            state.inFlight += 1
         }
-        defer { lock.withLock { inFlight -= 1 } }
+        defer { state.withLock { $0.inFlight -= 1 } }
         return try await work()
     }
 }

@@ -69,9 +69,9 @@ public struct Housekeeping<C: Clock>: Service where C.Duration == Duration {
         let now = wallClock.now()
         var result = Sweep(pings: 0, idempotencyKeys: 0)
         do {
-            result.pings = try await store.purgeHeldPings(expiredBefore: now.adding(milliseconds: -Self.milliseconds(configuration.expiredPingRetention)))
+            result.pings = try await store.purgeHeldPings(expiredBefore: now.adding(milliseconds: -configuration.expiredPingRetention.milliseconds))
             result.idempotencyKeys = try await store.purgeIdempotencyKeys(
-                createdBefore: now.adding(milliseconds: -Self.milliseconds(configuration.idempotencyRetention)))
+                createdBefore: now.adding(milliseconds: -configuration.idempotencyRetention.milliseconds))
         } catch {
             logger.warning("housekeeping failed; it runs again later", metadata: ["error": "\(error)"])
         }
@@ -79,10 +79,5 @@ public struct Housekeeping<C: Clock>: Service where C.Duration == Duration {
             logger.info("housekeeping", metadata: ["held_pings": "\(result.pings)", "idempotency_keys": "\(result.idempotencyKeys)"])
         }
         return result
-    }
-
-    private static func milliseconds(_ duration: Duration) -> Int64 {
-        let parts = duration.components
-        return parts.seconds * 1_000 + parts.attoseconds / 1_000_000_000_000_000
     }
 }

@@ -1,22 +1,24 @@
-import Foundation
 import GavelCore
 
 /// The foreign buyers of a sandbox: their state and every call they received.
-final class ForeignRegistry: @unchecked Sendable {
-    private let lock = NSLock()
-    private var buyers: [String: ForeignBuyerState] = [:]
-    private var records: [ForeignBuyer.Received] = []
+final class ForeignRegistry: Sendable {
+    private struct State: Sendable {
+        var buyers: [String: ForeignBuyerState] = [:]
+        var records: [ForeignBuyer.Received] = []
+    }
+
+    private let state = Locked(State())
 
     func add(_ name: String, _ shape: ForeignShape, _ behavior: ForeignBuyer.Behavior) {
-        lock.withLock { buyers[name] = ForeignBuyerState(shape: shape, behavior: behavior) }
+        state.withLock { $0.buyers[name] = ForeignBuyerState(shape: shape, behavior: behavior) }
     }
 
     func shape(_ name: String) -> ForeignShape? {
-        lock.withLock { buyers[name]?.shape }
+        state.withLock { $0.buyers[name]?.shape }
     }
 
     func update(_ name: String, _ change: (inout ForeignBuyer.Behavior) -> Void) {
-        lock.withLock { if buyers[name] != nil { change(&buyers[name]!.behavior) } }
+        state.withLock { state in if state.buyers[name] != nil { change(&state.buyers[name]!.behavior) } }
     }
 
     /// Answers a call and records it; `nil` when no buyer of that name and shape exists. The
@@ -24,11 +26,11 @@ final class ForeignRegistry: @unchecked Sendable {
     func receive(
         _ request: ForeignRequest, buyer name: String, shape: ForeignShape, kind: ForeignBuyer.Received.Kind
     ) -> (ForeignAnswer, Duration)? {
-        lock.withLock {
-            guard var state = buyers[name], state.shape == shape else { return nil }
+        state.withLock { registry in
+            guard var state = registry.buyers[name], state.shape == shape else { return nil }
             let answer = ForeignShapes.answer(kind, request, state: &state)
-            buyers[name] = state
-            records.append(
+            registry.buyers[name] = state
+            registry.records.append(
                 ForeignBuyer.Received(
                     buyer: name, shape: shape, kind: kind, method: request.method, query: request.query, headers: request.headers,
                     body: request.body, form: request.form, answerStatus: answer.status, answerBody: answer.body))
@@ -37,11 +39,11 @@ final class ForeignRegistry: @unchecked Sendable {
     }
 
     func received(by name: String, _ kind: ForeignBuyer.Received.Kind) -> [ForeignBuyer.Received] {
-        lock.withLock { records.filter { $0.buyer == name && $0.kind == kind } }
+        state.withLock { state in state.records.filter { $0.buyer == name && $0.kind == kind } }
     }
 
     var received: [ForeignBuyer.Received] {
-        lock.withLock { records }
+        state.withLock { $0.records }
     }
 }
 
