@@ -17,6 +17,7 @@ let package = Package(
         .library(name: "GavelBuyers", targets: ["GavelBuyers"]),
         .library(name: "GavelServer", targets: ["GavelServer"]),
         .library(name: "GavelSim", targets: ["GavelSim"]),
+        .library(name: "GavelTesting", targets: ["GavelTesting"]),
     ],
     dependencies: [
         .package(url: "https://github.com/hummingbird-project/hummingbird.git", from: "2.28.1"),
@@ -63,6 +64,11 @@ let package = Package(
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "Crypto", package: "swift-crypto"),
             ],
+            swiftSettings: swiftSettings
+        ),
+        .target(
+            name: "GavelTesting",
+            dependencies: ["GavelCore", "GavelStoreSupport"],
             swiftSettings: swiftSettings
         ),
         .target(
@@ -144,7 +150,7 @@ let package = Package(
         ),
         .testTarget(
             name: "GavelStoreTests",
-            dependencies: ["GavelCore", "GavelStoreSupport", "GavelStoreSQLite", "GavelStorePostgres", "GavelSim"],
+            dependencies: ["GavelCore", "GavelStoreSupport", "GavelStoreSQLite", "GavelStorePostgres", "GavelSim", "GavelTesting"],
             swiftSettings: swiftSettings
         ),
         .testTarget(

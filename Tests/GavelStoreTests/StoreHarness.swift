@@ -3,6 +3,7 @@ import GavelCore
 import GavelStorePostgres
 import GavelStoreSQLite
 import GavelStoreSupport
+import GavelTesting
 
 /// Opens stores of one backend on one database, for the conformance suite: each test gets a
 /// harness of its own (a fresh, empty database) and may open it again to check what persists.
@@ -72,5 +73,39 @@ final class SQLiteHarness: StoreHarness {
 
     enum HarnessError: Error {
         case wrongStore
+    }
+}
+
+/// An in-memory store per harness. The first ``open()`` creates it; each later one simulates a
+/// restart with ``InMemoryStore/reopened()`` (everything but outstanding cap holds survives),
+/// so the checks that open the store again see what a durable backend would keep. The store
+/// opened before is not used any more after that (as a stopped node).
+final class InMemoryHarness: StoreHarness {
+    private let current = Locked<InMemoryStore?>(nil)
+
+    func open() async throws -> any Storage {
+        current.withLock { current in
+            let store = current?.reopened() ?? InMemoryStore()
+            current = store
+            return store
+        }
+    }
+
+    func ledgerEntries(_ store: any Storage, leadID: String) async throws -> [LedgerEntry] {
+        try await memory(store).ledgerEntries(leadID: leadID)
+    }
+
+    func tamper(_ store: any Storage, leadID: String) async throws {
+        guard try memory(store).tamperWithLedgerForTesting(leadID: leadID) else { throw HarnessError.nothingToTamper(leadID) }
+    }
+
+    private func memory(_ store: any Storage) throws -> InMemoryStore {
+        guard let store = store as? InMemoryStore else { throw HarnessError.wrongStore }
+        return store
+    }
+
+    enum HarnessError: Error {
+        case wrongStore
+        case nothingToTamper(String)
     }
 }
