@@ -128,7 +128,7 @@ let package = Package(
         .testTarget(
             name: "GavelCoreTests",
             dependencies: [
-                "GavelCore",
+                "GavelCore", "GavelStoreSupport", "GavelTesting",
                 .product(name: "PropertyBased", package: "swift-property-based"),
             ],
             swiftSettings: swiftSettings
@@ -136,7 +136,7 @@ let package = Package(
         .testTarget(
             name: "GavelBuyersTests",
             dependencies: [
-                "GavelCore", "GavelBuyers", "GavelSim",
+                "GavelCore", "GavelBuyers", "GavelSim", "GavelTesting",
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
                 .product(name: "AsyncHTTPClient", package: "async-http-client"),
                 .product(name: "Hummingbird", package: "hummingbird"),
@@ -145,7 +145,7 @@ let package = Package(
         ),
         .testTarget(
             name: "GavelSimTests",
-            dependencies: ["GavelCore", "GavelSim"],
+            dependencies: ["GavelCore", "GavelSim", "GavelTesting"],
             swiftSettings: swiftSettings
         ),
         .testTarget(
@@ -157,6 +157,7 @@ let package = Package(
             name: "GavelServerTests",
             dependencies: [
                 "GavelCore", "GavelStoreSupport", "GavelStoreSQLite", "GavelStorePostgres", "GavelServer", "GavelSim", "GavelBuyers",
+                "GavelTesting",
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "HummingbirdTesting", package: "hummingbird"),
                 .product(name: "AsyncHTTPClient", package: "async-http-client"),
@@ -167,7 +168,7 @@ let package = Package(
         .testTarget(
             name: "GavelEndToEndTests",
             dependencies: [
-                "GavelCore", "GavelSim", "GavelBuyers",
+                "GavelCore", "GavelSim", "GavelBuyers", "GavelTesting",
                 .product(name: "AsyncHTTPClient", package: "async-http-client"),
                 .product(name: "GRDB", package: "GRDB.swift"),
                 .product(name: "NIOCore", package: "swift-nio"),

@@ -27,7 +27,7 @@ public enum Deadline {
     }
 
     private enum Event<Instant: Sendable, Answer: Sendable>: Sendable {
-        case answer(Int, Answer)
+        case answer(Int, Answer, at: Instant)
         case deadline(Instant)
     }
 
@@ -36,7 +36,10 @@ public enum Deadline {
         var answers = [Answer?](repeating: nil, count: calls.count)
         await withTaskGroup(of: Event<C.Instant, Answer>.self) { group in
             for (index, call) in calls.enumerated() {
-                group.addTask { .answer(index, await call.work()) }
+                group.addTask {
+                    let answer = await call.work()
+                    return .answer(index, answer, at: clock.now)
+                }
             }
             for deadline in Set(calls.map(\.deadline)) {
                 group.addTask {
@@ -52,15 +55,15 @@ public enum Deadline {
                         answers[index] = calls[index].late(nil)
                         open.remove(index)
                     }
-                case .answer(let index, let answer):
-                    let inTime = open.contains(index) && clock.now <= calls[index].deadline
+                case .answer(let index, let answer, let at):
+                    let inTime = open.contains(index) && at <= calls[index].deadline
                     answers[index] = inTime ? answer : calls[index].late(answer)
                     open.remove(index)
                 }
             }
             group.cancelAll()
             while let event = await group.next() {
-                if case .answer(let index, let answer) = event { answers[index] = calls[index].late(answer) }
+                if case .answer(let index, let answer, _) = event { answers[index] = calls[index].late(answer) }
             }
         }
         return zip(calls, answers).map { call, answer in answer ?? call.late(nil) }

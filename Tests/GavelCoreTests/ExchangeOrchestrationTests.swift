@@ -1,0 +1,134 @@
+import GavelCore
+import GavelStoreSupport
+import GavelTesting
+import Testing
+
+/// The exchange's orchestration — the deadline, late answers, the post deadline, the cascade,
+/// the direct fallback and cap holds — on the in-memory store with a manual clock: every
+/// deadline comes exactly when the test moves the clock, so nothing here waits or depends on
+/// how busy the machine is.
+@Suite("Exchange orchestration on the in-memory store and a manual clock")
+struct ExchangeOrchestrationTests {
+    /// An exchange over an in-memory store, a scripted gateway and a manual clock.
+    struct Harness {
+        let clock = ManualClock()
+        let store = InMemoryStore(clock: ManualWallClock(Timestamp(milliseconds: 1_767_225_600_000)))
+        let gateway: ScriptedGateway
+        let exchange: Exchange<ManualClock>
+
+        init(_ campaigns: [Campaign]) {
+            gateway = ScriptedGateway(clock: clock, personalFields: BuiltInVerticals.autoInsurance.piiFieldNames)
+            let vertical = BuiltInVerticals.autoInsurance
+            let buyers = Dictionary(uniqueKeysWithValues: campaigns.map { ($0.buyerID, Buyer(id: $0.buyerID, name: $0.buyerID)) })
+            let config = MarketConfig(
+                verticals: [vertical.id: vertical], sellers: ["S1": Seller(id: "S1", name: "S1", alias: "s-1", revenueShare: Rate("1"))],
+                buyers: buyers, campaigns: Dictionary(uniqueKeysWithValues: campaigns.map { ($0.id, $0) }))
+            exchange = Exchange(
+                Exchange.Dependencies(
+                    store: store, gateway: gateway, market: MarketCache(config), wallClock: ManualWallClock(Timestamp(milliseconds: 1_767_225_600_000)),
+                    clock: clock, hasher: SHA256ContactHasher()))
+        }
+
+        /// Submits a lead and moves the clock by each step once `sleepers` tasks wait on it.
+        func sell(advancing steps: [(sleepers: Int, by: Duration)] = []) async throws -> LeadResult {
+            async let result = exchange.submit(Self.lead, sellerID: "S1")
+            for step in steps {
+                await clock.waitForSleepers(step.sleepers)
+                await clock.advance(by: step.by)
+            }
+            return try await result
+        }
+
+        /// The lead's ping and post records.
+        func records(_ result: LeadResult) async throws -> (pings: [String: PingRecord], posts: [PostRecord]) {
+            let outcome = try #require(try await store.lead(id: result.leadID)?.outcome)
+            return (Dictionary(uniqueKeysWithValues: outcome.pings.map { ($0.campaignID, $0) }), outcome.posts)
+        }
+
+        static let lead = LeadSubmission(
+            vertical: "auto_insurance", source: "test",
+            fields: ["zip": "94105", "state": "CA", "age": 40, "first_name": "Ada", "last_name": "Lovelace", "phone": "4155550100"],
+            consent: ["tcpa_text": "I agree"])
+    }
+
+    static func remote(_ id: String, tmaxMS: Int? = nil, postTimeoutMS: Int = 5_000, caps: Campaign.Caps = Campaign.Caps()) -> Campaign {
+        let delivery = Campaign.Delivery(
+            mode: .remote, pingURL: "https://\(id).example/ping", postURL: "https://\(id).example/post", timeoutMS: tmaxMS,
+            postTimeoutMS: postTimeoutMS)
+        return Campaign(id: id, buyerID: "buyer-\(id)", vertical: "auto_insurance", delivery: delivery, caps: caps)
+    }
+
+    @Test func theDeadlineClosesTheAuctionWithoutWaitingForASilentBuyer() async throws {
+        let harness = Harness([Self.remote("prompt"), Self.remote("silent")])
+        harness.gateway.script("prompt", ping: .bid(Money(cents: 1_000)))
+        harness.gateway.script("silent", ping: .silent)
+        // The silent buyer's call and the deadline sleep; 250 ms (the default tmax) later the
+        // auction closes with the prompt buyer's bid.
+        let result = try await harness.sell(advancing: [(2, .milliseconds(250))])
+        #expect(result.status == .sold && result.buyer == "prompt" && result.price == Money(cents: 1_000))
+        let silent = try #require(try await harness.records(result).pings["silent"]?.answer)
+        #expect(silent.kind == .timeout && silent.detail == "no answer by the deadline" && silent.latencyMicros == 250_000)
+        #expect(harness.clock.sleepers == 0, "the silent call was cancelled, not left running")
+    }
+
+    @Test func anAnswerAfterItsOwnDeadlineIsLateEvenBeforeTheLastDeadline() async throws {
+        let harness = Harness([Self.remote("quick", tmaxMS: 100), Self.remote("patient", tmaxMS: 300)])
+        harness.gateway.script("quick", ping: .bidAfter(.milliseconds(150), Money(cents: 5_000)))
+        harness.gateway.script("patient", ping: .bidAfter(.milliseconds(200), Money(cents: 800)))
+        // Sleeping: both buyers and the two deadlines. At 100 ms the quick one's deadline
+        // passes; it answers at 150 ms, late; the patient one answers in time at 200 ms.
+        let result = try await harness.sell(advancing: [(4, .milliseconds(100)), (3, .milliseconds(50)), (2, .milliseconds(50))])
+        #expect(result.buyer == "patient" && result.price == Money(cents: 800), "a late bid of $50 cannot win")
+        let quick = try #require(try await harness.records(result).pings["quick"]?.answer)
+        #expect(quick.kind == .timeout && quick.detail == "answered after the deadline" && quick.latencyMicros == 150_000)
+    }
+
+    @Test func aSilentPostTimesOutAtThePostDeadlineAndTheLeadCascades() async throws {
+        let harness = Harness([Self.remote("winner", postTimeoutMS: 500), Self.remote("runner-up")])
+        harness.gateway.script("winner", ping: .bid(Money(cents: 2_000)))
+        harness.gateway.script("winner", post: .silent)
+        harness.gateway.script("runner-up", ping: .bid(Money(cents: 1_500)))
+        // Both pings answer at once; the winner's post and its deadline sleep until 500 ms.
+        let result = try await harness.sell(advancing: [(2, .milliseconds(500))])
+        #expect(result.buyer == "runner-up" && result.price == Money(cents: 1_500))
+        let posts = try await harness.records(result).posts
+        #expect(posts.map(\.campaignID) == ["winner", "runner-up"])
+        #expect(posts.first?.outcome == .rejected && posts.first?.reason == "timeout" && posts.first?.latencyMicros == 500_000)
+    }
+
+    @Test func aRejectedPostCascadesAndGivesItsCapSlotBack() async throws {
+        let caps = Campaign.Caps(dailyLeads: 1)
+        let harness = Harness([Self.remote("picky", caps: caps), Self.remote("steady", caps: caps)])
+        harness.gateway.script("picky", ping: .bid(Money(cents: 3_000)))
+        harness.gateway.script("picky", post: .reject("outside footprint"))
+        harness.gateway.script("steady", ping: .bid(Money(cents: 2_000)))
+        let result = try await harness.sell()
+        #expect(result.buyer == "steady" && result.price == Money(cents: 2_000))
+        let periods = caps.periods(at: Timestamp(milliseconds: 1_767_225_600_000))
+        let usage = try await harness.store.capUsage(["picky": periods, "steady": periods])
+        #expect(usage["picky"]?.dayLeads == 0, "the rejected post's hold was released")
+        #expect(usage["steady"]?.dayLeads == 1)
+    }
+
+    @Test func whenEveryBidderRejectsTheDirectCampaignBuys() async throws {
+        let direct = Campaign(
+            id: "direct", buyerID: "buyer-direct", vertical: "auto_insurance",
+            delivery: Campaign.Delivery(mode: .direct, postURL: "https://direct.example/post"), price: Money(cents: 500))
+        let harness = Harness([Self.remote("picky"), direct])
+        harness.gateway.script("picky", ping: .bid(Money(cents: 3_000)))
+        harness.gateway.script("picky", post: .reject("duplicate consumer"))
+        let result = try await harness.sell()
+        #expect(result.status == .sold && result.buyer == "direct" && result.price == Money(cents: 500))
+        #expect(try await harness.records(result).posts.last?.origin == .direct)
+    }
+
+    @Test func pingsCarryNoPersonalDataAndOnlyTheWinnersPostDoes() async throws {
+        let harness = Harness([Self.remote("a"), Self.remote("b")])
+        harness.gateway.script("a", ping: .bid(Money(cents: 900)))
+        harness.gateway.script("b", ping: .bid(Money(cents: 700)))
+        _ = try await harness.sell()
+        let calls = harness.gateway.calls
+        #expect(calls.filter { $0.kind == "ping" }.count == 2 && calls.allSatisfy { $0.kind == "post" || !$0.carriedPersonalData })
+        #expect(calls.filter { $0.kind == "post" }.map(\.campaignID) == ["a"] && calls.last?.carriedPersonalData == true)
+    }
+}
