@@ -36,7 +36,9 @@ struct DeadlineTests {
         await clock.waitForSleepers(4)  // the first deadline passed: too slow is late already
         await clock.advance(by: .milliseconds(50))
         await clock.waitForSleepers(3)  // too slow answered, after its deadline
-        await clock.advance(by: .milliseconds(150))
+        await clock.advance(by: .milliseconds(50))
+        await clock.waitForSleepers(2)  // patient answered in time
+        await clock.advance(by: .milliseconds(100))
         let result = await answers
         #expect(result == ["in time", "late(too slow)", "patient", "late(cancelled)"], "\(result)")
         #expect(clock.sleepers == 0, "nothing outlives the gather")

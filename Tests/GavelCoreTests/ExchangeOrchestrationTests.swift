@@ -71,6 +71,20 @@ struct ExchangeOrchestrationTests {
         #expect(harness.clock.sleepers == 0, "the silent call was cancelled, not left running")
     }
 
+    @Test func twentyBuyersArePingedAtOnce() async throws {
+        let campaigns = (1...20).map { Self.remote("b\($0)") }
+        let harness = Harness(campaigns)
+        for (index, campaign) in campaigns.enumerated() {
+            harness.gateway.script(campaign.id, ping: .bidAfter(.milliseconds(100), Money(cents: Int64(500 + index))))
+        }
+        async let result = harness.exchange.submit(Harness.lead, sellerID: "S1")
+        await harness.clock.waitForSleepers(21)
+        #expect(harness.clock.sleepers == 21, "all twenty calls wait at once, beside the deadline")
+        await harness.clock.advance(by: .milliseconds(100))
+        let sold = try await result
+        #expect(sold.buyer == "b20" && sold.price == Money(cents: 519), "one 100 ms step answered them all")
+    }
+
     @Test func anAnswerAfterItsOwnDeadlineIsLateEvenBeforeTheLastDeadline() async throws {
         let harness = Harness([Self.remote("quick", tmaxMS: 100), Self.remote("patient", tmaxMS: 300)])
         harness.gateway.script("quick", ping: .bidAfter(.milliseconds(150), Money(cents: 5_000)))

@@ -1,5 +1,6 @@
 import GavelCore
 import PropertyBased
+import GavelTesting
 import Testing
 
 /// Builds arbitrary JSON documents from a seed: deep, wide, odd numbers, odd strings, and now and
@@ -43,7 +44,7 @@ struct ArbitraryJSON {
     }
 }
 
-@Suite("Fuzzing the parsers and validators")
+@Suite("Fuzzing the parsers and validators", .heavy)
 struct FuzzTests {
     static let seeds = Gen.uint64(in: 0...UInt64.max)
 

@@ -11,6 +11,8 @@ struct AuctionProcessTests {
             let server = try GavelProcess(["serve", "--port", "0", "--allow-private-buyer-urls", "--admin-token", "t0ken"])
             let client = Client(http: HTTPClient.shared, baseURL: try await server.waitUntilListening())
             _ = try await client.call(.POST, "/v1/sellers", key: "t0ken", json: ["id": "S1", "revenue_share": 1])
+            // A generous deadline: this test is about the cascade and privacy, and CI machines are busy.
+            _ = try await client.call(.PUT, "/v1/settings", key: "t0ken", json: ["default_tmax_ms": 5_000])
             let key = try #require(try await client.call(.POST, "/v1/api-keys", key: "t0ken", json: ["role": "seller", "subject_id": "S1"]).body["key"]?.stringValue)
             var picky = SandboxBuyer.Behavior.bidding(Money(cents: 3_000))
             picky.postOutcome = .reject(reason: "outside footprint")

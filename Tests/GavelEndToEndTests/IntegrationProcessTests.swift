@@ -15,6 +15,8 @@ struct IntegrationProcessTests {
         let end = try #require(page[start.upperBound...].range(of: "\n```"))
         var text = String(page[start.upperBound..<end.lowerBound])
         if let host, let base { text = text.replacingOccurrences(of: "https://\(host)", with: base) }
+        // A generous deadline: this test is about the shapes, and CI machines are busy.
+        text = text.replacingOccurrences(of: #""timeout_ms": 250"#, with: #""timeout_ms": 5000"#)
         return try JSONParser.parse(Array(text.utf8), limits: .trusted)
     }
 
@@ -72,6 +74,7 @@ struct IntegrationProcessTests {
         var foreign: [String: ForeignBuyer] = [:]
         _ = try await client.call(.POST, "/v1/sellers", key: "t0ken", json: ["id": "S1", "revenue_share": 1])
         _ = try await client.call(.POST, "/v1/buyers", key: "t0ken", json: ["id": "acme", "name": "Acme Leads"])
+        _ = try await client.call(.PUT, "/v1/settings", key: "t0ken", json: ["default_tmax_ms": 5_000])
         #expect(try await client.call(.POST, "/v1/verticals", key: "t0ken", json: try Self.example("medicare-vertical")).status == 201)
         for shape in Self.shapes {
             let buyer = buyers.addForeign(shape.example, shape.0, ForeignBuyer.Behavior(bid: Money(cents: shape.bid)))

@@ -109,14 +109,14 @@ struct AuctionTests {
         try await withMarket { client, market, _ in
             let key = try await market.seller("S1", share: "1")
             var slow = SandboxBuyer.Behavior.bidding(Self.money("50"))
-            slow.latency = .fixed(.milliseconds(1_500))
+            slow.latency = .fixed(.seconds(5))
             let late = try await market.remote("late", slow, timeoutMS: 200)
             _ = try await market.remote("prompt", .bidding(Self.money("8")))
             let started = ContinuousClock.now
             let sold = try await client.call(.post, "/v1/leads", key: key, json: autoLead())
             let took = started.duration(to: .now)
             #expect(sold.body["buyer"] == "prompt")
-            #expect(took < .milliseconds(1_200), "the answer waited for the late buyer: \(took)")
+            #expect(took < .milliseconds(1_500), "the answer waited for the late buyer or the last deadline: \(took)")
             #expect(late.posts.isEmpty)
             let lead = try await client.call(.get, "/v1/leads/\(sold.body["lead_id"]!.stringValue!)", key: adminToken)
             let answers = (lead.body["timeline"]?.arrayValue ?? []).filter { $0["event"] == "ping" && $0["campaign"] == "late" }
@@ -210,7 +210,7 @@ struct AuctionTests {
             let key = try await market.seller("S1")
             for n in 0..<20 {
                 var behavior = SandboxBuyer.Behavior.bidding(Money(cents: Int64(500 + n)))
-                behavior.latency = .fixed(.milliseconds(100))
+                behavior.latency = .fixed(.milliseconds(300))
                 _ = try await market.remote("slow\(n)", behavior)
             }
             _ = try await client.call(.post, "/v1/leads", key: key, json: autoLead(phone: phone(999)))  // warm connections
@@ -218,7 +218,7 @@ struct AuctionTests {
             let sold = try await client.call(.post, "/v1/leads", key: key, json: autoLead())
             let took = started.duration(to: .now)
             #expect(sold.body["buyer"] == "slow19")
-            #expect(took < .milliseconds(800), "20 × 100 ms buyers took \(took): not parallel")
+            #expect(took < .milliseconds(1_900), "20 × 300 ms buyers took \(took): not parallel")
         }
     }
 

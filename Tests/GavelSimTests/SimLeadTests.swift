@@ -1,8 +1,9 @@
 import GavelCore
 import GavelSim
+import GavelTesting
 import Testing
 
-@Suite("Generated leads")
+@Suite("Generated leads", .heavy)
 struct SimLeadTests {
     let market = SimMarket.standard()
 

@@ -1,8 +1,9 @@
 import GavelCore
 import GavelSim
+import GavelTesting
 import Testing
 
-@Suite("The market model")
+@Suite("The market model", .heavy)
 struct SimMarketTests {
     let market = SimMarket.standard()
 

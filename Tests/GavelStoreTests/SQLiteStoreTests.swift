@@ -3,10 +3,11 @@ import GavelCore
 import GavelStorePostgres
 import GavelStoreSQLite
 import GavelStoreSupport
+import GavelTesting
 import Testing
 
 /// What only the SQLite store has: its file settings, migrations and housekeeping.
-@Suite("SQLite store")
+@Suite("SQLite store", .heavy)
 struct SQLiteStoreTests {
     @Test func durableFileSettings() async throws {
         let store = try SQLiteStore.temporary()

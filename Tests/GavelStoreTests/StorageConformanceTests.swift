@@ -1,4 +1,5 @@
 import GavelCore
+import GavelTesting
 import Testing
 
 /// The storage conformance suite, written once (`StorageConformance`) and run over every
@@ -18,7 +19,7 @@ import Testing
 ///   memory).
 /// - `auditFindsTampering` changes a ledger entry behind the store's back: raw SQL for the
 ///   database stores, `InMemoryStore.tamperWithLedgerForTesting` in memory.
-@Suite("Storage conformance")
+@Suite("Storage conformance", .heavy)
 struct StorageConformanceTests {
     // MARK: Configuration and API keys
 
