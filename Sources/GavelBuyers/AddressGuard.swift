@@ -45,7 +45,8 @@ public final class AddressGuard: Sendable {
         if addresses.isEmpty { return .refused("host '\(host)' does not resolve") }
         if let bad = addresses.first(where: NetworkAddress.isRestricted) {
             return .refused(
-                "resolves to \(bad), a loopback, private, link-local or metadata address (start the server with --allow-private-buyer-urls to allow it)")
+                "resolves to \(bad), a loopback, private, link-local or metadata address (start the server with --allow-private-buyer-urls to allow it)"
+            )
         }
         let isLiteral = NetworkAddress.ipv4(host) != nil || NetworkAddress.ipv6(host) != nil
         return .allowed(pinnedAddress: isLiteral ? nil : addresses.first(where: { NetworkAddress.ipv4($0) != nil }))

@@ -44,17 +44,22 @@ public struct FixtureMarket: Sendable {
     /// filled database can be served. Hosted campaigns bid from $2 to $20; remote campaigns
     /// point at `example` hosts and are paused, so serving the database pings no one.
     public static func configuration() -> [ConfigRecord] {
-        let sellers = Self.sellers.map { ConfigRecord.seller(Seller(id: $0.id, name: "Seller \($0.id)", alias: "a-\($0.id)", revenueShare: $0.share)) }
+        let sellers = Self.sellers.map {
+            ConfigRecord.seller(Seller(id: $0.id, name: "Seller \($0.id)", alias: "a-\($0.id)", revenueShare: $0.share))
+        }
         let buyers = Set(campaigns.map(\.buyerID)).sorted().map { ConfigRecord.buyer(Buyer(id: $0, name: "Buyer \($0)")) }
         let campaigns = campaigns.map { spec -> ConfigRecord in
             let delivery =
                 spec.hosted
                 ? Campaign.Delivery(mode: .hosted)
-                : Campaign.Delivery(mode: .remote, pingURL: "https://\(spec.buyerID).example/ping", postURL: "https://\(spec.buyerID).example/post", secret: "fixture-secret")
+                : Campaign.Delivery(
+                    mode: .remote, pingURL: "https://\(spec.buyerID).example/ping", postURL: "https://\(spec.buyerID).example/post",
+                    secret: "fixture-secret")
             return .campaign(
                 Campaign(
                     id: spec.id, buyerID: spec.buyerID, vertical: spec.vertical, name: spec.id, status: spec.hosted ? .active : .paused,
-                    delivery: delivery, bid: BidPolicy(base: Money(cents: 1_100), max: Money(cents: 2_000)), returnWindowDays: spec.returnWindowDays))
+                    delivery: delivery, bid: BidPolicy(base: Money(cents: 1_100), max: Money(cents: 2_000)),
+                    returnWindowDays: spec.returnWindowDays))
         }
         return sellers + buyers + campaigns
     }

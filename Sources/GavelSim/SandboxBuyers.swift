@@ -134,7 +134,7 @@ public final class SandboxBuyers: Service, Sendable {
             } onGracefulShutdown: {
                 _ = registry.beginStopping()
             }
-        } catch where Task.isCancelled {
+        } catch  where Task.isCancelled {
             return
         }
     }

@@ -59,7 +59,8 @@ final class SandboxRegistry: Sendable {
             guard var state = registry.buyers[call.buyer] else { return nil }
             let verified = verify(state.behavior.secret)
             registry.records.append(call.record(verified: verified))
-            let reply = call.kind == .ping
+            let reply =
+                call.kind == .ping
                 ? state.pingReply(name: call.buyer, json: call.json, verified: verified)
                 : state.postReply(name: call.buyer, json: call.json, verified: verified)
             registry.buyers[call.buyer] = state

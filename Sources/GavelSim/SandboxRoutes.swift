@@ -25,14 +25,18 @@ struct SandboxRoutes: Sendable {
     }
 
     /// A call to a buyer with its own API: recorded, answered in its shape after its latency.
-    private func foreignCall(_ request: Request, _ context: BasicRequestContext, _ kind: ForeignBuyer.Received.Kind) async throws -> Response {
+    private func foreignCall(
+        _ request: Request, _ context: BasicRequestContext, _ kind: ForeignBuyer.Received.Kind
+    ) async throws -> Response {
         let name = try context.parameters.require("name")
         guard let shape = ForeignShape(rawValue: try context.parameters.require("shape")) else { return Response(status: .notFound) }
         var request = request
         let body = Array(try await request.collectBody(upTo: configuration.maxRequestBytes).readableBytesView)
         let query = FormDecoding.pairs(request.uri.query ?? "")
         let call = ForeignRequest(method: request.method.rawValue, query: query, headers: Self.headers(of: request), body: body)
-        guard let (answer, latency) = foreign.receive(call, buyer: name, shape: shape, kind: kind) else { return Response(status: .notFound) }
+        guard let (answer, latency) = foreign.receive(call, buyer: name, shape: shape, kind: kind) else {
+            return Response(status: .notFound)
+        }
         if latency > .zero { await registry.hold(upTo: latency) }
         return Response(
             status: HTTPResponse.Status(code: answer.status), headers: [.contentType: answer.contentType],

@@ -10,21 +10,45 @@ struct SimState: Sendable {
     var cities: [String]
 
     static let all: [SimState] = [
-        SimState(code: "CA", weight: 12, zipPrefixes: [900, 913, 921, 941, 956], areaCodes: [213, 310, 415, 619, 916], cities: ["Los Angeles", "San Diego", "San Francisco", "Sacramento"]),
-        SimState(code: "TX", weight: 9, zipPrefixes: [750, 770, 782, 787], areaCodes: [214, 512, 713, 210], cities: ["Houston", "Dallas", "Austin", "San Antonio"]),
-        SimState(code: "FL", weight: 7, zipPrefixes: [331, 328, 336, 322], areaCodes: [305, 407, 813, 904], cities: ["Miami", "Orlando", "Tampa", "Jacksonville"]),
-        SimState(code: "NY", weight: 6, zipPrefixes: [100, 112, 117, 146], areaCodes: [212, 718, 516, 585], cities: ["New York", "Brooklyn", "Hempstead", "Rochester"]),
-        SimState(code: "PA", weight: 4, zipPrefixes: [191, 152, 171], areaCodes: [215, 412, 717], cities: ["Philadelphia", "Pittsburgh", "Harrisburg"]),
-        SimState(code: "IL", weight: 4, zipPrefixes: [606, 605, 627], areaCodes: [312, 773, 217], cities: ["Chicago", "Naperville", "Springfield"]),
-        SimState(code: "OH", weight: 3.5, zipPrefixes: [441, 432, 452], areaCodes: [216, 614, 513], cities: ["Cleveland", "Columbus", "Cincinnati"]),
-        SimState(code: "GA", weight: 3.2, zipPrefixes: [303, 300, 314], areaCodes: [404, 678, 912], cities: ["Atlanta", "Marietta", "Savannah"]),
-        SimState(code: "NC", weight: 3.2, zipPrefixes: [282, 276, 274], areaCodes: [704, 919, 336], cities: ["Charlotte", "Raleigh", "Greensboro"]),
-        SimState(code: "MI", weight: 3, zipPrefixes: [482, 495, 480], areaCodes: [313, 616, 248], cities: ["Detroit", "Grand Rapids", "Troy"]),
-        SimState(code: "NJ", weight: 2.8, zipPrefixes: [70, 77, 88], areaCodes: [201, 732, 973], cities: ["Newark", "Toms River", "Edison"]),
-        SimState(code: "AZ", weight: 2.2, zipPrefixes: [850, 852, 857], areaCodes: [602, 480, 520], cities: ["Phoenix", "Mesa", "Tucson"]),
-        SimState(code: "WA", weight: 2.3, zipPrefixes: [981, 984, 992], areaCodes: [206, 253, 509], cities: ["Seattle", "Tacoma", "Spokane"]),
-        SimState(code: "MA", weight: 2.1, zipPrefixes: [21, 17, 11], areaCodes: [617, 508, 413], cities: ["Boston", "Worcester", "Springfield"]),
-        SimState(code: "CO", weight: 1.8, zipPrefixes: [802, 809, 805], areaCodes: [303, 719, 970], cities: ["Denver", "Colorado Springs", "Fort Collins"]),
+        SimState(
+            code: "CA", weight: 12, zipPrefixes: [900, 913, 921, 941, 956], areaCodes: [213, 310, 415, 619, 916],
+            cities: ["Los Angeles", "San Diego", "San Francisco", "Sacramento"]),
+        SimState(
+            code: "TX", weight: 9, zipPrefixes: [750, 770, 782, 787], areaCodes: [214, 512, 713, 210],
+            cities: ["Houston", "Dallas", "Austin", "San Antonio"]),
+        SimState(
+            code: "FL", weight: 7, zipPrefixes: [331, 328, 336, 322], areaCodes: [305, 407, 813, 904],
+            cities: ["Miami", "Orlando", "Tampa", "Jacksonville"]),
+        SimState(
+            code: "NY", weight: 6, zipPrefixes: [100, 112, 117, 146], areaCodes: [212, 718, 516, 585],
+            cities: ["New York", "Brooklyn", "Hempstead", "Rochester"]),
+        SimState(
+            code: "PA", weight: 4, zipPrefixes: [191, 152, 171], areaCodes: [215, 412, 717],
+            cities: ["Philadelphia", "Pittsburgh", "Harrisburg"]),
+        SimState(
+            code: "IL", weight: 4, zipPrefixes: [606, 605, 627], areaCodes: [312, 773, 217],
+            cities: ["Chicago", "Naperville", "Springfield"]),
+        SimState(
+            code: "OH", weight: 3.5, zipPrefixes: [441, 432, 452], areaCodes: [216, 614, 513],
+            cities: ["Cleveland", "Columbus", "Cincinnati"]),
+        SimState(
+            code: "GA", weight: 3.2, zipPrefixes: [303, 300, 314], areaCodes: [404, 678, 912], cities: ["Atlanta", "Marietta", "Savannah"]),
+        SimState(
+            code: "NC", weight: 3.2, zipPrefixes: [282, 276, 274], areaCodes: [704, 919, 336],
+            cities: ["Charlotte", "Raleigh", "Greensboro"]),
+        SimState(
+            code: "MI", weight: 3, zipPrefixes: [482, 495, 480], areaCodes: [313, 616, 248], cities: ["Detroit", "Grand Rapids", "Troy"]),
+        SimState(
+            code: "NJ", weight: 2.8, zipPrefixes: [70, 77, 88], areaCodes: [201, 732, 973], cities: ["Newark", "Toms River", "Edison"]),
+        SimState(
+            code: "AZ", weight: 2.2, zipPrefixes: [850, 852, 857], areaCodes: [602, 480, 520], cities: ["Phoenix", "Mesa", "Tucson"]),
+        SimState(
+            code: "WA", weight: 2.3, zipPrefixes: [981, 984, 992], areaCodes: [206, 253, 509], cities: ["Seattle", "Tacoma", "Spokane"]),
+        SimState(
+            code: "MA", weight: 2.1, zipPrefixes: [21, 17, 11], areaCodes: [617, 508, 413], cities: ["Boston", "Worcester", "Springfield"]),
+        SimState(
+            code: "CO", weight: 1.8, zipPrefixes: [802, 809, 805], areaCodes: [303, 719, 970],
+            cities: ["Denver", "Colorado Springs", "Fort Collins"]),
         SimState(code: "NV", weight: 1, zipPrefixes: [891, 895], areaCodes: [702, 775], cities: ["Las Vegas", "Reno"]),
         SimState(code: "OR", weight: 1.3, zipPrefixes: [972, 974], areaCodes: [503, 541], cities: ["Portland", "Eugene"]),
         SimState(code: "MN", weight: 1.7, zipPrefixes: [554, 551], areaCodes: [612, 651], cities: ["Minneapolis", "Saint Paul"]),
@@ -102,7 +126,10 @@ struct SimPerson: Sendable {
 enum SimFields {
     static let credit = ["excellent", "good", "fair", "poor"]
     static let creditWeights = [0.22, 0.4, 0.25, 0.13]
-    static let makes = [("Toyota", ["Camry", "Corolla", "RAV4"]), ("Ford", ["F-150", "Escape", "Focus"]), ("Honda", ["Civic", "Accord", "CR-V"]), ("Chevrolet", ["Silverado", "Malibu", "Equinox"]), ("Tesla", ["Model 3", "Model Y"])]
+    static let makes = [
+        ("Toyota", ["Camry", "Corolla", "RAV4"]), ("Ford", ["F-150", "Escape", "Focus"]), ("Honda", ["Civic", "Accord", "CR-V"]),
+        ("Chevrolet", ["Silverado", "Malibu", "Equinox"]), ("Tesla", ["Model 3", "Model Y"]),
+    ]
     static let carriers = ["State Farm", "Geico", "Progressive", "Allstate", "USAA", "Liberty Mutual"]
     static let utilities = ["PG&E", "Duke Energy", "ConEd", "FPL", "Xcel Energy", "APS"]
     static let properties = ["single_family", "condo", "townhouse", "multi_family", "mobile"]
@@ -172,7 +199,8 @@ enum SimFields {
             "property_type": .string(properties[random.weightedIndex([0.7, 0.12, 0.1, 0.05, 0.03])]),
             "occupancy": .string(random.pick(["primary", "primary", "secondary", "investment"])),
             "credit_rating": creditRating(&random), "military_veteran": .bool(random.chance(0.08)),
-            "bankruptcy_7y": .bool(random.chance(0.04)), "employment_status": .string(random.pick(["employed", "employed", "self_employed", "retired"])),
+            "bankruptcy_7y": .bool(random.chance(0.04)),
+            "employment_status": .string(random.pick(["employed", "employed", "self_employed", "retired"])),
             "age": int(person.age),
         ]
     }

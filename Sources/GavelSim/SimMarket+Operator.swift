@@ -105,7 +105,10 @@ extension SimMarket {
             if let integration = endpoint.integration {
                 ["mode": "remote", "secret": .string(endpoint.secret), "integration": integration]
             } else {
-                ["mode": "remote", "ping_url": .string(endpoint.pingURL), "post_url": .string(endpoint.postURL), "secret": .string(endpoint.secret)]
+                [
+                    "mode": "remote", "ping_url": .string(endpoint.pingURL), "post_url": .string(endpoint.postURL),
+                    "secret": .string(endpoint.secret),
+                ]
             }
         case .hosted: ["mode": "hosted"]
         case .direct: ["mode": "direct"]
@@ -115,7 +118,10 @@ extension SimMarket {
     /// Monday–Saturday 06:00–23:00, New York time.
     static var businessHours: JSONValue {
         let open: JSONValue = [["06:00", "23:00"]]
-        return ["timezone": "America/New_York", "hours": ["mon": open, "tue": open, "wed": open, "thu": open, "fri": open, "sat": open, "sun": []]]
+        return [
+            "timezone": "America/New_York",
+            "hours": ["mon": open, "tue": open, "wed": open, "thu": open, "fri": open, "sat": open, "sun": []],
+        ]
     }
 
     /// In the tree, campaigns of a vertical are tried by tier, highest first: priority n for

@@ -48,7 +48,8 @@ extension SimMarket {
                 let seller = sellerModels[lead.sellerID]
             else { continue }
             let eligible = parsed.filter { $0.sim.vertical == lead.vertical && view.offered(to: $0.campaign) }
-            let sale = pricing == .auction
+            let sale =
+                pricing == .auction
                 ? auctionPrice(eligible, view: view, floor: vertical.floor) : treePrice(eligible, view: view, floor: vertical.floor)
             let price = sale ?? directPrice(eligible, floor: vertical.floor)
             outcome.record(price: price, payout: price.map { seller.payout(for: $0) })

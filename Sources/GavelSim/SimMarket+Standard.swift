@@ -55,7 +55,8 @@ extension SimMarket {
             lift("monthly_electric_bill", "gte", 200, "1.4"), lift("monthly_electric_bill", "lt", 100, "0.6"),
             lift("roof_shade", "eq", "heavy", "0.4"), lift("roof_shade", "eq", "some", "0.85"),
             lift("credit_rating", "in", states(["excellent", "good"]), "1.15"), lift("credit_rating", "eq", "poor", "0.6"),
-            lift("state", "in", states(["CA", "AZ", "TX", "FL", "NV"]), "1.3"), lift("property_type", "in", states(["mobile", "condo"]), "0.5"),
+            lift("state", "in", states(["CA", "AZ", "TX", "FL", "NV"]), "1.3"),
+            lift("property_type", "in", states(["mobile", "condo"]), "0.5"),
         ]
     }
 

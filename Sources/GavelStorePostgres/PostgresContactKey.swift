@@ -1,6 +1,6 @@
-import GavelStoreSupport
 import Crypto
 import Foundation
+import GavelStoreSupport
 import PostgresNIO
 
 /// A contact key as the PostgreSQL store indexes it: 32 bytes — the bytes of a lower-case
@@ -37,6 +37,9 @@ struct PostgresContactKey: Hashable, Sendable {
     }
 
     private static func isLowerHexDigest(_ key: String) -> Bool {
-        key.utf8.count == 64 && key.utf8.allSatisfy { (UInt8(ascii: "0")...UInt8(ascii: "9")).contains($0) || (UInt8(ascii: "a")...UInt8(ascii: "f")).contains($0) }
+        key.utf8.count == 64
+            && key.utf8.allSatisfy {
+                (UInt8(ascii: "0")...UInt8(ascii: "9")).contains($0) || (UInt8(ascii: "a")...UInt8(ascii: "f")).contains($0)
+            }
     }
 }

@@ -69,7 +69,9 @@ struct PostgresOutcomeWrite: Sendable {
     struct Prepared: PostgresPreparedStatement {
         typealias Row = Int64
 
-        static let sql = PostgresOutcomeWrite(outcome: LeadOutcome(leadID: "", status: .unsold, finishedAt: Timestamp(milliseconds: 0)), sellerID: "", nodeID: "").query.sql
+        static let sql = PostgresOutcomeWrite(
+            outcome: LeadOutcome(leadID: "", status: .unsold, finishedAt: Timestamp(milliseconds: 0)), sellerID: "", nodeID: ""
+        ).query.sql
 
         let binds: PostgresBindings
 
@@ -162,9 +164,11 @@ struct PostgresOutcomeWrite: Sendable {
     /// Records as a JSON array, each numbered in order (`n`, from 1) so an insert can keep
     /// their order (`ORDER BY r.n`).
     static func recordSet(_ records: [[String: JSONValue]]) -> String {
-        StoredJSON.text(.array(records.enumerated().map { index, record in
-            .object(record.merging(["n": .integer(Int64(index + 1))]) { first, _ in first })
-        }))
+        StoredJSON.text(
+            .array(
+                records.enumerated().map { index, record in
+                    .object(record.merging(["n": .integer(Int64(index + 1))]) { first, _ in first })
+                }))
     }
 
     static func cents(_ money: Money?) -> JSONValue {

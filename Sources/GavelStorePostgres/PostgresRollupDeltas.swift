@@ -7,11 +7,13 @@ import GavelStoreSupport
 /// seller, source and vertical (read from the lead's row in the same statement).
 enum PostgresRollupDeltas {
     /// The columns written, in order.
-    static let columns = (["hour", "campaign_id", "buyer_id", "seller_id", "source", "vertical"] + PostgresSchema.counterNames
+    static let columns =
+        (["hour", "campaign_id", "buyer_id", "seller_id", "source", "vertical"] + PostgresSchema.counterNames
         + ["buckets", "bucket_counts"]).joined(separator: ", ")
 
     /// The columns of a JSON record set of deltas (`json_to_recordset(…) AS r (…)`).
-    static let recordDefinition = (["campaign_id TEXT", "buyer_id TEXT"] + PostgresSchema.counterNames.map { "\($0) BIGINT" }
+    static let recordDefinition =
+        (["campaign_id TEXT", "buyer_id TEXT"] + PostgresSchema.counterNames.map { "\($0) BIGINT" }
         + ["buckets INTEGER[]", "bucket_counts BIGINT[]"]).joined(separator: ", ")
 
     /// The select list that writes record set `r` under the group of the lead row `lead`
@@ -30,7 +32,8 @@ enum PostgresRollupDeltas {
     static let groupedRecordDefinition = "hour BIGINT, seller_id TEXT, source TEXT, vertical TEXT, " + recordDefinition
 
     /// The select list that writes a grouped record set `r`.
-    static let groupedSelectList = (["r.hour", "r.campaign_id", "r.buyer_id", "r.seller_id", "r.source", "r.vertical"]
+    static let groupedSelectList =
+        (["r.hour", "r.campaign_id", "r.buyer_id", "r.seller_id", "r.source", "r.vertical"]
         + PostgresSchema.counterNames.map { "r.\($0)" } + ["r.buckets", "r.bucket_counts"]).joined(separator: ", ")
 
     /// The JSON record set of merged deltas, each with its group (a bulk import).

@@ -22,7 +22,8 @@ extension PostgresStore {
     /// Unpaid spend per buyer (sold plus outstanding holds, net of returns and payments).
     public func balances(buyerIDs: [String]) async throws -> [String: Money] {
         let counts = try await usageCounts(buyerIDs.map(UsageKey.balance))
-        return Dictionary(buyerIDs.map { ($0, Money(cents: counts[.balance($0)]?.spendCents ?? 0)) }, uniquingKeysWith: { first, _ in first })
+        return Dictionary(
+            buyerIDs.map { ($0, Money(cents: counts[.balance($0)]?.spendCents ?? 0)) }, uniquingKeysWith: { first, _ in first })
     }
 
     /// Atomically holds a cap slot and buyer credit for a post, in one statement
@@ -79,22 +80,28 @@ extension PostgresStore {
 extension PostgresStore {
     /// The ledger entries of a lead, in the order they were written.
     public func ledgerEntries(leadID: String) async throws -> [LedgerEntry] {
-        let rows = try await rows("SELECT lead_id, campaign_id, account, amount_cents, kind, at FROM ledger WHERE lead_id = \(leadID) ORDER BY id")
+        let rows = try await rows(
+            "SELECT lead_id, campaign_id, account, amount_cents, kind, at FROM ledger WHERE lead_id = \(leadID) ORDER BY id")
         return try rows.map(Self.ledgerEntry)
     }
 
     /// The balance of every ledger account (the sum of its entries), e.g. `buyer:acme`.
     public func ledgerBalances() async throws -> [String: Money] {
         let rows = try await rows("SELECT account, sum(amount_cents)::BIGINT FROM ledger GROUP BY account")
-        return Dictionary(uniqueKeysWithValues: try rows.map { row in
-            let (account, cents) = try row.decode((String, Int64).self)
-            return (account, Money(cents: cents))
-        })
+        return Dictionary(
+            uniqueKeysWithValues: try rows.map { row in
+                let (account, cents) = try row.decode((String, Int64).self)
+                return (account, Money(cents: cents))
+            })
     }
 
     static func ledgerEntry(_ row: PostgresRow) throws -> LedgerEntry {
         let (leadID, campaignID, account, cents, kindName, at) = try row.decode((String, String, String, Int64, String, Int64).self)
-        guard let kind = LedgerEntry.Kind(rawValue: kindName) else { throw StorageError.unavailable("stored ledger entry has an unknown kind") }
-        return LedgerEntry(leadID: leadID, campaignID: campaignID, account: account, amount: Money(cents: cents), kind: kind, at: Timestamp(milliseconds: at))
+        guard let kind = LedgerEntry.Kind(rawValue: kindName) else {
+            throw StorageError.unavailable("stored ledger entry has an unknown kind")
+        }
+        return LedgerEntry(
+            leadID: leadID, campaignID: campaignID, account: account, amount: Money(cents: cents), kind: kind,
+            at: Timestamp(milliseconds: at))
     }
 }

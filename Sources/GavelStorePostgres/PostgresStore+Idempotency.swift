@@ -74,7 +74,8 @@ extension PostgresStore {
     }
 
     private static func boughtLead(_ row: PostgresRow) throws -> BoughtLead {
-        let c = try row.decode((String, String, String, String, Bool, String, String, String, Int64, String?, String, Int64, Int64, Bool).self)
+        let c = try row.decode(
+            (String, String, String, String, Bool, String, String, String, Int64, String?, String, Int64, Int64, Bool).self)
         let lead = Lead(
             id: c.0, sellerID: c.1, vertical: c.2, source: c.3, test: c.4, fields: try StoredJSON.object(c.5, what: "lead fields"),
             consent: try StoredJSON.value(c.6, what: "lead consent"), receivedAt: Timestamp(milliseconds: c.8), pingID: c.9,

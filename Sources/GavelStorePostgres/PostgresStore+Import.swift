@@ -29,7 +29,7 @@ extension PostgresStore: MoneyStore {
         for query in chunk.queries {
             do {
                 try await connection.query(query, logger: logger)
-            } catch where Self.sqlState(error) == SQLState.uniqueViolation {
+            } catch  where Self.sqlState(error) == SQLState.uniqueViolation {
                 throw StorageError.conflict(chunk.ids.first ?? "")
             }
         }
@@ -57,7 +57,9 @@ struct PostgresImportChunk: Sendable {
             Self.insert(
                 "ledger",
                 outcomes.filter { !tests.contains($0.leadID) }.flatMap { outcome in
-                    PostgresOutcomeWrite.ledgerRecords(outcome, sellerID: sellers[outcome.leadID] ?? "").map { $0.merging(["kind": "sale"]) { a, _ in a } }
+                    PostgresOutcomeWrite.ledgerRecords(outcome, sellerID: sellers[outcome.leadID] ?? "").map {
+                        $0.merging(["kind": "sale"]) { a, _ in a }
+                    }
                 }, Self.ledgerColumns),
             Self.usageQuery(outcomes),
             Self.rollupQuery(leads),
@@ -71,7 +73,8 @@ struct PostgresImportChunk: Sendable {
         ("effective_cents", "BIGINT"), ("bid_id", "TEXT"), ("latency_us", "BIGINT"), ("detail", "TEXT"), ("at", "BIGINT"),
     ]
     private static let postColumns = [
-        ("lead_id", "TEXT"), ("seq", "INTEGER"), ("campaign_id", "TEXT"), ("buyer_id", "TEXT"), ("price_cents", "BIGINT"), ("origin", "TEXT"),
+        ("lead_id", "TEXT"), ("seq", "INTEGER"), ("campaign_id", "TEXT"), ("buyer_id", "TEXT"), ("price_cents", "BIGINT"),
+        ("origin", "TEXT"),
         ("outcome", "TEXT"), ("reason", "TEXT"), ("buyer_lead_id", "TEXT"), ("latency_us", "BIGINT"), ("at", "BIGINT"),
     ]
     private static let skipColumns = [("lead_id", "TEXT"), ("seq", "INTEGER"), ("campaign_id", "TEXT"), ("reason", "TEXT")]
@@ -113,11 +116,14 @@ struct PostgresImportChunk: Sendable {
         let duplicate = outcome.status == .duplicate
         return [
             "id": .string(lead.id), "seller_id": .string(lead.sellerID), "vertical": .string(lead.vertical), "source": .string(lead.source),
-            "test": .bool(lead.test), "fields": .string(StoredJSON.text(.object(lead.fields))), "consent": .string(StoredJSON.text(lead.consent)),
+            "test": .bool(lead.test), "fields": .string(StoredJSON.text(.object(lead.fields))),
+            "consent": .string(StoredJSON.text(lead.consent)),
             "contacts": .string(lead.contactKeys.storedText), "received_at": .integer(lead.receivedAt.milliseconds),
             "ping_id": PostgresOutcomeWrite.text(lead.pingID), "status": .string(outcome.status.rawValue),
-            "outcome_status": .string(outcome.status.rawValue), "reason": duplicate ? "duplicate" : PostgresOutcomeWrite.text(outcome.reason),
-            "revenue_cents": .integer(duplicate ? 0 : outcome.revenue.cents), "payout_cents": .integer(duplicate ? 0 : outcome.payout.cents),
+            "outcome_status": .string(outcome.status.rawValue),
+            "reason": duplicate ? "duplicate" : PostgresOutcomeWrite.text(outcome.reason),
+            "revenue_cents": .integer(duplicate ? 0 : outcome.revenue.cents),
+            "payout_cents": .integer(duplicate ? 0 : outcome.payout.cents),
             "buyer": duplicate ? .null : PostgresOutcomeWrite.text(outcome.sales.first?.campaignID),
             "finished_at": .integer(duplicate ? lead.receivedAt.milliseconds : outcome.finishedAt.milliseconds),
             "elapsed_us": .integer(duplicate ? 0 : outcome.elapsedMicros), "node_id": "import",
@@ -129,7 +135,8 @@ struct PostgresImportChunk: Sendable {
         for lead in leads {
             for key in Set(lead.contactKeys.all.map(PostgresContactKey.init)) {
                 records.append([
-                    "key": .string(HashKey.hex(key.bytes)), "received_at": .integer(lead.receivedAt.milliseconds), "lead_id": .string(lead.id),
+                    "key": .string(HashKey.hex(key.bytes)), "received_at": .integer(lead.receivedAt.milliseconds),
+                    "lead_id": .string(lead.id),
                 ])
             }
         }
@@ -142,7 +149,9 @@ struct PostgresImportChunk: Sendable {
 
     private static func salesQuery(_ outcomes: [LeadOutcome], sellers: [String: String]) -> PostgresQuery {
         let records = outcomes.flatMap { outcome in
-            PostgresOutcomeWrite.saleRecords(outcome).map { $0.merging(["seller_id": .string(sellers[outcome.leadID] ?? "")]) { a, _ in a } }
+            PostgresOutcomeWrite.saleRecords(outcome).map {
+                $0.merging(["seller_id": .string(sellers[outcome.leadID] ?? "")]) { a, _ in a }
+            }
         }
         return insert("sales", records, saleColumns)
     }
@@ -158,7 +167,10 @@ struct PostgresImportChunk: Sendable {
             }
         }
         let records: [[String: JSONValue]] = usage.map { key, count in
-            ["subject": .string(key.subject), "period": .string(key.period), "leads": .integer(Int64(count.leads)), "spend_cents": .integer(count.spendCents)]
+            [
+                "subject": .string(key.subject), "period": .string(key.period), "leads": .integer(Int64(count.leads)),
+                "spend_cents": .integer(count.spendCents),
+            ]
         }
         return """
             INSERT INTO usage (subject, period, leads, spend_cents)

@@ -33,7 +33,8 @@ struct PostgresLeadReader {
             consent: try StoredJSON.value(c.6, what: "lead consent"), receivedAt: Timestamp(milliseconds: c.8), pingID: c.9,
             contactKeys: try ContactKeys.stored(c.7))
         guard let status = LeadStatus(rawValue: c.10) else { throw corrupt("status") }
-        return LeadDetail(lead: lead, outcome: try await outcome(status: c.11, reason: c.12, finishedAt: c.13, elapsed: c.14), status: status)
+        return LeadDetail(
+            lead: lead, outcome: try await outcome(status: c.11, reason: c.12, finishedAt: c.13, elapsed: c.14), status: status)
     }
 
     private func outcome(status name: String?, reason: String?, finishedAt: Int64?, elapsed: Int64) async throws -> LeadOutcome? {
@@ -66,7 +67,9 @@ struct PostgresLeadReader {
             """, logger: logger
         ).map { try $0.decode((String, String, Int64, String, String, String?, String?, Int64, Int64).self) }
         return try rows.map { row in
-            guard let origin = Offer.Origin(rawValue: row.3), let outcome = PostAnswer.Outcome(rawValue: row.4) else { throw corrupt("post") }
+            guard let origin = Offer.Origin(rawValue: row.3), let outcome = PostAnswer.Outcome(rawValue: row.4) else {
+                throw corrupt("post")
+            }
             return PostRecord(
                 campaignID: row.0, buyerID: row.1, price: Money(cents: row.2), origin: origin, outcome: outcome, reason: row.5,
                 buyerLeadID: row.6, latencyMicros: row.7, at: Timestamp(milliseconds: row.8))

@@ -42,7 +42,8 @@ extension PostgresStore {
     /// usage when there is none. ``StorageError/notFound(_:)`` for an unknown lead,
     /// ``StorageError/conflict(_:)`` when its outcome was already recorded.
     public func recordOutcome(_ outcome: LeadOutcome, sellerID: String) async throws {
-        let statement = PostgresOutcomeWrite.Prepared(binds: PostgresOutcomeWrite(outcome: outcome, sellerID: sellerID, nodeID: nodeID).query.binds)
+        let statement = PostgresOutcomeWrite.Prepared(
+            binds: PostgresOutcomeWrite(outcome: outcome, sellerID: sellerID, nodeID: nodeID).query.binds)
         let claimed = try await withConnection { connection in
             try await connection.execute(statement, logger: logger).reduce(0) { count, _ in count + 1 }
         }
@@ -115,7 +116,7 @@ extension PostgresStore {
         let rows: [PostgresRow]
         do {
             rows = try await client.withConnection { connection in try await connection.query(query, logger: logger).collect() }
-        } catch where Self.sqlState(error) == SQLState.uniqueViolation {
+        } catch  where Self.sqlState(error) == SQLState.uniqueViolation {
             throw StorageError.conflict(id)
         } catch {
             throw Self.storageError(error)

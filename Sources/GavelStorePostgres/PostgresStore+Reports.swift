@@ -69,29 +69,29 @@ struct PostgresReportPlan {
     var countersQuery: PostgresQuery {
         let counters = PostgresSchema.counterNames.joined(separator: ", ")
         let sums = PostgresSchema.counterNames.map { "sum(\($0))::BIGINT" }.joined(separator: ", ")
-        let where_ = filter(campaignRows: campaignSide)
+        let condition = filter(campaignRows: campaignSide)
         return PostgresQuery(
             unsafeSQL: """
                 SELECT report_key, \(sums) FROM (
-                    SELECT \(keyExpression) AS report_key, \(counters) FROM rollup_rows WHERE \(where_.sql)
+                    SELECT \(keyExpression) AS report_key, \(counters) FROM rollup_rows WHERE \(condition.sql)
                     UNION ALL
-                    SELECT \(keyExpression), \(counters) FROM rollup_deltas WHERE \(where_.sql)
+                    SELECT \(keyExpression), \(counters) FROM rollup_deltas WHERE \(condition.sql)
                 ) AS t GROUP BY report_key
-                """, binds: where_.binds)
+                """, binds: condition.binds)
     }
 
     /// Sums the latency buckets per key over the campaigns' rollups and unfolded deltas.
     var latencyQuery: PostgresQuery {
-        let where_ = filter(campaignRows: true)
+        let condition = filter(campaignRows: true)
         return PostgresQuery(
             unsafeSQL: """
                 SELECT report_key, bucket, sum(count)::BIGINT FROM (
-                    SELECT \(keyExpression) AS report_key, bucket, count FROM rollup_latency WHERE \(where_.sql)
+                    SELECT \(keyExpression) AS report_key, bucket, count FROM rollup_latency WHERE \(condition.sql)
                     UNION ALL
                     SELECT \(keyExpression), u.bucket, u.count FROM rollup_deltas, unnest(buckets, bucket_counts) AS u (bucket, count)
-                    WHERE \(where_.sql)
+                    WHERE \(condition.sql)
                 ) AS t GROUP BY report_key, bucket
-                """, binds: where_.binds)
+                """, binds: condition.binds)
     }
 
     /// A counters row: the key, then the counters in ``PostgresSchema/counterNames`` order.

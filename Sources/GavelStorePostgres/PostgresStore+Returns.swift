@@ -91,7 +91,8 @@ extension PostgresStore {
             """, logger: logger)
         try await reduceBalance(buyerID: request.buyerID, by: refund, on: connection)
         let counters = RollupCounters.returned(priceCents: row.sold.price.cents, payoutCents: row.sold.payout.cents)
-        try await addDelta(.both(counters, campaignID: row.sold.campaignID, buyerID: request.buyerID), leadID: request.leadID, on: connection)
+        try await addDelta(
+            .both(counters, campaignID: row.sold.campaignID, buyerID: request.buyerID), leadID: request.leadID, on: connection)
     }
 
     /// Creates the buyer's balance row if missing and locks it for the transaction.
@@ -114,12 +115,14 @@ extension PostgresStore {
 
     /// Writes ledger entries in one statement, in order.
     func insertLedger(_ entries: [LedgerEntry], on connection: PostgresConnection) async throws {
-        let records = PostgresOutcomeWrite.recordSet(entries.map { entry in
-            [
-                "lead_id": .string(entry.leadID), "campaign_id": .string(entry.campaignID), "account": .string(entry.account),
-                "amount_cents": .integer(entry.amount.cents), "kind": .string(entry.kind.rawValue), "at": .integer(entry.at.milliseconds),
-            ]
-        })
+        let records = PostgresOutcomeWrite.recordSet(
+            entries.map { entry in
+                [
+                    "lead_id": .string(entry.leadID), "campaign_id": .string(entry.campaignID), "account": .string(entry.account),
+                    "amount_cents": .integer(entry.amount.cents), "kind": .string(entry.kind.rawValue),
+                    "at": .integer(entry.at.milliseconds),
+                ]
+            })
         try await connection.query(
             """
             INSERT INTO ledger (lead_id, campaign_id, account, amount_cents, kind, at)

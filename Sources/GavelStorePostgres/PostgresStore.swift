@@ -144,7 +144,7 @@ public final class PostgresStore: Sendable {
         for attempt in 1...3 {
             do {
                 return try await client.withConnection { connection in try await work(connection) }
-            } catch where attempt < 3 && Self.isRetryable(error) {
+            } catch  where attempt < 3 && Self.isRetryable(error) {
                 continue
             } catch {
                 throw Self.storageError(error)

@@ -1,5 +1,5 @@
-import GavelStoreSupport
 import Crypto
+import GavelStoreSupport
 
 /// How contact keys are indexed for dedupe and campaign history: `lead_contacts` holds the
 /// first 64 bits of each key's digest and the lead's row number, about 20 bytes a key, so the

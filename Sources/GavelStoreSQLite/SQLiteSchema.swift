@@ -1,5 +1,5 @@
-import GavelStoreSupport
 import GRDB
+import GavelStoreSupport
 
 /// The SQLite schema as versioned, named migrations. Money is integer cents, times are integer
 /// epoch milliseconds, configuration is its wire JSON. A migration once released is never

@@ -32,9 +32,11 @@ extension SQLiteStore {
     private func importChunk(_ chunk: LeadImport.Chunk) async throws {
         try await seed(Array(chunk.usage.keys))
         let (totals, usage) = (totals, usage)
-        try await write({ db in try chunk.write(db, totals: totals) }, afterCommit: { _ in
-            usage.withLock { $0.addPersisted(chunk.usage) }
-        })
+        try await write(
+            { db in try chunk.write(db, totals: totals) },
+            afterCommit: { _ in
+                usage.withLock { $0.addPersisted(chunk.usage) }
+            })
     }
 }
 

@@ -62,7 +62,8 @@ struct LeadReader {
             guard let kind = PingAnswer.Kind(rawValue: row["kind"]) else { throw corrupt("ping kind") }
             let answer = PingAnswer(
                 kind: kind, bid: money(row["bid_cents"]), bidID: row["bid_id"], latencyMicros: row["latency_us"], detail: row["detail"])
-            return PingRecord(campaignID: row["campaign_id"], buyerID: row["buyer_id"], answer: answer, effectiveBid: money(row["effective_cents"]))
+            return PingRecord(
+                campaignID: row["campaign_id"], buyerID: row["buyer_id"], answer: answer, effectiveBid: money(row["effective_cents"]))
         }
     }
 

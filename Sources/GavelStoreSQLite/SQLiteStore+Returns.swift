@@ -11,12 +11,14 @@ extension SQLiteStore {
     public func recordReturn(_ request: ReturnRequest) async throws -> ReturnResult {
         try await seedBalance(request.buyerID)
         let (totals, usage) = (totals, usage)
-        return try await write({ db in
-            try ReturnWrite(request: request).run(db, totals: totals)
-        }, afterCommit: { result in
-            guard case .approved(let refund) = result else { return }
-            usage.withLock { $0.adjustBalance(buyerID: request.buyerID, by: -refund) }
-        })
+        return try await write(
+            { db in
+                try ReturnWrite(request: request).run(db, totals: totals)
+            },
+            afterCommit: { result in
+                guard case .approved(let refund) = result else { return }
+                usage.withLock { $0.adjustBalance(buyerID: request.buyerID, by: -refund) }
+            })
     }
 
     /// Records a conversion of a lead the buyer bought, once per lead and buyer; `value` is
@@ -48,12 +50,14 @@ extension SQLiteStore {
         let usage = usage
         let entries = LedgerEntry.forPayment(buyerID: buyerID, amount: amount, at: at)
         let totals = totals
-        try await write({ db in
-            try Self.insertLedger(entries, db: db)
-            totals.add(usage: Self.balanceReduction(buyerID: buyerID, by: amount))
-        }, afterCommit: { _ in
-            usage.withLock { $0.adjustBalance(buyerID: buyerID, by: -amount) }
-        })
+        try await write(
+            { db in
+                try Self.insertLedger(entries, db: db)
+                totals.add(usage: Self.balanceReduction(buyerID: buyerID, by: amount))
+            },
+            afterCommit: { _ in
+                usage.withLock { $0.adjustBalance(buyerID: buyerID, by: -amount) }
+            })
     }
 
     /// Makes sure the book holds a buyer's balance before a write changes it, so that the
@@ -144,12 +148,14 @@ struct ReturnWrite {
     private func rateCounts(_ db: Database) throws -> ReturnPolicy.RateCounts {
         let window = ReturnPolicy.rateWindow(request)
         let (from, to) = (window.from.milliseconds, window.through.milliseconds)
-        let returns = try Int.fetchOne(
-            db.cachedStatement(sql: "SELECT COUNT(*) FROM sales WHERE buyer_id = ? AND returned_at > ? AND returned_at <= ?"),
-            arguments: [request.buyerID, from, to]) ?? 0
-        let sales = try Int.fetchOne(
-            db.cachedStatement(sql: "SELECT COUNT(*) FROM sales WHERE buyer_id = ? AND at > ? AND at <= ? AND counted = 1"),
-            arguments: [request.buyerID, from, to]) ?? 0
+        let returns =
+            try Int.fetchOne(
+                db.cachedStatement(sql: "SELECT COUNT(*) FROM sales WHERE buyer_id = ? AND returned_at > ? AND returned_at <= ?"),
+                arguments: [request.buyerID, from, to]) ?? 0
+        let sales =
+            try Int.fetchOne(
+                db.cachedStatement(sql: "SELECT COUNT(*) FROM sales WHERE buyer_id = ? AND at > ? AND at <= ? AND counted = 1"),
+                arguments: [request.buyerID, from, to]) ?? 0
         return ReturnPolicy.RateCounts(returns: returns, sales: sales)
     }
 }

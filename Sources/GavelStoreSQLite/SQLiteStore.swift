@@ -80,7 +80,9 @@ public final class SQLiteStore: Storage {
 
     /// A store on a fresh temporary file that is deleted when the store is released (tests,
     /// demos, `sqlite::memory:`).
-    public static func temporary(clock: any WallClock = SystemWallClock(), configuration: Configuration = Configuration()) throws -> SQLiteStore {
+    public static func temporary(
+        clock: any WallClock = SystemWallClock(), configuration: Configuration = Configuration()
+    ) throws -> SQLiteStore {
         let directory = NSTemporaryDirectory() + "gavel-" + UUID().uuidString
         do {
             try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
@@ -92,7 +94,9 @@ public final class SQLiteStore: Storage {
 
     /// Opens the SQLite store a database URL names; a PostgreSQL URL is refused with
     /// ``StorageError/unavailable(_:)`` (it is the PostgreSQL store's to open).
-    public static func open(_ url: DatabaseURL, clock: any WallClock = SystemWallClock(), configuration: Configuration = Configuration()) throws -> SQLiteStore {
+    public static func open(
+        _ url: DatabaseURL, clock: any WallClock = SystemWallClock(), configuration: Configuration = Configuration()
+    ) throws -> SQLiteStore {
         switch url {
         case .sqlite(let path): return try SQLiteStore(path: path, clock: clock, configuration: configuration)
         case .temporarySQLite: return try temporary(clock: clock, configuration: configuration)

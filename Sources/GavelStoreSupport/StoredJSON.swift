@@ -64,7 +64,8 @@ extension ConfigRecord {
 extension ContactKeys {
     /// The stored form: `{"phones": [...], "emails": [...]}`.
     package var storedText: String {
-        StoredJSON.text(.object(["phones": .array(phoneHashes.map(JSONValue.string)), "emails": .array(emailHashes.map(JSONValue.string))]))
+        StoredJSON.text(
+            .object(["phones": .array(phoneHashes.map(JSONValue.string)), "emails": .array(emailHashes.map(JSONValue.string))]))
     }
 
     /// Reads the stored form.

@@ -127,7 +127,8 @@ extension InMemoryState {
         }
         let ordered = bought.sorted { ($0.sale.at, $0.ref.leadID, $0.ref.index) < ($1.sale.at, $1.ref.leadID, $1.ref.index) }
         return ordered.prefix(limit).map { item in
-            BoughtLead(lead: item.lead, campaignID: item.sale.sale.campaignID, price: item.sale.sale.price, soldAt: item.sale.at,
+            BoughtLead(
+                lead: item.lead, campaignID: item.sale.sale.campaignID, price: item.sale.sale.price, soldAt: item.sale.at,
                 returned: item.sale.isReturned)
         }
     }

@@ -69,7 +69,8 @@ public final class ScriptedGateway: BuyerGateway {
     /// Answers a ping as scripted (no bid when unscripted).
     public func ping(_ request: PingRequest, campaign: Campaign) async -> PingAnswer {
         let script = state.withLock { state in
-            state.calls.append(Call(kind: "ping", campaignID: campaign.id, carriedPersonalData: !personal.isDisjoint(with: request.fields.keys)))
+            state.calls.append(
+                Call(kind: "ping", campaignID: campaign.id, carriedPersonalData: !personal.isDisjoint(with: request.fields.keys)))
             return state.pings[campaign.id] ?? .noBid
         }
         switch script {
@@ -87,7 +88,8 @@ public final class ScriptedGateway: BuyerGateway {
     /// Answers a post as scripted (accepted when unscripted).
     public func post(_ request: PostRequest, campaign: Campaign) async -> PostAnswer {
         let script = state.withLock { state in
-            state.calls.append(Call(kind: "post", campaignID: campaign.id, carriedPersonalData: !personal.isDisjoint(with: request.fields.keys)))
+            state.calls.append(
+                Call(kind: "post", campaignID: campaign.id, carriedPersonalData: !personal.isDisjoint(with: request.fields.keys)))
             return state.posts[campaign.id] ?? .accept
         }
         switch script {

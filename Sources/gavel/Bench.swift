@@ -65,12 +65,16 @@ struct Bench: AsyncParsableCommand {
     @Option(help: "Open-loop rate of the tree scenario.")
     var treeRate: Double = 100
 
-    @Option(help: "The database: sqlite::memory: (a temporary SQLite file, the default), or a postgres://… server URL on which each scenario gets a fresh database (its role needs CREATEDB). With --fill, the database to fill: sqlite:PATH or postgres://….")
+    @Option(
+        help:
+            "The database: sqlite::memory: (a temporary SQLite file, the default), or a postgres://… server URL on which each scenario gets a fresh database (its role needs CREATEDB). With --fill, the database to fill: sqlite:PATH or postgres://…."
+    )
     var database: String = "sqlite::memory:"
 
-    @Option(help: ArgumentHelp(
-        "Instead of the scenarios: fill --database with this many finished leads over the last 30 days, then time a report by each grouping and audit the ledger.",
-        discussion: "Use a file (sqlite:fill.sqlite) or a postgres:// URL to keep the data and serve it afterwards."))
+    @Option(
+        help: ArgumentHelp(
+            "Instead of the scenarios: fill --database with this many finished leads over the last 30 days, then time a report by each grouping and audit the ledger.",
+            discussion: "Use a file (sqlite:fill.sqlite) or a postgres:// URL to keep the data and serve it afterwards."))
     var fill: Int?
 
     @Option(help: "Also write the results as JSON to this file.")
@@ -83,7 +87,8 @@ struct Bench: AsyncParsableCommand {
         guard !selected.isEmpty, selected.allSatisfy(Self.allScenarios.contains) else {
             throw ValidationError("--scenario takes all or any of \(Self.allScenarios.joined(separator: ", "))")
         }
-        guard seconds > 0, concurrency > 0, rate > 0, leads > 0, fanoutConcurrency > 0, tmax > 0, deadlineRate > 0, treeLeads > 0, treeRate > 0
+        guard seconds > 0, concurrency > 0, rate > 0, leads > 0, fanoutConcurrency > 0, tmax > 0, deadlineRate > 0, treeLeads > 0,
+            treeRate > 0
         else { throw ValidationError("durations, rates and counts must be positive") }
         if let fill {
             guard fill > 0 else { throw ValidationError("--fill takes a positive number of leads") }
@@ -92,7 +97,9 @@ struct Bench: AsyncParsableCommand {
         guard database == "sqlite::memory:" || database.hasPrefix("postgres://") || database.hasPrefix("postgresql://") else {
             throw ValidationError("--database takes sqlite::memory: or a postgres:// server URL (each scenario needs an empty database)")
         }
-        guard !fanoutCounts.isEmpty, fanoutCounts.allSatisfy({ $0 > 0 }) else { throw ValidationError("--fanout takes positive counts, e.g. 1,5,20,50") }
+        guard !fanoutCounts.isEmpty, fanoutCounts.allSatisfy({ $0 > 0 }) else {
+            throw ValidationError("--fanout takes positive counts, e.g. 1,5,20,50")
+        }
         guard Set(mappedFanoutCounts).count >= 2, mappedFanoutCounts.allSatisfy({ $0 > 0 }) else {
             throw ValidationError("--mapped-fanout takes at least two different positive counts, e.g. 5,20")
         }
@@ -113,7 +120,8 @@ struct Bench: AsyncParsableCommand {
     var knobs: BenchScenarios.Knobs {
         BenchScenarios.Knobs(
             seed: seed, seconds: seconds, concurrency: concurrency, rate: rate, leads: leads, fanout: fanoutCounts,
-            mappedFanout: mappedFanoutCounts, fanoutConcurrency: fanoutConcurrency, tmaxMS: tmax, deadBuyers: deadBuyers, deadlineRate: deadlineRate,
+            mappedFanout: mappedFanoutCounts, fanoutConcurrency: fanoutConcurrency, tmaxMS: tmax, deadBuyers: deadBuyers,
+            deadlineRate: deadlineRate,
             treeLeads: treeLeads, treeRate: treeRate, database: database)
     }
 

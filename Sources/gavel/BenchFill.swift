@@ -30,7 +30,9 @@ struct BenchFill {
             let clock = ContinuousClock()
             var audit: AuditReport?
             let elapsed = try await clock.measure { audit = try await store.audit() }
-            Runtime.say("audit: \(audit?.entries ?? 0) ledger entries in \(BenchFormat.fixed(elapsed.fractionalMilliseconds, 0)) ms, \(audit?.isClean == true ? "clean" : "NOT CLEAN")")
+            Runtime.say(
+                "audit: \(audit?.entries ?? 0) ledger entries in \(BenchFormat.fixed(elapsed.fractionalMilliseconds, 0)) ms, \(audit?.isClean == true ? "clean" : "NOT CLEAN")"
+            )
             guard audit?.isClean == true else { throw ExitCode(2) }
         }
     }
@@ -74,8 +76,11 @@ struct BenchFill {
         for dimension in ReportDimension.allCases {
             var result: [ReportRow] = []
             let elapsed = try await clock.measure { result = try await store.report(ReportQuery(groupBy: dimension, from: start, to: end)) }
-            rows.append(["by \(dimension.rawValue)", String(result.count), String(result.reduce(0) { $0 + $1.leads }), BenchFormat.fixed(elapsed.fractionalMilliseconds, 1)])
+            rows.append([
+                "by \(dimension.rawValue)", String(result.count), String(result.reduce(0) { $0 + $1.leads }),
+                BenchFormat.fixed(elapsed.fractionalMilliseconds, 1),
+            ])
         }
-        BenchFormat.table(rows).split(separator: "\n").forEach { Runtime.say(String($0)) }
+        for line in BenchFormat.table(rows).split(separator: "\n") { Runtime.say(String(line)) }
     }
 }

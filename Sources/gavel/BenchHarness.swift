@@ -75,7 +75,8 @@ struct BenchExchange: Sendable {
     }
 
     /// Installs a market for the auction and returns a key of its first seller.
-    func install(_ market: SimMarket, pricing: SimMarket.Pricing = .auction, endpoints: [String: SimEndpoint] = [:]) async throws -> String {
+    func install(_ market: SimMarket, pricing: SimMarket.Pricing = .auction, endpoints: [String: SimEndpoint] = [:]) async throws -> String
+    {
         try await installer.install(market, pricing: pricing, endpoints: endpoints)
         return try await installer.key(role: "seller", subject: market.sellers[0].id, label: "bench")
     }

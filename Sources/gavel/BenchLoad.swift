@@ -79,7 +79,9 @@ struct LoadPlan: Sendable {
     /// Prepared requests, in order.
     static func prepared(
         _ name: String, _ requests: [HTTPClientRequest],
-        check: @escaping @Sendable (_ index: Int, _ status: HTTPResponseStatus, _ body: ByteBuffer) -> Bool = { _, status, _ in status == .ok }
+        check: @escaping @Sendable (_ index: Int, _ status: HTTPResponseStatus, _ body: ByteBuffer) -> Bool = { _, status, _ in
+            status == .ok
+        }
     ) -> LoadPlan {
         LoadPlan(name: name, count: requests.count, request: { requests[$0] }, check: check)
     }

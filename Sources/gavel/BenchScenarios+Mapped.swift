@@ -24,13 +24,15 @@ extension BenchScenarios {
         guard let native, let mapped, native > 0 else { return report }
         let ratio = mapped / native
         report.notes.append(
-            "CPU per buyer call: native \(BenchFormat.fixed(native, 1)) µs, mapped \(BenchFormat.fixed(mapped, 1)) µs = \(BenchFormat.fixed(ratio, 2))×")
+            "CPU per buyer call: native \(BenchFormat.fixed(native, 1)) µs, mapped \(BenchFormat.fixed(mapped, 1)) µs = \(BenchFormat.fixed(ratio, 2))×"
+        )
         report.figures = [
             "native_cpu_us_per_call": BenchFormat.number(native), "mapped_cpu_us_per_call": BenchFormat.number(mapped),
             "mapped_to_native": BenchFormat.number(ratio),
         ]
         report.targets.append(
-            BenchTarget(name: "fanout-mapped: CPU per mapped call / native call", measured: ratio, comparison: .atMost, limit: 1.3, unit: "×"))
+            BenchTarget(
+                name: "fanout-mapped: CPU per mapped call / native call", measured: ratio, comparison: .atMost, limit: 1.3, unit: "×"))
         return report
     }
 }

@@ -10,7 +10,9 @@ final class OutcomeRecorder: Sendable {
 
     /// Counts an answer body; `false` when it is not a lead result.
     func record(_ body: ByteBuffer) -> Bool {
-        guard let json = try? JSONParser.parse(Array(body.readableBytesView)), let status = json["status"]?.stringValue else { return false }
+        guard let json = try? JSONParser.parse(Array(body.readableBytesView)), let status = json["status"]?.stringValue else {
+            return false
+        }
         let payout = json["price"]?.numberValue.flatMap(Money.init) ?? .zero
         outcome.withLock { $0.record(price: status == "sold" ? payout : nil, payout: status == "sold" ? payout : nil) }
         return true
@@ -56,11 +58,14 @@ extension BenchScenarios {
         }
     }
 
-    private func treeReport(runs: [LoadResult], measured: [SimMarket.Pricing: SimOutcome], expected: [SimMarket.Pricing: SimOutcome]) -> ScenarioReport {
+    private func treeReport(
+        runs: [LoadResult], measured: [SimMarket.Pricing: SimOutcome], expected: [SimMarket.Pricing: SimOutcome]
+    ) -> ScenarioReport {
         let tree = measured[.tree] ?? SimOutcome(), auction = measured[.auction] ?? SimOutcome()
         let ratio = BenchMath.ratio(Double(auction.sellerRevenue.cents), to: Double(tree.sellerRevenue.cents)) ?? 0
-        let modelRatio = BenchMath.ratio(
-            Double(expected[.auction]?.sellerRevenue.cents ?? 0), to: Double(expected[.tree]?.sellerRevenue.cents ?? 0)) ?? 0
+        let modelRatio =
+            BenchMath.ratio(
+                Double(expected[.auction]?.sellerRevenue.cents ?? 0), to: Double(expected[.tree]?.sellerRevenue.cents ?? 0)) ?? 0
         var table = [["pricing", "leads", "sold %", "seller revenue", "avg price", "per lead", "p50 ms", "p99 ms"]]
         for (label, pricing, run) in [("waterfall tree", SimMarket.Pricing.tree, runs[1]), ("auction", .auction, runs[2])] {
             let outcome = measured[pricing] ?? SimOutcome()
@@ -70,12 +75,17 @@ extension BenchScenarios {
             table.append(Self.outcomeRow(label, expected[pricing] ?? SimOutcome(), p50: nil, p99: nil))
         }
         return ScenarioReport(
-            name: "tree", title: "\(knobs.treeLeads) seeded leads on the default market: waterfall tree versus auction at \(BenchFormat.fixed(knobs.treeRate, 0))/s",
+            name: "tree",
+            title:
+                "\(knobs.treeLeads) seeded leads on the default market: waterfall tree versus auction at \(BenchFormat.fixed(knobs.treeRate, 0))/s",
             runs: runs,
             notes: BenchFormat.table(table).split(separator: "\n").map(String.init) + [
-                "seller revenue, auction / tree: \(BenchFormat.fixed(ratio, 2))× measured (\(BenchFormat.fixed(modelRatio, 2))× by the offline model, which leaves out schedules, caps and timeouts)",
+                "seller revenue, auction / tree: \(BenchFormat.fixed(ratio, 2))× measured (\(BenchFormat.fixed(modelRatio, 2))× by the offline model, which leaves out schedules, caps and timeouts)"
             ],
-            targets: [BenchTarget(name: "tree: auction seller revenue / waterfall tree", measured: ratio, comparison: .atLeast, limit: 1.3, unit: "×")],
+            targets: [
+                BenchTarget(
+                    name: "tree: auction seller revenue / waterfall tree", measured: ratio, comparison: .atLeast, limit: 1.3, unit: "×")
+            ],
             figures: [
                 "revenue_ratio": BenchFormat.number(ratio), "model_revenue_ratio": BenchFormat.number(modelRatio),
                 "tree": Self.outcomeJSON(tree), "auction": Self.outcomeJSON(auction),
@@ -84,15 +94,18 @@ extension BenchScenarios {
 
     static func outcomeRow(_ label: String, _ outcome: SimOutcome, p50: Double?, p99: Double?) -> [String] {
         [
-            label, String(outcome.leads), BenchFormat.fixed(outcome.fillRate * 100, 1), "$\(outcome.sellerRevenue)", "$\(outcome.averagePrice)",
+            label, String(outcome.leads), BenchFormat.fixed(outcome.fillRate * 100, 1), "$\(outcome.sellerRevenue)",
+            "$\(outcome.averagePrice)",
             "$\(outcome.revenuePerLead)", p50.map { BenchFormat.fixed($0, 1) } ?? "", p99.map { BenchFormat.fixed($0, 1) } ?? "",
         ]
     }
 
     static func outcomeJSON(_ outcome: SimOutcome) -> JSONValue {
         [
-            "leads": .number(Number(outcome.leads)), "sold": .number(Number(outcome.sold)), "fill_rate": BenchFormat.number(outcome.fillRate),
-            "seller_revenue": outcome.sellerRevenue.json, "average_price": outcome.averagePrice.json, "revenue_per_lead": outcome.revenuePerLead.json,
+            "leads": .number(Number(outcome.leads)), "sold": .number(Number(outcome.sold)),
+            "fill_rate": BenchFormat.number(outcome.fillRate),
+            "seller_revenue": outcome.sellerRevenue.json, "average_price": outcome.averagePrice.json,
+            "revenue_per_lead": outcome.revenuePerLead.json,
         ]
     }
 }

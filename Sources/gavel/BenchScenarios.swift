@@ -110,10 +110,17 @@ struct BenchScenarios: Sendable {
                 "at \(BenchFormat.fixed(knobs.rate, 0))/s: p50 \(BenchFormat.fixed(p50Ratio, 2))× and p99 \(BenchFormat.fixed(p99Ratio, 2))× the bare round trip",
             ],
             targets: [
-                BenchTarget(name: "hosted: /v1/leads p99 / bare p99 at \(BenchFormat.fixed(knobs.rate, 0))/s", measured: p99Ratio, comparison: .atMost, limit: 2, unit: "×"),
-                BenchTarget(name: "hosted: durable leads/s, 10 hosted campaigns", measured: leadsClosed.rate, comparison: .atLeast, limit: 5_000, unit: "leads/s"),
+                BenchTarget(
+                    name: "hosted: /v1/leads p99 / bare p99 at \(BenchFormat.fixed(knobs.rate, 0))/s", measured: p99Ratio,
+                    comparison: .atMost, limit: 2, unit: "×"),
+                BenchTarget(
+                    name: "hosted: durable leads/s, 10 hosted campaigns", measured: leadsClosed.rate, comparison: .atLeast, limit: 5_000,
+                    unit: "leads/s"),
             ],
-            figures: ["p99_ratio": BenchFormat.number(p99Ratio), "p50_ratio": BenchFormat.number(p50Ratio), "rate_ratio": BenchFormat.number(rateRatio)])
+            figures: [
+                "p99_ratio": BenchFormat.number(p99Ratio), "p50_ratio": BenchFormat.number(p50Ratio),
+                "rate_ratio": BenchFormat.number(rateRatio),
+            ])
     }
 
     // MARK: fanout
@@ -131,13 +138,18 @@ struct BenchScenarios: Sendable {
             if count == 20 { atTwenty = run.rate }
         }
         let slope = BenchMath.slope(points)
-        var report = ScenarioReport(name: "fanout", title: "K remote buyers answering at once (closed \(knobs.fanoutConcurrency))", runs: runs)
+        var report = ScenarioReport(
+            name: "fanout", title: "K remote buyers answering at once (closed \(knobs.fanoutConcurrency))", runs: runs)
         if let slope {
-            report.notes.append("CPU per extra buyer: \(BenchFormat.fixed(slope, 1)) µs per auction (exchange, in-process sandbox and client together)")
+            report.notes.append(
+                "CPU per extra buyer: \(BenchFormat.fixed(slope, 1)) µs per auction (exchange, in-process sandbox and client together)")
             report.figures["cpu_us_per_extra_buyer"] = BenchFormat.number(slope)
         }
         if let atTwenty {
-            report.targets.append(BenchTarget(name: "fanout: auctions/s with 20 remote buyers", measured: atTwenty, comparison: .atLeast, limit: 1_000, unit: "auctions/s"))
+            report.targets.append(
+                BenchTarget(
+                    name: "fanout: auctions/s with 20 remote buyers", measured: atTwenty, comparison: .atLeast, limit: 1_000,
+                    unit: "auctions/s"))
         }
         return report
     }
@@ -156,7 +168,9 @@ struct BenchScenarios: Sendable {
             let plan = leadPlan(exchange, generator, 300..<(300 + min(knobs.leads, 20_000)), key: key)
             _ = await runner.closedLoop(warm, concurrency: knobs.fanoutConcurrency, seconds: 30)
             var results: [LoadResult] = []
-            if baseline { results.append(await runner.closedLoop(health(exchange), concurrency: knobs.fanoutConcurrency, seconds: knobs.seconds)) }
+            if baseline {
+                results.append(await runner.closedLoop(health(exchange), concurrency: knobs.fanoutConcurrency, seconds: knobs.seconds))
+            }
             var run = await runner.closedLoop(plan, concurrency: knobs.fanoutConcurrency, seconds: knobs.seconds)
             run.name = "POST /v1/leads, \(buyers) \(mapped ? "mapped" : "native") buyer\(buyers == 1 ? "" : "s")"
             return results + [run]
@@ -188,8 +202,14 @@ struct BenchScenarios: Sendable {
         let p99 = runs[1].latency.p99
         return ScenarioReport(
             name: "deadline", title: "\(live) live buyers and \(knobs.deadBuyers) that never answer, tmax \(knobs.tmaxMS) ms", runs: runs,
-            notes: ["p99 \(BenchFormat.fixed(p99, 1)) ms = tmax + \(BenchFormat.fixed(p99 - Double(knobs.tmaxMS), 1)) ms (bare p99 \(BenchFormat.fixed(runs[0].latency.p99, 1)) ms)"],
-            targets: [BenchTarget(name: "deadline: p99 with dead buyers, tmax \(knobs.tmaxMS) ms", measured: p99, comparison: .atMost, limit: Double(knobs.tmaxMS + 5), unit: "ms")],
+            notes: [
+                "p99 \(BenchFormat.fixed(p99, 1)) ms = tmax + \(BenchFormat.fixed(p99 - Double(knobs.tmaxMS), 1)) ms (bare p99 \(BenchFormat.fixed(runs[0].latency.p99, 1)) ms)"
+            ],
+            targets: [
+                BenchTarget(
+                    name: "deadline: p99 with dead buyers, tmax \(knobs.tmaxMS) ms", measured: p99, comparison: .atMost,
+                    limit: Double(knobs.tmaxMS + 5), unit: "ms")
+            ],
             figures: ["p99_over_tmax_ms": BenchFormat.number(p99 - Double(knobs.tmaxMS))])
     }
 }

@@ -50,10 +50,12 @@ struct Demo: AsyncParsableCommand {
         let address = OneShot<String>()
         let settings = DemoDriver.Settings(
             rate: rate, seed: seed ?? Self.clockSeed(), duration: duration.map { .milliseconds(Int64($0 * 1_000)) },
-            adminKey: adminKey, adminKeyIsDemoDefault: adminKey == Self.defaultAdminToken, database: StoreOpening.displayed(configuration.database))
+            adminKey: adminKey, adminKeyIsDemoDefault: adminKey == Self.defaultAdminToken,
+            database: StoreOpening.displayed(configuration.database))
         let driver = DemoDriver(settings: settings, market: .standard(), sandbox: sandbox, address: address)
         let options = ExchangeOptions(
-            announce: Runtime.say, extraServices: [sandbox], clients: [.init(service: driver, successTerminationBehavior: .gracefullyShutdownGroup)],
+            announce: Runtime.say, extraServices: [sandbox],
+            clients: [.init(service: driver, successTerminationBehavior: .gracefullyShutdownGroup)],
             onListening: { host, port in address.set("http://\(Self.clientHost(host)):\(port)") })
         try await buildApplication(configuration, logger: logger, options: options).run()
     }
@@ -84,13 +86,15 @@ enum DemoText {
         let remote = market.campaigns.filter { $0.mode == .remote }.count
         let hosted = market.campaigns.filter { $0.mode == .hosted }.count
         let direct = market.campaigns.filter { $0.mode == .direct }.count
-        let example = #"{"vertical":"auto_insurance","source":"curl","fields":{"zip":"94105","state":"CA","first_name":"Ada","last_name":"Lovelace","phone":"4155550123","homeowner":true,"credit_rating":"excellent","age":41}}"#
+        let example =
+            #"{"vertical":"auto_insurance","source":"curl","fields":{"zip":"94105","state":"CA","first_name":"Ada","last_name":"Lovelace","phone":"4155550123","homeowner":true,"credit_rating":"excellent","age":41}}"#
         return [
             "",
             "Gavel demo is running.",
             "  Dashboard    \(base)/login   (sign in with the admin token or the seller key below)",
             "  Exchange     \(base)   (OpenAPI at \(base)/openapi.json, metrics at \(base)/metrics)",
-            "  Admin token  \(admin)" + (settings.adminKeyIsDemoDefault ? "   (the fixed demo token; choose your own with --admin-token)" : ""),
+            "  Admin token  \(admin)"
+                + (settings.adminKeyIsDemoDefault ? "   (the fixed demo token; choose your own with --admin-token)" : ""),
             "  Seller key   \(key)   (seller '\(seller)')",
             "  Market       \(market.sellers.count) sellers, \(market.campaigns.count) campaigns of \(market.buyers.count) buyers "
                 + "(\(remote) remote sandbox buyers at \(sandbox), \(hosted) hosted, \(direct) direct) in \(market.verticalIDs.joined(separator: ", "))",

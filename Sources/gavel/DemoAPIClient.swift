@@ -34,7 +34,9 @@ struct APIClient: Sendable {
         }
         let response = try await client.execute(request, timeout: timeout)
         let bytes = Array(try await response.body.collect(upTo: 16 << 20).readableBytesView)
-        let body = bytes.isEmpty ? JSONValue.null : (try? JSONParser.parse(bytes, limits: .trusted)) ?? .string(String(decoding: bytes, as: UTF8.self))
+        let body =
+            bytes.isEmpty
+            ? JSONValue.null : (try? JSONParser.parse(bytes, limits: .trusted)) ?? .string(String(decoding: bytes, as: UTF8.self))
         return (Int(response.status.code), body)
     }
 

@@ -77,7 +77,8 @@ struct DemoDriver: Service {
         try await installer.install(market, pricing: .auction, endpoints: endpoints)
         let mapped = try await installer.installMappedBuyer(sandbox)
         let keys = try await installer.sellerKeys(market, label: "gavel demo")
-        DemoText.banner(base: api.baseURL, settings: settings, market: market, sandbox: sandbox.baseURL, keys: keys, mapped: mapped).forEach(Runtime.say)
+        DemoText.banner(base: api.baseURL, settings: settings, market: market, sandbox: sandbox.baseURL, keys: keys, mapped: mapped)
+            .forEach(Runtime.say)
         let tally = DemoTally()
         await withTaskGroup(of: Void.self) { side in
             side.addTask { await faults() }

@@ -66,7 +66,8 @@ extension MarketInstaller {
             .replacingOccurrences(of: "REPLACE_WITH_CAMPAIGN_ID", with: behavior.credentials.campaignID)
             .replacingOccurrences(of: "REPLACE_WITH_THE_BUYERS_KEY", with: behavior.credentials.key)
         let integration = try JSONParser.parse(Array(filled.utf8), limits: .trusted)
-        try await upsert(SimOperatorStep(collection: "buyers", id: "lp-style", body: ["id": "lp-style", "name": "LP-style Buyer (own API)"]))
+        try await upsert(
+            SimOperatorStep(collection: "buyers", id: "lp-style", body: ["id": "lp-style", "name": "LP-style Buyer (own API)"]))
         let campaign: JSONValue = [
             "id": .string(Self.mappedCampaignID), "buyer_id": "lp-style", "vertical": "auto_insurance",
             "name": "LP-style Buyer — auto, form ping/post (mapped)", "delivery": ["mode": "remote", "integration": integration],

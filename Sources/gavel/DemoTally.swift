@@ -54,8 +54,11 @@ final class DemoTally: Sendable {
             let seconds = state.windowStart.duration(to: now).seconds
             let reading = Reading(
                 leads: state.leads, sold: state.sold, revenue: state.revenue, windowLeads: state.windowLeads, windowSeconds: seconds,
-                windowP50: Double(state.window.valueAtPercentile(50)) / 1_000, windowP99: Double(state.window.valueAtPercentile(99)) / 1_000,
-                errors: state.leads - (state.statuses["sold", default: 0] + state.statuses["unsold", default: 0] + state.statuses["duplicate", default: 0] + state.statuses["rejected", default: 0]))
+                windowP50: Double(state.window.valueAtPercentile(50)) / 1_000,
+                windowP99: Double(state.window.valueAtPercentile(99)) / 1_000,
+                errors: state.leads
+                    - (state.statuses["sold", default: 0] + state.statuses["unsold", default: 0] + state.statuses["duplicate", default: 0]
+                        + state.statuses["rejected", default: 0]))
             state.window.reset()
             state.windowLeads = 0
             state.windowStart = now
@@ -69,7 +72,8 @@ final class DemoTally: Sendable {
         let rate = BenchMath.rate(count: reading.windowLeads, seconds: reading.windowSeconds)
         let soldShare = reading.leads == 0 ? 0 : Double(reading.sold) * 100 / Double(reading.leads)
         let average = reading.sold == 0 ? Money.zero : Money(cents: reading.revenue.cents / Int64(reading.sold))
-        return "[\(BenchFormat.fixed(elapsed, 0))s] \(reading.leads) leads  \(BenchFormat.fixed(rate, 1))/s  sold \(BenchFormat.fixed(soldShare, 1))%"
+        return
+            "[\(BenchFormat.fixed(elapsed, 0))s] \(reading.leads) leads  \(BenchFormat.fixed(rate, 1))/s  sold \(BenchFormat.fixed(soldShare, 1))%"
             + "  avg $\(average)  p50 \(BenchFormat.fixed(reading.windowP50, 1)) ms  p99 \(BenchFormat.fixed(reading.windowP99, 1)) ms"
             + (reading.errors > 0 ? "  errors \(reading.errors)" : "")
     }
@@ -86,7 +90,8 @@ final class DemoTally: Sendable {
             return [
                 "Gavel demo summary (\(BenchFormat.fixed(seconds, 1)) s):",
                 "  leads sent      \(leads) (\(BenchFormat.fixed(BenchMath.rate(count: leads, seconds: seconds), 1))/s)",
-                "  sold            \(sold) (\(BenchFormat.fixed(soldShare, 1))%)" + (others.isEmpty ? "" : "   " + others.joined(separator: "   ")),
+                "  sold            \(sold) (\(BenchFormat.fixed(soldShare, 1))%)"
+                    + (others.isEmpty ? "" : "   " + others.joined(separator: "   ")),
                 "  seller revenue  $\(revenue)  (avg $\(average) per sold lead, $\(perLead) per lead)",
                 "  latency         p50 \(Self.ms(total, 50)) ms   p99 \(Self.ms(total, 99)) ms   max \(BenchFormat.fixed(Double(total.max) / 1_000, 1)) ms"
                     + "   (seen by the seller, from each lead's scheduled send time)",

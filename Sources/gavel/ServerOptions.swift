@@ -16,7 +16,9 @@ struct ServerOptions: ParsableArguments {
     @Option(help: "Bootstrap admin token (env GAVEL_ADMIN_TOKEN; default: generated and printed once on an empty database).")
     var adminToken: String?
 
-    @Flag(name: .customLong("allow-private-buyer-urls"), help: "Allow buyer URLs on loopback/private addresses (env GAVEL_ALLOW_PRIVATE_BUYER_URLS=true).")
+    @Flag(
+        name: .customLong("allow-private-buyer-urls"),
+        help: "Allow buyer URLs on loopback/private addresses (env GAVEL_ALLOW_PRIVATE_BUYER_URLS=true).")
     var allowPrivateBuyerURLs = false
 
     @Option(help: "Requests per second allowed per API key, bursts of twice that; 0 for no limit (env GAVEL_RATE_LIMIT; default 2000).")

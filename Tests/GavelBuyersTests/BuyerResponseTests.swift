@@ -27,7 +27,10 @@ import Testing
         #expect(BuyerResponse.ping(status: 204, body: []).kind == .noBid)
     }
 
-    @Test(arguments: [#"{"bid": "12"}"#, #"{"bid": -5}"#, #"{"bid": 12.345}"#, #"{"bid": true}"#, #"{"bid": [1]}"#, #"{"bid": 1e400}"#, #"{"bid": 1000000001}"#])
+    @Test(arguments: [
+        #"{"bid": "12"}"#, #"{"bid": -5}"#, #"{"bid": 12.345}"#, #"{"bid": true}"#, #"{"bid": [1]}"#, #"{"bid": 1e400}"#,
+        #"{"bid": 1000000001}"#,
+    ])
     func invalidPrices(_ body: String) {
         #expect(ping(body).kind == .invalidPrice)
     }

@@ -84,7 +84,8 @@ import Testing
     }
 
     @Test func bodyLimitIsConfigurable() async throws {
-        try await withLive(gatewayConfiguration: HTTPBuyerGateway.Configuration(maxResponseBytes: 8, allowPrivateAddresses: true)) { buyers, gateway in
+        try await withLive(gatewayConfiguration: HTTPBuyerGateway.Configuration(maxResponseBytes: 8, allowPrivateAddresses: true)) {
+            buyers, gateway in
             let buyer = buyers.add("wordy", .bidding(Money("12.5")))
             #expect(await gateway.ping(pingRequest(), campaign: campaign(buyer), timeoutMS: 10_000).kind == .tooLarge)
         }
@@ -131,7 +132,8 @@ import Testing
 
     @Test func unresolvableHostIsConnectError() async throws {
         try await withHTTPBuyerGateway(configuration: .init(allowPrivateAddresses: true)) { gateway in
-            let answer = await gateway.ping(pingRequest(), campaign: campaign(url: "http://gavel-no-such-host.invalid/ping"), timeoutMS: 10_000)
+            let answer = await gateway.ping(
+                pingRequest(), campaign: campaign(url: "http://gavel-no-such-host.invalid/ping"), timeoutMS: 10_000)
             #expect(answer.kind == .connectError || answer.kind == .timeout)
         }
     }
@@ -207,7 +209,9 @@ import Testing
                 return await group.reduce(into: []) { $0.append($1) }
             }
             #expect(answers.count == 300)
-            #expect(answers.allSatisfy { $0.kind == .bid && $0.bid == Money("1.25") }, "\(Set(answers.map { "\($0.kind) \($0.detail ?? "")" }))")
+            #expect(
+                answers.allSatisfy { $0.kind == .bid && $0.bid == Money("1.25") }, "\(Set(answers.map { "\($0.kind) \($0.detail ?? "")" }))"
+            )
             #expect(buyers.received.count == 300)
         }
     }

@@ -1,11 +1,12 @@
 import Foundation
-#if canImport(Glibc)
-import Glibc
-#endif
 import GavelBuyers
 import GavelCore
 import GavelSim
 import Testing
+
+#if canImport(Glibc)
+import Glibc
+#endif
 
 /// A remote campaign pointed at a sandbox buyer.
 func campaign(_ buyer: SandboxBuyer, secret: String? = nil, postTimeoutMS: Int = 5_000) -> Campaign {
@@ -52,7 +53,9 @@ func withLive<Result>(
 
 /// Runs `body` with a loopback URL where nothing listens: a port bound by a socket that never
 /// listens, so connections are refused and no other test can take the port meanwhile.
-func withClosedPortURL<Result>(isolation: isolated (any Actor)? = #isolation, _ body: (String) async throws -> Result) async throws -> Result {
+func withClosedPortURL<Result>(
+    isolation: isolated (any Actor)? = #isolation, _ body: (String) async throws -> Result
+) async throws -> Result {
     let socket = try ReservedPort()
     defer { socket.close() }
     return try await body("http://127.0.0.1:\(socket.port)/buyers/gone/ping")
@@ -135,7 +138,9 @@ extension HTTPBuyerGateway {
     func postWithinDeadline(_ request: PostRequest, campaign: Campaign) async -> PostAnswer {
         let clock = ContinuousClock()
         let deadline = clock.now.advanced(by: .milliseconds(campaign.delivery.effectivePostTimeoutMS))
-        return await Deadline.race(until: deadline, clock: clock) { await self.post(request, campaign: campaign) } late: { answer in
+        return await Deadline.race(until: deadline, clock: clock) {
+            await self.post(request, campaign: campaign)
+        } late: { answer in
             answer?.reason == "timeout" ? answer! : PostAnswer(outcome: .rejected, reason: "timeout")
         }
     }

@@ -1,5 +1,6 @@
-@testable import GavelCore
 import Testing
+
+@testable import GavelCore
 
 /// A bid, briefly.
 func bid(
@@ -111,7 +112,9 @@ struct LedgerTests {
 
     @Test func saleSplitsThePriceOnceAndTheEntriesBalance() {
         let seller = Seller(id: "S1", name: "S", alias: "a", revenueShare: Rate("0.85"))
-        let sale = Sale(offer: Offer(campaignID: "c", buyerID: "b", price: cents(1250), origin: .auction), seller: seller, buyerLeadID: nil, hold: Self.hold)
+        let sale = Sale(
+            offer: Offer(campaignID: "c", buyerID: "b", price: cents(1250), origin: .auction), seller: seller, buyerLeadID: nil,
+            hold: Self.hold)
         #expect(sale.payout == cents(1063))
         #expect(sale.margin == cents(187))
         let at = utc(2026, 3, 9, 12)

@@ -1,5 +1,6 @@
-@testable import GavelCore
 import Testing
+
+@testable import GavelCore
 
 let newYork = "America/New_York"
 
@@ -208,7 +209,9 @@ struct ZoneTests {
 
     @Test func unknownZoneFallsBackToUTC() {
         let time = utc(2026, 1, 16, 4, 59)
-        #expect(ZoneConverter().localTime(epochSeconds: time.seconds, zone: "Nowhere/Town") == LocalTime(date: CivilDate(year: 2026, month: 1, day: 16), minuteOfDay: 4 * 60 + 59))
+        #expect(
+            ZoneConverter().localTime(epochSeconds: time.seconds, zone: "Nowhere/Town")
+                == LocalTime(date: CivilDate(year: 2026, month: 1, day: 16), minuteOfDay: 4 * 60 + 59))
     }
 }
 
@@ -347,7 +350,8 @@ struct CapsTests {
     @Test func noCapsNeverBind() {
         let caps = Campaign.Caps()
         #expect(caps.isEmpty)
-        let heavy = CapUsage(dayLeads: 1_000_000, weekLeads: 1_000_000, monthLeads: 1_000_000, daySpend: cents(1 << 40), monthSpend: cents(1 << 40))
+        let heavy = CapUsage(
+            dayLeads: 1_000_000, weekLeads: 1_000_000, monthLeads: 1_000_000, daySpend: cents(1 << 40), monthSpend: cents(1 << 40))
         #expect(!caps.isExhausted(heavy))
         #expect(caps.admits(heavy, price: cents(1 << 40)))
     }
@@ -367,7 +371,8 @@ struct CapsTests {
     }
 
     @Test func addingCountsOneLeadAndItsPrice() {
-        let after = CapUsage(dayLeads: 1, weekLeads: 2, monthLeads: 3, daySpend: cents(100), monthSpend: cents(200)).adding(price: cents(50))
+        let after = CapUsage(dayLeads: 1, weekLeads: 2, monthLeads: 3, daySpend: cents(100), monthSpend: cents(200)).adding(
+            price: cents(50))
         #expect(after == CapUsage(dayLeads: 2, weekLeads: 3, monthLeads: 4, daySpend: cents(150), monthSpend: cents(250)))
         #expect(CapUsage.zero == CapUsage())
     }

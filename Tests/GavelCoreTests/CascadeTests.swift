@@ -1,5 +1,6 @@
-@testable import GavelCore
 import Testing
+
+@testable import GavelCore
 
 /// An offer, briefly.
 func offer(_ campaign: String, _ price: Int64, buyer: String? = nil, origin: Offer.Origin = .direct) -> Offer {

@@ -1,5 +1,6 @@
-@testable import GavelCore
 import Testing
+
+@testable import GavelCore
 
 /// The campaign example of CONTRACT.md, verbatim except for the elided `"...": []` weekday (an
 /// unknown weekday is an error) and the elided URLs and secret.
@@ -200,8 +201,14 @@ struct CampaignParsingTests {
         (#"{"delivery": {"mode": "hosted"}, "bid": {"rules": [{"when": {}}]}}"#, ["bid", "bid.rules[0]"]),
         (#"{"delivery": {"mode": "hosted"}, "bid": {"base": 1, "rules": [{"multiply": 101}]}}"#, ["bid.rules[0].multiply"]),
         (#"{"delivery": {"mode": "hosted"}, "bid": {"base": 1, "rules": [{"when": [], "set": 1}]}}"#, ["bid.rules[0].when"]),
-        (#"{"delivery": {"mode": "hosted"}, "bid": {"base": 1, "rules": [{"when": {"state": "CA"}, "set": 1}]}}"#, ["bid.rules[0].when.state"]),
-        (#"{"delivery": {"mode": "hosted"}, "bid": {"base": 1, "rules": [{"when": {"a": {"in": "CA"}}, "set": 1}]}}"#, ["bid.rules[0].when.a.in"]),
+        (
+            #"{"delivery": {"mode": "hosted"}, "bid": {"base": 1, "rules": [{"when": {"state": "CA"}, "set": 1}]}}"#,
+            ["bid.rules[0].when.state"]
+        ),
+        (
+            #"{"delivery": {"mode": "hosted"}, "bid": {"base": 1, "rules": [{"when": {"a": {"in": "CA"}}, "set": 1}]}}"#,
+            ["bid.rules[0].when.a.in"]
+        ),
         (#"{"delivery": {"mode": "hosted"}, "bid": {"base": 1, "rules": [{"set": 1, "else": 2}]}}"#, ["bid.rules[0].else"]),
         (#"{"delivery": {"mode": "hosted"}, "bid": {"base": 1, "rules": [3]}}"#, ["bid.rules[0]"]),
         // Filters.
@@ -221,25 +228,64 @@ struct CampaignParsingTests {
         (#"{"delivery": {"mode": "hosted"}, "bid": {"base": 1}, "priority": 1.5}"#, ["priority"]),
         (#"{"delivery": {"mode": "hosted"}, "bid": {"base": 1}, "return_window_days": -1}"#, ["return_window_days"]),
         // Sellers and caps.
-        (#"{"delivery": {"mode": "hosted"}, "bid": {"base": 1}, "sellers": {"bid_multiplier": {"S1": "x"}, "max_bid": {"S2": -1}}}"#,
-         ["sellers.bid_multiplier.S1", "sellers.max_bid.S2"]),
-        (#"{"delivery": {"mode": "hosted"}, "bid": {"base": 1}, "sellers": {"allow": ["S1", 2], "block": []}}"#,
-         ["sellers.allow[1]", "sellers.block"]),
-        (#"{"delivery": {"mode": "hosted"}, "bid": {"base": 1}, "caps": {"daily_leads": -1, "weekly_leads": "9"}}"#,
-         ["caps.daily_leads", "caps.weekly_leads"]),
+        (
+            #"{"delivery": {"mode": "hosted"}, "bid": {"base": 1}, "sellers": {"bid_multiplier": {"S1": "x"}, "max_bid": {"S2": -1}}}"#,
+            ["sellers.bid_multiplier.S1", "sellers.max_bid.S2"]
+        ),
+        (
+            #"{"delivery": {"mode": "hosted"}, "bid": {"base": 1}, "sellers": {"allow": ["S1", 2], "block": []}}"#,
+            ["sellers.allow[1]", "sellers.block"]
+        ),
+        (
+            #"{"delivery": {"mode": "hosted"}, "bid": {"base": 1}, "caps": {"daily_leads": -1, "weekly_leads": "9"}}"#,
+            ["caps.daily_leads", "caps.weekly_leads"]
+        ),
         // Schedules.
         (#"{"delivery": {"mode": "hosted"}, "bid": {"base": 1}, "schedule": {"timezone": "UTC"}}"#, ["schedule.hours"]),
-        (#"{"delivery": {"mode": "hosted"}, "bid": {"base": 1}, "schedule": {"hours": {"mon": [["24:00", "02:00"]]}}}"#, ["schedule.hours.mon[0]"]),
-        (#"{"delivery": {"mode": "hosted"}, "bid": {"base": 1}, "schedule": {"hours": {"sun": [["23:60", "24:00"]]}}}"#, ["schedule.hours.sun[0]"]),
-        (#"{"delivery": {"mode": "hosted"}, "bid": {"base": 1}, "schedule": {"hours": {"sat": [["09:00", "24:01"]]}}}"#, ["schedule.hours.sat[0]"]),
-        (#"{"delivery": {"mode": "hosted"}, "bid": {"base": 1}, "schedule": {"hours": {"fri": [["09:00", "17:00", "18:00"]]}}}"#, ["schedule.hours.fri[0]"]),
-        (#"{"delivery": {"mode": "hosted"}, "bid": {"base": 1}, "schedule": {"hours": {"thu": [[900, 1700]]}}}"#, ["schedule.hours.thu[0]"]),
-        (#"{"delivery": {"mode": "hosted"}, "bid": {"base": 1}, "schedule": {"hours": {"thu": ["09:00-17:00"]}}}"#, ["schedule.hours.thu[0]"]),
-        (#"{"delivery": {"mode": "hosted"}, "bid": {"base": 1}, "schedule": {"hours": {"thu": [["9:00", "17:00"]]}}}"#, ["schedule.hours.thu[0]"]),
-        (#"{"delivery": {"mode": "hosted"}, "bid": {"base": 1}, "schedule": {"hours": {"thu": [["09:00", "17:0"]]}}}"#, ["schedule.hours.thu[0]"]),
-        (#"{"delivery": {"mode": "hosted"}, "bid": {"base": 1}, "schedule": {"hours": {"thu": [["-1:00", "17:00"]]}}}"#, ["schedule.hours.thu[0]"]),
-        (#"{"delivery": {"mode": "hosted"}, "bid": {"base": 1}, "schedule": {"hours": {"thu": [["+9:00", "17:00"]]}}}"#, ["schedule.hours.thu[0]"]),
-        (#"{"delivery": {"mode": "hosted"}, "bid": {"base": 1}, "schedule": {"hours": {"thu": [["09:00", "1 :00"]]}}}"#, ["schedule.hours.thu[0]"]),
+        (
+            #"{"delivery": {"mode": "hosted"}, "bid": {"base": 1}, "schedule": {"hours": {"mon": [["24:00", "02:00"]]}}}"#,
+            ["schedule.hours.mon[0]"]
+        ),
+        (
+            #"{"delivery": {"mode": "hosted"}, "bid": {"base": 1}, "schedule": {"hours": {"sun": [["23:60", "24:00"]]}}}"#,
+            ["schedule.hours.sun[0]"]
+        ),
+        (
+            #"{"delivery": {"mode": "hosted"}, "bid": {"base": 1}, "schedule": {"hours": {"sat": [["09:00", "24:01"]]}}}"#,
+            ["schedule.hours.sat[0]"]
+        ),
+        (
+            #"{"delivery": {"mode": "hosted"}, "bid": {"base": 1}, "schedule": {"hours": {"fri": [["09:00", "17:00", "18:00"]]}}}"#,
+            ["schedule.hours.fri[0]"]
+        ),
+        (
+            #"{"delivery": {"mode": "hosted"}, "bid": {"base": 1}, "schedule": {"hours": {"thu": [[900, 1700]]}}}"#,
+            ["schedule.hours.thu[0]"]
+        ),
+        (
+            #"{"delivery": {"mode": "hosted"}, "bid": {"base": 1}, "schedule": {"hours": {"thu": ["09:00-17:00"]}}}"#,
+            ["schedule.hours.thu[0]"]
+        ),
+        (
+            #"{"delivery": {"mode": "hosted"}, "bid": {"base": 1}, "schedule": {"hours": {"thu": [["9:00", "17:00"]]}}}"#,
+            ["schedule.hours.thu[0]"]
+        ),
+        (
+            #"{"delivery": {"mode": "hosted"}, "bid": {"base": 1}, "schedule": {"hours": {"thu": [["09:00", "17:0"]]}}}"#,
+            ["schedule.hours.thu[0]"]
+        ),
+        (
+            #"{"delivery": {"mode": "hosted"}, "bid": {"base": 1}, "schedule": {"hours": {"thu": [["-1:00", "17:00"]]}}}"#,
+            ["schedule.hours.thu[0]"]
+        ),
+        (
+            #"{"delivery": {"mode": "hosted"}, "bid": {"base": 1}, "schedule": {"hours": {"thu": [["+9:00", "17:00"]]}}}"#,
+            ["schedule.hours.thu[0]"]
+        ),
+        (
+            #"{"delivery": {"mode": "hosted"}, "bid": {"base": 1}, "schedule": {"hours": {"thu": [["09:00", "1 :00"]]}}}"#,
+            ["schedule.hours.thu[0]"]
+        ),
         (#"{"delivery": {"mode": "hosted"}, "bid": {"base": 1}, "schedule": {"hours": {"Mon": []}}}"#, ["schedule.hours.Mon"]),
     ])
     func rejectsInvalidConfiguration(_ fragment: String, _ expected: [String]) throws {
@@ -380,7 +426,9 @@ struct VerticalParsingTests {
 struct PartiesParsingTests {
     @Test func sellerParsesWithDefaultsAndRoundTrips() throws {
         let seller = try success(
-            Seller.parse(try json(#"{"id": "S1", "name": "Seller One", "alias": "s-alias", "revenue_share": 0.8}"#), defaultID: "x", defaultAlias: "anon"))
+            Seller.parse(
+                try json(#"{"id": "S1", "name": "Seller One", "alias": "s-alias", "revenue_share": 0.8}"#), defaultID: "x",
+                defaultAlias: "anon"))
         #expect(seller == Seller(id: "S1", name: "Seller One", alias: "s-alias", revenueShare: Rate("0.8"), active: true))
         #expect(try success(Seller.parse(seller.json, defaultID: "y", defaultAlias: "z")) == seller)
 
@@ -396,7 +444,8 @@ struct PartiesParsingTests {
             try json(#"{"id": "", "revenue_share": 1.5, "active": "yes", "alias": 3, "margin": 0.1}"#), defaultID: "x", defaultAlias: "a")
         #expect(errorPaths(result) == ["id", "revenue_share", "active", "alias", "margin"])
         #expect(errorPaths(Seller.parse(try json(#"{"revenue_share": -0.1}"#), defaultID: "x", defaultAlias: "a")) == ["revenue_share"])
-        #expect(errorPaths(Seller.parse(try json(#"{"revenue_share": 0.8500001}"#), defaultID: "x", defaultAlias: "a")) == ["revenue_share"])
+        #expect(
+            errorPaths(Seller.parse(try json(#"{"revenue_share": 0.8500001}"#), defaultID: "x", defaultAlias: "a")) == ["revenue_share"])
     }
 
     @Test func sellerPayoutRoundsOnceToTheCent() {
@@ -425,7 +474,8 @@ struct PartiesParsingTests {
 
     @Test func settingsDefaultsMatchTheContract() throws {
         let expected = try json(
-            #"{"auction": "first_price", "default_tmax_ms": 250, "ping_ttl_s": 120, "floors": {"auto_insurance": 2.0}, "dedupe_days": 30, "max_return_rate": null}"#)
+            #"{"auction": "first_price", "default_tmax_ms": 250, "ping_ttl_s": 120, "floors": {"auto_insurance": 2.0}, "dedupe_days": 30, "max_return_rate": null}"#
+        )
         #expect(Settings().json == expected)
         #expect(try success(Settings.parse(expected, current: Settings(auction: .secondPrice, floors: [:]))) == Settings())
     }
@@ -445,7 +495,8 @@ struct PartiesParsingTests {
     @Test func settingsErrors() throws {
         let result = Settings.parse(
             try json(
-                #"{"auction": "third_price", "default_tmax_ms": 0, "ping_ttl_s": 100000, "floors": {"x": -1, "y": 1.005}, "dedupe_days": -1, "tmax": 5}"#),
+                #"{"auction": "third_price", "default_tmax_ms": 0, "ping_ttl_s": 100000, "floors": {"x": -1, "y": 1.005}, "dedupe_days": -1, "tmax": 5}"#
+            ),
             current: Settings())
         #expect(errorPaths(result) == ["auction", "default_tmax_ms", "ping_ttl_s", "floors.x", "floors.y", "dedupe_days", "tmax"])
         #expect(errorPaths(Settings.parse([1], current: Settings())) == ["body"])

@@ -48,9 +48,11 @@ struct DeadlineTests {
         let clock = ManualClock()
         let quick = await Deadline.race(until: clock.now.advanced(by: .seconds(1)), clock: clock, { "answer" }, late: { _ in "late" })
         #expect(quick == "answer")
-        async let slow = Deadline.race(until: clock.now.advanced(by: .seconds(1)), clock: clock, {
-            (try? await clock.sleep(for: .seconds(5))) == nil ? "cancelled" : "answer"
-        }, late: { answer in "late(\(answer ?? "nil"))" })
+        async let slow = Deadline.race(
+            until: clock.now.advanced(by: .seconds(1)), clock: clock,
+            {
+                (try? await clock.sleep(for: .seconds(5))) == nil ? "cancelled" : "answer"
+            }, late: { answer in "late(\(answer ?? "nil"))" })
         await clock.waitForSleepers(2)
         await clock.advance(by: .seconds(1))
         #expect(await slow == "late(cancelled)")

@@ -1,5 +1,6 @@
-@testable import GavelCore
 import Testing
+
+@testable import GavelCore
 
 @Suite("Eligibility")
 struct EligibilityTests {
@@ -153,15 +154,25 @@ struct EligibilityTests {
 
         var seen: [SkipReason] = []
         func record() { if let found = reason(campaign, context) { seen.append(found) } }
-        record(); campaign.status = .active
-        record(); campaign.sellers.deny = []
-        record(); context.fields["state"] = "CA"
-        record(); context.now = Self.mondayMorning; context.lastSold = ["c1": Self.mondayMorning]
-        record(); context.usage = [:]
-        record(); context.balances = [:]
-        record(); campaign.dedupeDays = nil
-        record(); context.suppressedBuyers = []
-        record(); context.openCircuits = []
+        record()
+        campaign.status = .active
+        record()
+        campaign.sellers.deny = []
+        record()
+        context.fields["state"] = "CA"
+        record()
+        context.now = Self.mondayMorning
+        context.lastSold = ["c1": Self.mondayMorning]
+        record()
+        context.usage = [:]
+        record()
+        context.balances = [:]
+        record()
+        campaign.dedupeDays = nil
+        record()
+        context.suppressedBuyers = []
+        record()
+        context.openCircuits = []
         #expect(reason(campaign, context) == nil)
         #expect(seen == [.paused, .sellerList, .filter, .schedule, .cap, .credit, .dedupe, .suppression, .circuitOpen])
     }
@@ -172,7 +183,8 @@ struct EligibilityTests {
         let eligible = Self.campaign(id: "ok")
         let otherBuyer = Self.campaign(id: "broke", buyer: "b2")
         let buyers = ["b1": Self.buyer, "b2": Buyer(id: "b2", name: "B2", balanceLimit: .zero)]
-        let result = Eligibility.partition([paused, eligible, otherBuyer], buyers: buyers, context: Self.context(), converter: ZoneConverter())
+        let result = Eligibility.partition(
+            [paused, eligible, otherBuyer], buyers: buyers, context: Self.context(), converter: ZoneConverter())
         #expect(result.eligible.map(\.id) == ["ok"])
         #expect(result.skipped.map(\.campaign.id) == ["paused", "broke"])
         #expect(result.skipped.map(\.reason) == [.paused, .credit])

@@ -25,7 +25,8 @@ struct ExchangeOrchestrationTests {
                 buyers: buyers, campaigns: Dictionary(uniqueKeysWithValues: campaigns.map { ($0.id, $0) }))
             exchange = Exchange(
                 Exchange.Dependencies(
-                    store: store, gateway: gateway, market: MarketCache(config), wallClock: ManualWallClock(Timestamp(milliseconds: 1_767_225_600_000)),
+                    store: store, gateway: gateway, market: MarketCache(config),
+                    wallClock: ManualWallClock(Timestamp(milliseconds: 1_767_225_600_000)),
                     clock: clock, hasher: SHA256ContactHasher()))
         }
 

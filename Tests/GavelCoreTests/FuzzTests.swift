@@ -1,6 +1,6 @@
 import GavelCore
-import PropertyBased
 import GavelTesting
+import PropertyBased
 import Testing
 
 /// Builds arbitrary JSON documents from a seed: deep, wide, odd numbers, odd strings, and now and
@@ -88,7 +88,9 @@ struct FuzzTests {
                 campaign[key] = arbitrary.value(depth: 1)
             }
             if arbitrary.below(2) == 0 {
-                campaign["bid"] = ["base": 5, "rules": [["when": arbitrary.value(depth: 2), arbitrary.string(): arbitrary.value(depth: 4)]]]
+                campaign["bid"] = [
+                    "base": 5, "rules": [["when": arbitrary.value(depth: 2), arbitrary.string(): arbitrary.value(depth: 4)]],
+                ]
             }
             if case .success(let parsed) = Campaign.parse(.object(campaign), defaultID: "c") {
                 #expect(Campaign.parse(parsed.json(revealSecret: true, revealIntegrationSecrets: true), defaultID: "c") == .success(parsed))
@@ -106,7 +108,8 @@ struct FuzzTests {
         await propertyCheck(count: 1_000, input: Self.seeds) { seed in
             var arbitrary = ArbitraryJSON(seed: seed)
             let log = FieldErrorLog()
-            let conditions = Condition.parseWhen(["f": .object([Condition.Operator.allCases[arbitrary.below(9)].rawValue: arbitrary.value(depth: 3)])], path: "w", log: log)
+            let conditions = Condition.parseWhen(
+                ["f": .object([Condition.Operator.allCases[arbitrary.below(9)].rawValue: arbitrary.value(depth: 3)])], path: "w", log: log)
             let fields: [String: JSONValue] = ["f": arbitrary.value(depth: 2)]
             for condition in conditions { _ = condition.matches(fields) }
         }

@@ -1,5 +1,6 @@
-@testable import GavelCore
 import Testing
+
+@testable import GavelCore
 
 /// A remote campaign whose delivery carries `integration` (JSON text).
 func integratedCampaign(_ integration: String, mode: String = "remote", extra: String = "") throws -> Result<Campaign, ValidationFailure> {
@@ -60,7 +61,8 @@ struct IntegrationParsingTests {
         let paths = errorPaths(result)
         let expected: Set<String> = [
             "delivery.integration.ping.url", "delivery.integration.ping.encoding", "delivery.integration.ping.headers.Host",
-            "delivery.integration.ping.query[0].from", "delivery.integration.ping.query[1].from", "delivery.integration.ping.query[2].value",
+            "delivery.integration.ping.query[0].from", "delivery.integration.ping.query[1].from",
+            "delivery.integration.ping.query[2].value",
             "delivery.integration.ping.response.price", "delivery.integration.ping.response.accept.equals",
             "delivery.integration.post.url", "delivery.integration.post.xml_root", "delivery.integration.post.body[0].date",
             "delivery.integration.post.body[0].case", "delivery.integration.post.body[1].to", "delivery.integration.post.body[2].to",
@@ -118,8 +120,11 @@ struct IntegrationParsingTests {
             integratedCampaign(#"{"secrets": {"key": "s3cr3t"}, "ping": \#(simplePing), "post": \#(simplePost)}"#))
         let wire = campaign.json()
         #expect(wire["delivery"]?["integration"]?["secrets"]?["key"] == "********")
-        #expect(campaign.json(revealSecret: true, revealIntegrationSecrets: true)["delivery"]?["integration"]?["secrets"]?["key"] == "s3cr3t")
-        #expect(campaign.json(revealSecret: true)["delivery"]?["integration"]?["secrets"]?["key"] == "********", "the create response masks them too")
+        #expect(
+            campaign.json(revealSecret: true, revealIntegrationSecrets: true)["delivery"]?["integration"]?["secrets"]?["key"] == "s3cr3t")
+        #expect(
+            campaign.json(revealSecret: true)["delivery"]?["integration"]?["secrets"]?["key"] == "********",
+            "the create response masks them too")
         let echoed = try success(Campaign.parse(wire, defaultID: "x"))
         #expect(echoed.delivery.integration?.secrets["key"] == "")
         let kept = echoed.delivery.integration!.keepingSecrets(of: campaign.delivery.integration)

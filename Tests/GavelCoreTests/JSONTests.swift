@@ -1,5 +1,6 @@
-@testable import GavelCore
 import Testing
+
+@testable import GavelCore
 
 @Suite("JSON parser")
 struct JSONParserTests {
@@ -36,12 +37,12 @@ struct JSONParserTests {
     }
 
     @Test(arguments: [
-        #""\ud83d""#,          // high surrogate alone
-        #""\ude00""#,          // low surrogate alone
-        #""\ud83d\u0041""#,    // high surrogate followed by a non-surrogate
-        #""\ud83dx""#,         // high surrogate followed by text
-        #""\u12G4""#,          // not hex
-        #""\u12""#,            // too short
+        #""\ud83d""#,  // high surrogate alone
+        #""\ude00""#,  // low surrogate alone
+        #""\ud83d\u0041""#,  // high surrogate followed by a non-surrogate
+        #""\ud83dx""#,  // high surrogate followed by text
+        #""\u12G4""#,  // not hex
+        #""\u12""#,  // too short
     ])
     func rejectsBadUnicodeEscapes(_ text: String) {
         expectSyntaxError(text)

@@ -1,5 +1,6 @@
-@testable import GavelCore
 import Testing
+
+@testable import GavelCore
 
 @Suite("Money")
 struct MoneyTests {

@@ -1,5 +1,6 @@
-@testable import GavelCore
 import Testing
+
+@testable import GavelCore
 
 /// Response rules from JSON text, parsed as a ping's or a post's.
 func readRules(_ text: String, role: Integration.Call.Role) throws -> ResponseRules {
@@ -54,11 +55,15 @@ struct ReplyReaderTests {
             #"{"format": "xml", "accept": {"path": "response.status", "equals": "Matched"}, "price": "response.process_information.best_bid", "captures": {"lead_id": "lead_id"}}"#,
             role: .ping)
         let matched = ReplyReader.ping(
-            reply("<response><status>Matched</status><lead_id>77</lead_id><process_information><best_bid>17.25</best_bid></process_information></response>"),
+            reply(
+                "<response><status>Matched</status><lead_id>77</lead_id><process_information><best_bid>17.25</best_bid></process_information></response>"
+            ),
             rules: rules)
         #expect(matched.kind == .bid && matched.bid == Money(cents: 1725) && matched.captures == ["lead_id": "77"])
         let unmatched = ReplyReader.ping(
-            reply("<response><status>Unmatched</status><lead_id>78</lead_id><process_information><best_bid>5.00</best_bid></process_information></response>"),
+            reply(
+                "<response><status>Unmatched</status><lead_id>78</lead_id><process_information><best_bid>5.00</best_bid></process_information></response>"
+            ),
             rules: rules)
         #expect(unmatched.kind == .noBid)
         let attributes = try readRules(#"{"format": "xml", "price": "bid.@amount", "bid_id": "@id"}"#, role: .ping)
@@ -76,12 +81,14 @@ struct ReplyReaderTests {
     }
 
     @Test func statusRules() throws {
-        let ping = try readRules(#"{"price": "p", "read_statuses": [200, 400], "status_outcomes": {"204": "no_bid", "429": "rejected"}}"#, role: .ping)
+        let ping = try readRules(
+            #"{"price": "p", "read_statuses": [200, 400], "status_outcomes": {"204": "no_bid", "429": "rejected"}}"#, role: .ping)
         #expect(ReplyReader.ping(reply(#"{"p": 3}"#, status: 400), rules: ping).kind == .bid)
         #expect(ReplyReader.ping(reply("", status: 204), rules: ping).kind == .noBid)
         #expect(ReplyReader.ping(reply("", status: 429), rules: ping).kind == .noBid)
         #expect(ReplyReader.ping(reply(#"{"p": 3}"#, status: 201), rules: ping).kind == .httpStatus)
-        let post = try readRules(#"{"accept": {"path": "ok", "equals": true}, "status_outcomes": {"409": "duplicate", "201": "accepted"}}"#, role: .post)
+        let post = try readRules(
+            #"{"accept": {"path": "ok", "equals": true}, "status_outcomes": {"409": "duplicate", "201": "accepted"}}"#, role: .post)
         #expect(ReplyReader.post(reply("", status: 409), rules: post).outcome == .duplicate)
         #expect(ReplyReader.post(reply("", status: 201), rules: post).outcome == .accepted)
         #expect(ReplyReader.post(reply("", status: 500), rules: post).reason == "http_status_500")
@@ -107,11 +114,14 @@ struct ReplyReaderTests {
     }
 
     @Test func redirectURLsMustBeWebURLs() throws {
-        let rules = try readRules(#"{"format": "xml", "accept": {"path": "result", "equals": "success"}, "redirect_url": "redirect_url"}"#, role: .post)
+        let rules = try readRules(
+            #"{"format": "xml", "accept": {"path": "result", "equals": "success"}, "redirect_url": "redirect_url"}"#, role: .post)
         let good = ReplyReader.post(
-            reply("<response><result>success</result><redirect_url>https://b.example/thanks?a=1&amp;b=2</redirect_url></response>"), rules: rules)
+            reply("<response><result>success</result><redirect_url>https://b.example/thanks?a=1&amp;b=2</redirect_url></response>"),
+            rules: rules)
         #expect(good.redirectURL == "https://b.example/thanks?a=1&b=2")
-        let evil = ReplyReader.post(reply("<response><result>success</result><redirect_url>javascript:alert(1)</redirect_url></response>"), rules: rules)
+        let evil = ReplyReader.post(
+            reply("<response><result>success</result><redirect_url>javascript:alert(1)</redirect_url></response>"), rules: rules)
         #expect(evil.outcome == .accepted && evil.redirectURL == nil)
     }
 
@@ -120,7 +130,8 @@ struct ReplyReaderTests {
         #expect(answer.settled(offered: Money(cents: 2000), policy: .accept).confirmedPrice == Money(cents: 1800))
         let refused = answer.settled(offered: Money(cents: 2000), policy: .reject)
         #expect(refused.outcome == .rejected && refused.reason == "price_lowered")
-        let higher = PostAnswer(outcome: .accepted, confirmedPrice: Money(cents: 2500)).settled(offered: Money(cents: 2000), policy: .reject)
+        let higher = PostAnswer(outcome: .accepted, confirmedPrice: Money(cents: 2500)).settled(
+            offered: Money(cents: 2000), policy: .reject)
         #expect(higher.outcome == .accepted && higher.confirmedPrice == Money(cents: 2000), "never charged more than the bid")
         let rejected = PostAnswer(outcome: .rejected, reason: "no").settled(offered: Money(cents: 2000), policy: .reject)
         #expect(rejected.reason == "no")
@@ -129,15 +140,22 @@ struct ReplyReaderTests {
     @Test func contentTypeAndSniffing() throws {
         let rules = try readRules(#"{"price": "price"}"#, role: .ping)
         #expect(ReplyReader.ping(reply("<r><price>3</price></r>", type: "text/xml; charset=utf-8"), rules: rules).bid == Money(cents: 300))
-        #expect(ReplyReader.ping(reply(#"{"price": 3}"#, type: "text/html"), rules: rules).bid == Money(cents: 300), "mislabeled JSON is sniffed")
+        #expect(
+            ReplyReader.ping(reply(#"{"price": 3}"#, type: "text/html"), rules: rules).bid == Money(cents: 300),
+            "mislabeled JSON is sniffed")
         #expect(ReplyReader.ping(reply(#"  {"price": 3}"#), rules: rules).bid == Money(cents: 300))
         #expect(ReplyReader.ping(reply("<r><price>4</price></r>"), rules: rules).bid == Money(cents: 400))
     }
 
     @Test func nonsenseNeverCrashes() throws {
-        let ping = try readRules(#"{"price": "a.b[3].c", "accept": {"path": "x.y", "matches": "^(a+)+$"}, "captures": {"t": {"path": "t", "regex": "(.*)"}}}"#, role: .ping)
+        let ping = try readRules(
+            #"{"price": "a.b[3].c", "accept": {"path": "x.y", "matches": "^(a+)+$"}, "captures": {"t": {"path": "t", "regex": "(.*)"}}}"#,
+            role: .ping)
         let post = try readRules(#"{"accept": {"path": "a[0]", "exists": true}, "lead_id": "@id", "redirect_url": "r"}"#, role: .post)
-        let bodies = ["", "{", "[]", "null", "<", "<a><b></a>", String(repeating: "[", count: 5_000), "\u{0}\u{1}", #"{"a": {"b": [1, 2, {"c": 9}]}}"#]
+        let bodies = [
+            "", "{", "[]", "null", "<", "<a><b></a>", String(repeating: "[", count: 5_000), "\u{0}\u{1}",
+            #"{"a": {"b": [1, 2, {"c": 9}]}}"#,
+        ]
         for body in bodies {
             for type in [nil, "application/json", "text/xml", "text/plain"] {
                 _ = ReplyReader.ping(reply(body, type: type), rules: ping)

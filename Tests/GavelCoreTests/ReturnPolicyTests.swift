@@ -13,7 +13,9 @@ struct ReturnPolicyTests {
     }
 
     static func request(afterDays days: Int, rate: Rate? = nil) -> ReturnRequest {
-        ReturnRequest(leadID: "L1", buyerID: "acme", reason: "bad phone", at: soldAt.adding(milliseconds: Int64(days) * 86_400_000 - 1), maxReturnRate: rate)
+        ReturnRequest(
+            leadID: "L1", buyerID: "acme", reason: "bad phone", at: soldAt.adding(milliseconds: Int64(days) * 86_400_000 - 1),
+            maxReturnRate: rate)
     }
 
     @Test func refusalsNeedNoCounting() {

@@ -1,5 +1,6 @@
-@testable import GavelCore
 import Testing
+
+@testable import GavelCore
 
 /// Normalized lead fields the condition cases run against.
 let conditionFields: [String: JSONValue] = [
@@ -205,18 +206,19 @@ struct BidPolicyTests {
         #expect(recovers.price(for: [:]) == cents(600))
     }
 
-    @Test(arguments: [
-        // (base cents, multipliers, expected cents): rounding once, at the end.
-        (Int64(1000), ["1.005", "1.005"], Int64(1010)),  // 10.10025
-        (100, ["1.005", "1.005"], 101),  // 1.010025 (rounding each step would give 1.02)
-        (5, ["0.5", "3"], 8),  // 0.075 → 0.08 (rounding each step would give 0.09)
-        (1, ["1.5"], 2),  // 0.015 → 0.02, half away from zero
-        (1, ["1.4"], 1),  // 0.014
-        (100, ["1.5", "1.5", "1.5"], 338),  // 3.375
-        (999, ["0.333333", "3"], 999),  // 9.98999 → 9.99
-        (1, ["0.5"], 1),  // 0.005 → 0.01
-        (1, ["0.4"], nil),  // 0.004 → 0.00: no bid
-    ] as [(Int64, [String], Int64?)])
+    @Test(
+        arguments: [
+            // (base cents, multipliers, expected cents): rounding once, at the end.
+            (Int64(1000), ["1.005", "1.005"], Int64(1010)),  // 10.10025
+            (100, ["1.005", "1.005"], 101),  // 1.010025 (rounding each step would give 1.02)
+            (5, ["0.5", "3"], 8),  // 0.075 → 0.08 (rounding each step would give 0.09)
+            (1, ["1.5"], 2),  // 0.015 → 0.02, half away from zero
+            (1, ["1.4"], 1),  // 0.014
+            (100, ["1.5", "1.5", "1.5"], 338),  // 3.375
+            (999, ["0.333333", "3"], 999),  // 9.98999 → 9.99
+            (1, ["0.5"], 1),  // 0.005 → 0.01
+            (1, ["0.4"], nil),  // 0.004 → 0.00: no bid
+        ] as [(Int64, [String], Int64?)])
     func roundsOnceAtTheEnd(_ base: Int64, _ factors: [String], _ expected: Int64?) {
         #expect(Self.policy(base: base, multipliers: factors).price(for: [:]) == expected.map(cents))
     }
@@ -243,7 +245,9 @@ struct BidPolicyTests {
         #expect(hundredfold.price(for: [:]) == cents(1_000_000_000))
         let absurd = BidPolicy(
             base: cents(100_000_000_000), max: cents(100_000_000_000),
-            rules: Array(repeating: .init(when: [], action: .multiply(Rate("100"))), count: 4) + [.init(when: [], action: .add(cents(100_000_000_000)))])
+            rules: Array(repeating: .init(when: [], action: .multiply(Rate("100"))), count: 4) + [
+                .init(when: [], action: .add(cents(100_000_000_000)))
+            ])
         #expect(absurd.price(for: [:]) == cents(100_000_000_000))
         let absurdNegative = BidPolicy(
             base: cents(100_000_000_000),
@@ -286,7 +290,8 @@ struct SellerPolicyTests {
         var campaign = Campaign(
             id: "c", buyerID: "b", vertical: "v", delivery: .init(mode: .remote, pingURL: "https://x.example"),
             bid: BidPolicy(max: cents(4000)),
-            sellers: Campaign.SellerPolicy(bidMultiplier: ["S1": Rate("2"), "S2": Rate("0.5")], maxBid: ["S1": cents(5000), "S3": cents(600)]))
+            sellers: Campaign.SellerPolicy(
+                bidMultiplier: ["S1": Rate("2"), "S2": Rate("0.5")], maxBid: ["S1": cents(5000), "S3": cents(600)]))
         #expect(campaign.effectiveBid(cents(3000), seller: "S1") == cents(4000))  // 60 → seller max 50 → bid.max 40
         #expect(campaign.effectiveBid(cents(1500), seller: "S1") == cents(3000))
         #expect(campaign.effectiveBid(cents(9000), seller: "S2") == cents(4000))  // 45 → 40

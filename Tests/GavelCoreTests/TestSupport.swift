@@ -1,5 +1,6 @@
-@testable import GavelCore
 import Testing
+
+@testable import GavelCore
 
 // Shared helpers for the GavelCore tests: fixed instants, JSON literals and error paths.
 // Nothing here reads the real clock.

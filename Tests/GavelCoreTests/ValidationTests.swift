@@ -1,5 +1,6 @@
-@testable import GavelCore
 import Testing
+
+@testable import GavelCore
 
 /// A vertical exercising every field kind, with bounds.
 let sampleVertical = Vertical(
@@ -436,7 +437,8 @@ struct BuiltInVerticalTests {
 struct SubmissionParsingTests {
     @Test func parsesALeadBody() throws {
         let body = try json(
-            #"{"vertical": "auto_insurance", "source": "fb-spring-7", "test": true, "fields": {"zip": "94105"}, "consent": {"tcpa_text": "ok"}}"#)
+            #"{"vertical": "auto_insurance", "source": "fb-spring-7", "test": true, "fields": {"zip": "94105"}, "consent": {"tcpa_text": "ok"}}"#
+        )
         let submission = try success(LeadSubmission.parse(body))
         #expect(submission.vertical == "auto_insurance")
         #expect(submission.source == "fb-spring-7")

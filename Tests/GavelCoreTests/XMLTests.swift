@@ -1,5 +1,6 @@
-@testable import GavelCore
 import Testing
+
+@testable import GavelCore
 
 @Suite("XML reading and writing")
 struct XMLTests {
@@ -114,9 +115,10 @@ struct XMLTests {
 
     @Test func whitespaceBetweenElementsIsDropped() throws {
         let root = try parse("<r>\n  <a>1</a>\n  text \n  <b/>\n</r>")
-        #expect(root.children == [
-            .element(XMLElement(name: "a", children: [.text("1")])), .text("\n  text \n  "), .element(XMLElement(name: "b")),
-        ])
+        #expect(
+            root.children == [
+                .element(XMLElement(name: "a", children: [.text("1")])), .text("\n  text \n  "), .element(XMLElement(name: "b")),
+            ])
     }
 
     @Test func lineEndsAreNormalised() throws {
@@ -345,11 +347,14 @@ struct XMLTests {
                 .element(XMLElement(name: "name", children: [.text("Zoë 東京 <&> \"q\" 'a' ]]> \r\n tab\t")])),
                 .element(XMLElement(name: "empty")),
                 .element(XMLElement(name: "note", attributes: [XMLAttribute(name: "v", value: "l1\nl2\tl3\r")])),
-                .element(XMLElement(name: "nested", children: [
-                    .element(XMLElement(name: "x", children: [.text("1")])),
-                    .text(" mixed "),
-                    .element(XMLElement(name: "y", children: [.element(XMLElement(name: "z", children: [.text("deep")]))])),
-                ])),
+                .element(
+                    XMLElement(
+                        name: "nested",
+                        children: [
+                            .element(XMLElement(name: "x", children: [.text("1")])),
+                            .text(" mixed "),
+                            .element(XMLElement(name: "y", children: [.element(XMLElement(name: "z", children: [.text("deep")]))])),
+                        ])),
             ])
         #expect(try XMLDocumentParser.parse(XMLWriter.document(tree)) == tree)
         #expect(try XMLDocumentParser.parse(XMLWriter.bytes(tree)) == tree)

@@ -13,7 +13,9 @@ struct AuctionProcessTests {
             _ = try await client.call(.POST, "/v1/sellers", key: "t0ken", json: ["id": "S1", "revenue_share": 1])
             // A generous deadline: this test is about the cascade and privacy, and CI machines are busy.
             _ = try await client.call(.PUT, "/v1/settings", key: "t0ken", json: ["default_tmax_ms": 5_000])
-            let key = try #require(try await client.call(.POST, "/v1/api-keys", key: "t0ken", json: ["role": "seller", "subject_id": "S1"]).body["key"]?.stringValue)
+            let key = try #require(
+                try await client.call(.POST, "/v1/api-keys", key: "t0ken", json: ["role": "seller", "subject_id": "S1"]).body["key"]?
+                    .stringValue)
             var picky = SandboxBuyer.Behavior.bidding(Money(cents: 3_000))
             picky.postOutcome = .reject(reason: "outside footprint")
             let behaviors: [(String, SandboxBuyer.Behavior)] = [
@@ -24,17 +26,23 @@ struct AuctionProcessTests {
                 behavior.secret = "secret-\(name)"
                 let sandbox = buyers.add(name, behavior)
                 _ = try await client.call(.POST, "/v1/buyers", key: "t0ken", json: ["id": .string(name)])
-                let created = try await client.call(.POST, "/v1/campaigns", key: "t0ken", json: [
-                    "id": .string(name), "buyer_id": .string(name), "vertical": "auto_insurance",
-                    "delivery": ["mode": "remote", "ping_url": .string(sandbox.pingURL), "post_url": .string(sandbox.postURL),
-                                 "secret": .string("secret-\(name)")],
-                ])
+                let created = try await client.call(
+                    .POST, "/v1/campaigns", key: "t0ken",
+                    json: [
+                        "id": .string(name), "buyer_id": .string(name), "vertical": "auto_insurance",
+                        "delivery": [
+                            "mode": "remote", "ping_url": .string(sandbox.pingURL), "post_url": .string(sandbox.postURL),
+                            "secret": .string("secret-\(name)"),
+                        ],
+                    ])
                 #expect(created.status == 201)
             }
             let lead: JSONValue = [
                 "vertical": "auto_insurance", "source": "e2e",
-                "fields": ["zip": "94105", "state": "CA", "first_name": "Grace", "last_name": "Hopper", "phone": "(415) 555-0199",
-                           "email": "grace@example.com"],
+                "fields": [
+                    "zip": "94105", "state": "CA", "first_name": "Grace", "last_name": "Hopper", "phone": "(415) 555-0199",
+                    "email": "grace@example.com",
+                ],
             ]
             let sold = try await client.call(.POST, "/v1/leads", key: key, json: lead)
             #expect(sold.body["status"] == "sold")

@@ -15,9 +15,11 @@ struct CrashTests {
     static func configure(_ client: Client, admin: String) async throws -> String {
         _ = try await client.call(.POST, "/v1/sellers", key: admin, json: ["id": "S1", "revenue_share": 1])
         _ = try await client.call(.POST, "/v1/buyers", key: admin, json: ["id": "acme"])
-        _ = try await client.call(.POST, "/v1/campaigns", key: admin, json: [
-            "id": "hosted", "buyer_id": "acme", "vertical": "auto_insurance", "delivery": ["mode": "hosted"], "bid": ["base": 7],
-        ])
+        _ = try await client.call(
+            .POST, "/v1/campaigns", key: admin,
+            json: [
+                "id": "hosted", "buyer_id": "acme", "vertical": "auto_insurance", "delivery": ["mode": "hosted"], "bid": ["base": 7],
+            ])
         let key = try await client.call(.POST, "/v1/api-keys", key: admin, json: ["role": "seller", "subject_id": "S1"])
         return try #require(key.body["key"]?.stringValue)
     }
@@ -25,8 +27,12 @@ struct CrashTests {
     static func lead(_ n: Int) -> JSONValue {
         let line = String(1000 + n % 9000)
         let exchange = String(200 + (n / 9000) % 700)
-        return ["vertical": "auto_insurance", "source": "crash",
-                "fields": ["zip": "94105", "state": "CA", "first_name": "Kay", "last_name": "Crash", "phone": .string("312\(exchange)\(line)")]]
+        return [
+            "vertical": "auto_insurance", "source": "crash",
+            "fields": [
+                "zip": "94105", "state": "CA", "first_name": "Kay", "last_name": "Crash", "phone": .string("312\(exchange)\(line)"),
+            ],
+        ]
     }
 
     @Test func everyAcknowledgedLeadSurvivesKillNine() async throws {
@@ -76,11 +82,15 @@ struct CrashTests {
             let client = Client(http: HTTPClient.shared, baseURL: try await first.waitUntilListening())
             let key = try await Self.configure(client, admin: "adm")
             _ = try await client.call(.PATCH, "/v1/campaigns/hosted", key: "adm", json: ["status": "paused"])
-            let created = try await client.call(.POST, "/v1/campaigns", key: "adm", json: [
-                "id": "slow", "buyer_id": "acme", "vertical": "auto_insurance",
-                "delivery": ["mode": "remote", "ping_url": .string(buyer.pingURL), "post_url": .string(buyer.postURL),
-                             "secret": "slow-secret", "post_timeout_ms": 10_000],
-            ])
+            let created = try await client.call(
+                .POST, "/v1/campaigns", key: "adm",
+                json: [
+                    "id": "slow", "buyer_id": "acme", "vertical": "auto_insurance",
+                    "delivery": [
+                        "mode": "remote", "ping_url": .string(buyer.pingURL), "post_url": .string(buyer.postURL),
+                        "secret": "slow-secret", "post_timeout_ms": 10_000,
+                    ],
+                ])
             #expect(created.status == 201)
             await withTaskGroup(of: Void.self) { group in
                 group.addTask { _ = try? await client.call(.POST, "/v1/leads", key: key, json: Self.lead(1)) }
@@ -90,7 +100,8 @@ struct CrashTests {
                 }
             }
             let leadID = try #require(buyer.posts.first?.leadID)
-            let second = try GavelProcess(["serve", "--port", "0", "--admin-token", "adm", "--allow-private-buyer-urls"], folder: first.folder)
+            let second = try GavelProcess(
+                ["serve", "--port", "0", "--admin-token", "adm", "--allow-private-buyer-urls"], folder: first.folder)
             let again = Client(http: HTTPClient.shared, baseURL: try await second.waitUntilListening())
             #expect(second.printed.contains { $0.contains("1 marked for review") })
             let stored = try await again.call(.GET, "/v1/leads/\(leadID)", key: key)
@@ -112,11 +123,15 @@ struct CrashTests {
             let key = try await Self.configure(client, admin: "adm")
             _ = try await client.call(.PATCH, "/v1/campaigns/hosted", key: "adm", json: ["status": "paused"])
             _ = try await client.call(.PUT, "/v1/settings", key: "adm", json: ["default_tmax_ms": 3_000])
-            _ = try await client.call(.POST, "/v1/campaigns", key: "adm", json: [
-                "id": "thinker", "buyer_id": "acme", "vertical": "auto_insurance",
-                "delivery": ["mode": "remote", "ping_url": .string(buyer.pingURL), "post_url": .string(buyer.postURL), "secret": "s",
-                             "timeout_ms": 3_000],
-            ])
+            _ = try await client.call(
+                .POST, "/v1/campaigns", key: "adm",
+                json: [
+                    "id": "thinker", "buyer_id": "acme", "vertical": "auto_insurance",
+                    "delivery": [
+                        "mode": "remote", "ping_url": .string(buyer.pingURL), "post_url": .string(buyer.postURL), "secret": "s",
+                        "timeout_ms": 3_000,
+                    ],
+                ])
             async let inFlight = client.call(.POST, "/v1/leads", key: key, json: Self.lead(2))
             while buyer.pings.isEmpty { try await Task.sleep(for: .milliseconds(10)) }
             server.process.terminate()
@@ -139,17 +154,23 @@ struct CrashTests {
                 ["serve", "--port", "0", "--admin-token", "adm", "--allow-private-buyer-urls"], environment: ["LOG_LEVEL": "trace"])
             let client = Client(http: HTTPClient.shared, baseURL: try await server.waitUntilListening())
             let key = try await Self.configure(client, admin: "adm")
-            _ = try await client.call(.POST, "/v1/campaigns", key: "adm", json: [
-                "id": "junk", "buyer_id": "acme", "vertical": "auto_insurance",
-                "delivery": ["mode": "remote", "ping_url": .string(buyer.pingURL), "post_url": .string(buyer.postURL), "secret": "f"],
-            ])
+            _ = try await client.call(
+                .POST, "/v1/campaigns", key: "adm",
+                json: [
+                    "id": "junk", "buyer_id": "acme", "vertical": "auto_insurance",
+                    "delivery": ["mode": "remote", "ping_url": .string(buyer.pingURL), "post_url": .string(buyer.postURL), "secret": "f"],
+                ])
             let lead: JSONValue = [
                 "vertical": "auto_insurance",
-                "fields": ["zip": "94105", "state": "CA", "first_name": "Zebulon", "last_name": "Quixotic", "phone": "3125550177",
-                           "email": "zebulon.quixotic@example.org", "street_address": "77 Sunset Strip"],
+                "fields": [
+                    "zip": "94105", "state": "CA", "first_name": "Zebulon", "last_name": "Quixotic", "phone": "3125550177",
+                    "email": "zebulon.quixotic@example.org", "street_address": "77 Sunset Strip",
+                ],
             ]
             #expect(try await client.call(.POST, "/v1/leads", key: key, json: lead).body["status"] == "sold")
-            _ = try await client.call(.POST, "/v1/leads", key: key, json: ["vertical": "auto_insurance", "fields": ["phone": "0005550177", "first_name": "Zebulon"]])
+            _ = try await client.call(
+                .POST, "/v1/leads", key: key,
+                json: ["vertical": "auto_insurance", "fields": ["phone": "0005550177", "first_name": "Zebulon"]])
             #expect(await server.terminate() == 0)
             let log = server.log
             #expect(!log.isEmpty, "trace logging produced nothing to scan")

@@ -71,7 +71,9 @@ struct DashboardScreenshotTests {
     /// Runs headless Chromium with its own throw-away profile; returns what it printed.
     static func chromium(_ arguments: [String], folder: URL) async throws -> String {
         let profile = folder.appendingPathComponent("chromium-\(UUID().uuidString)")
-        let base = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-dev-shm-usage", "--no-first-run", "--user-data-dir=\(profile.path)"]
+        let base = [
+            "--headless", "--no-sandbox", "--disable-gpu", "--disable-dev-shm-usage", "--no-first-run", "--user-data-dir=\(profile.path)",
+        ]
         return try await Executable.run(try #require(chromium), base + arguments, timeout: .seconds(90))
     }
 }

@@ -118,7 +118,9 @@ struct Client {
         }
         let response = try await http.execute(request, timeout: .seconds(30))
         let bytes = Array(try await response.body.collect(upTo: 1 << 24).readableBytesView)
-        let body = bytes.isEmpty ? JSONValue.null : (try? JSONParser.parse(bytes, limits: .trusted)) ?? .string(String(decoding: bytes, as: UTF8.self))
+        let body =
+            bytes.isEmpty
+            ? JSONValue.null : (try? JSONParser.parse(bytes, limits: .trusted)) ?? .string(String(decoding: bytes, as: UTF8.self))
         return (Int(response.status.code), body)
     }
 }

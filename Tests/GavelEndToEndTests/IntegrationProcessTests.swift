@@ -33,10 +33,15 @@ struct IntegrationProcessTests {
             let native = buyers.add("native", SandboxBuyer.Behavior(bid: .fixed(Money(cents: 1_100)), secret: "native-secret"))
             _ = try await client.call(.POST, "/v1/buyers", key: "t0ken", json: ["id": "native"])
             for vertical in ["auto_insurance", "medicare"] {
-                let created = try await client.call(.POST, "/v1/campaigns", key: "t0ken", json: [
-                    "id": .string("native-\(vertical)"), "buyer_id": "native", "vertical": .string(vertical),
-                    "delivery": ["mode": "remote", "ping_url": .string(native.pingURL), "post_url": .string(native.postURL), "secret": "native-secret"],
-                ])
+                let created = try await client.call(
+                    .POST, "/v1/campaigns", key: "t0ken",
+                    json: [
+                        "id": .string("native-\(vertical)"), "buyer_id": "native", "vertical": .string(vertical),
+                        "delivery": [
+                            "mode": "remote", "ping_url": .string(native.pingURL), "post_url": .string(native.postURL),
+                            "secret": "native-secret",
+                        ],
+                    ])
                 #expect(created.status == 201, "\(created.body)")
             }
             let auto = try await client.call(.POST, "/v1/leads", key: key, json: Self.lead("auto_insurance", n: 1))
@@ -59,7 +64,9 @@ struct IntegrationProcessTests {
                 let text = ping.bodyText + ping.query.map { "\($0.name)=\($0.value)" }.joined(separator: "&")
                 #expect(!personal.contains { text.contains($0) }, "a ping carried personal data: \(text)")
             }
-            #expect(buyers.foreignReceived.filter { $0.kind == .post }.count == 4 + 2, "4 sales and the console's 2 posts of the bidding shapes")
+            #expect(
+                buyers.foreignReceived.filter { $0.kind == .post }.count == 4 + 2, "4 sales and the console's 2 posts of the bidding shapes"
+            )
             #expect(await server.terminate() == 0)
         }
     }

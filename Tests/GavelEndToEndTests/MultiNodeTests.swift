@@ -124,7 +124,9 @@ struct MultiNodeTests {
     }
 
     static func configure(_ client: Client) async throws -> String {
-        #expect(try await client.call(.POST, "/v1/sellers", key: admin, json: ["id": "S1", "revenue_share": .number(Number(text: "0.8")!)]).status == 201)
+        #expect(
+            try await client.call(.POST, "/v1/sellers", key: admin, json: ["id": "S1", "revenue_share": .number(Number(text: "0.8")!)])
+                .status == 201)
         #expect(try await client.call(.POST, "/v1/buyers", key: admin, json: ["id": "acme"]).status == 201)
         let capped: JSONValue = [
             "id": "capped", "buyer_id": "acme", "vertical": "auto_insurance", "delivery": ["mode": "hosted"], "bid": ["base": 20],

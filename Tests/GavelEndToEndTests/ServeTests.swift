@@ -21,7 +21,8 @@ struct ServeTests {
             "bid": ["base": 9, "rules": [["when": ["state": ["eq": "CA"]], "add": 3]]],
         ]
         #expect(try await client.call(.POST, "/v1/campaigns", key: admin, json: campaign).status == 201)
-        let sellerKey = try #require(try await client.call(.POST, "/v1/api-keys", key: admin, json: ["role": "seller", "subject_id": "S1"]).body["key"]?.stringValue)
+        let sellerKey = try #require(
+            try await client.call(.POST, "/v1/api-keys", key: admin, json: ["role": "seller", "subject_id": "S1"]).body["key"]?.stringValue)
         #expect(try await client.call(.GET, "/v1/campaigns", key: sellerKey).status == 403)
         let lead: JSONValue = [
             "vertical": "auto_insurance", "source": "e2e",

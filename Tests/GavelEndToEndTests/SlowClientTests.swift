@@ -31,7 +31,8 @@ struct SlowClientTests {
         let server = try GavelProcess(["serve", "--port", "0", "--admin-token", "adm"])
         let url = try await server.waitUntilListening()
         let port = try #require(Int(url.split(separator: ":").last ?? ""))
-        let head = "POST /v1/sellers HTTP/1.1\r\nHost: x\r\nAuthorization: Bearer adm\r\nContent-Type: application/json\r\nContent-Length: 200\r\n\r\n"
+        let head =
+            "POST /v1/sellers HTTP/1.1\r\nHost: x\r\nAuthorization: Bearer adm\r\nContent-Type: application/json\r\nContent-Length: 200\r\n\r\n"
         let started = ContinuousClock.now
         // A blocking socket read belongs on its own thread, not on the concurrency pool.
         let answer = await withCheckedContinuation { continuation in

@@ -96,7 +96,8 @@ struct AuctionTests {
         try await withMarket { client, market, _ in
             let key = try await market.seller("S1", share: "1")
             // 10 × 1.5 = 15 beats 14; max_bid caps the other at 6 for this seller.
-            _ = try await market.remote("boosted", .bidding(Self.money("10")), extra: ["sellers": ["bid_multiplier": ["S1": .number(Number(text: "1.5")!)]]])
+            _ = try await market.remote(
+                "boosted", .bidding(Self.money("10")), extra: ["sellers": ["bid_multiplier": ["S1": .number(Number(text: "1.5")!)]]])
             _ = try await market.remote("plain", .bidding(Self.money("14")))
             _ = try await market.remote("capped", .bidding(Self.money("30")), extra: ["sellers": ["max_bid": ["S1": 6]]])
             let sold = try await client.call(.post, "/v1/leads", key: key, json: autoLead())
@@ -140,7 +141,10 @@ struct AuctionTests {
             for event in lead.body["timeline"]?.arrayValue ?? [] where event["event"] == "ping" {
                 kinds[event["campaign"]!.stringValue!] = event["answer"]?.stringValue
             }
-            #expect(kinds == ["junk": "malformed", "broken": "http_status", "stringy": "invalid_price", "negative": "invalid_price", "honest": "bid"])
+            #expect(
+                kinds == [
+                    "junk": "malformed", "broken": "http_status", "stringy": "invalid_price", "negative": "invalid_price", "honest": "bid",
+                ])
         }
     }
 
@@ -241,10 +245,12 @@ struct AuctionTests {
     @Test func invalidLeadsAre422WithEveryFieldAndStoreNothing() async throws {
         try await withMarket { client, market, exchange in
             let key = try await market.seller("S1")
-            let response = try await client.call(.post, "/v1/leads", key: key, json: [
-                "vertical": "auto_insurance",
-                "fields": ["zip": "9410", "state": "ZZ", "phone": "0155550100", "first_name": "Ada", "ssn": "123"],
-            ])
+            let response = try await client.call(
+                .post, "/v1/leads", key: key,
+                json: [
+                    "vertical": "auto_insurance",
+                    "fields": ["zip": "9410", "state": "ZZ", "phone": "0155550100", "first_name": "Ada", "ssn": "123"],
+                ])
             #expect(response.status == .unprocessableContent)
             #expect(Set(errorFields(response.body)) == ["fields.zip", "fields.state", "fields.phone", "fields.last_name", "fields.ssn"])
             let unknown = try await client.call(.post, "/v1/leads", key: key, json: ["vertical": "boats", "fields": [:]])

@@ -18,10 +18,11 @@ struct DashboardScopeTests {
             let run = try await ScopedMarket.make(client, market)
             let browser = DashboardBrowser(client)
             try await browser.signIn(run.alphaKey)
-            let paths = [
-                "/", "/leads", "/leads.csv", "/leads?status=sold", "/overview.csv?table=reasons", "/reports.csv?group_by=source",
-                "/reports.csv?group_by=hour",
-            ] + run.alphaLeads.map { "/leads/\($0)" } + run.alphaLeads.map { "/leads/\($0)/csv?table=timeline" }
+            let paths =
+                [
+                    "/", "/leads", "/leads.csv", "/leads?status=sold", "/overview.csv?table=reasons", "/reports.csv?group_by=source",
+                    "/reports.csv?group_by=hour",
+                ] + run.alphaLeads.map { "/leads/\($0)" } + run.alphaLeads.map { "/leads/\($0)/csv?table=timeline" }
                 + run.alphaLeads.map { "/leads/\($0)/csv?table=ledger" }
             for (path, page) in try await Self.pages(browser, paths) {
                 #expect(page.status == .ok, "\(path)")
@@ -68,7 +69,8 @@ struct DashboardScopeTests {
             let browser = DashboardBrowser(client)
             try await browser.signIn(run.remoteBuyerKey)
             let paths = [
-                "/", "/leads", "/leads.csv", "/campaigns", "/campaigns.csv", "/campaigns/remotecamp", "/campaigns/remotecamp/csv?table=caps",
+                "/", "/leads", "/leads.csv", "/campaigns", "/campaigns.csv", "/campaigns/remotecamp",
+                "/campaigns/remotecamp/csv?table=caps",
                 "/campaigns/remotecamp/csv?table=activity", "/overview.csv?table=prices", "/overview.csv?table=reasons",
                 "/reports.csv?group_by=campaign", "/reports.csv?group_by=hour", "/leads/\(run.alphaLeads[2])", "/leads/\(run.betaLeads[0])",
                 "/leads/\(run.alphaLeads[2])/csv?table=ledger",
@@ -99,14 +101,19 @@ struct DashboardScopeTests {
             let browser = DashboardBrowser(client)
             try await browser.signIn(adminToken)
             let overview = try await browser.get("/")
-            for seen in ["alphaseller", "betaseller", "buyer-hostedcamp", "buyer-remotecamp", "Margin"] { #expect(overview.body.contains(seen), "\(seen)") }
+            for seen in ["alphaseller", "betaseller", "buyer-hostedcamp", "buyer-remotecamp", "Margin"] {
+                #expect(overview.body.contains(seen), "\(seen)")
+            }
             #expect(overview.body.contains("&lt;b&gt;&quot;bold&quot;&lt;/b&gt;"), "a source is escaped")
             #expect(!overview.body.contains("<b>\"bold\"</b>"))
             let lead = try await browser.get("/leads/\(run.alphaLeads[2])")
-            for seen in ["bid $23.41", "exchange:margin", "seller:alphaseller", "buyer:buyer-remotecamp", "Eligibility skip", "hostedcamp"] {
+            for seen in ["bid $23.41", "exchange:margin", "seller:alphaseller", "buyer:buyer-remotecamp", "Eligibility skip", "hostedcamp"]
+            {
                 #expect(lead.body.contains(seen), "\(seen)")
             }
-            for personal in ["Lovelace", "4152001702", "Analytical"] { #expect(!lead.body.contains(personal), "personal data: \(personal)") }
+            for personal in ["Lovelace", "4152001702", "Analytical"] {
+                #expect(!lead.body.contains(personal), "personal data: \(personal)")
+            }
             let list = try await browser.get("/leads")
             for id in run.alphaLeads + run.betaLeads { #expect(list.body.contains(id)) }
             let campaigns = try await browser.get("/campaigns")
@@ -141,7 +148,9 @@ struct DashboardScopeTests {
             #expect(try await seller.post("/campaigns/hostedcamp/caps", ["daily_leads": "0", "csrf": sellerToken]).status == .forbidden)
             let buyer = DashboardBrowser(client)
             try await buyer.signIn(run.hostedBuyerKey)
-            #expect(try await buyer.post("/campaigns/hostedcamp/status", ["status": "paused", "csrf": try await buyer.csrf()]).status == .forbidden)
+            #expect(
+                try await buyer.post("/campaigns/hostedcamp/status", ["status": "paused", "csrf": try await buyer.csrf()]).status
+                    == .forbidden)
             #expect(try await client.call(.get, "/v1/campaigns/hostedcamp").body["status"] == "active")
 
             let admin = DashboardBrowser(client)

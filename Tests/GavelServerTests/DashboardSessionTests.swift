@@ -9,7 +9,9 @@ struct DashboardSessionTests {
     @Test func pagesWithoutASessionRedirectToTheSignInForm() async throws {
         try await TestExchange.run { client, _ in
             let browser = DashboardBrowser(client)
-            for path in ["/", "/leads", "/campaigns", "/leads/L1", "/campaigns/c1", "/reports.csv?group_by=day", "/overview.csv?table=prices"] {
+            for path in [
+                "/", "/leads", "/campaigns", "/leads/L1", "/campaigns/c1", "/reports.csv?group_by=day", "/overview.csv?table=prices",
+            ] {
                 let page = try await browser.get(path)
                 #expect(page.status == .seeOther, "\(path)")
                 #expect(page.location == "/login", "\(path)")

@@ -30,7 +30,9 @@ final class DashboardBrowser: Sendable {
     var session: String? { jar.withLock { $0["gavel_session"] } }
 
     /// Sends a request with the jar's cookies and keeps the cookies it sets.
-    func send(_ method: HTTPRequest.Method, _ path: String, form: [String: String]? = nil, headers extra: HTTPFields = [:]) async throws -> Page {
+    func send(
+        _ method: HTTPRequest.Method, _ path: String, form: [String: String]? = nil, headers extra: HTTPFields = [:]
+    ) async throws -> Page {
         var headers = extra
         let cookie = jar.withLock { jar in jar.map { "\($0.key)=\($0.value)" }.joined(separator: "; ") }
         if !cookie.isEmpty { headers[.cookie] = cookie }
@@ -78,7 +80,8 @@ final class DashboardBrowser: Sendable {
     private func keep(_ cookies: [String]) {
         jar.withLock { jar in
             for cookie in cookies {
-                let pair = cookie.split(separator: ";", maxSplits: 1)[0].split(separator: "=", maxSplits: 1, omittingEmptySubsequences: false)
+                let pair = cookie.split(separator: ";", maxSplits: 1)[0].split(
+                    separator: "=", maxSplits: 1, omittingEmptySubsequences: false)
                 let name = String(pair[0])
                 let value = pair.count > 1 ? String(pair[1]) : ""
                 jar[name] = cookie.contains("Max-Age=0") || value.isEmpty ? nil : value
@@ -129,7 +132,8 @@ struct ScopedMarket {
         var betaLeads: [String] = []
         for n in 10..<12 { betaLeads.append(try await sell(client, key: beta, state: "NY", n: n, source: "social")) }
         return ScopedMarket(
-            alphaKey: alpha, betaKey: beta, hostedBuyerKey: hostedBuyer, remoteBuyerKey: remoteBuyer, alphaLeads: alphaLeads, betaLeads: betaLeads)
+            alphaKey: alpha, betaKey: beta, hostedBuyerKey: hostedBuyer, remoteBuyerKey: remoteBuyer, alphaLeads: alphaLeads,
+            betaLeads: betaLeads)
     }
 
     static func buyerKey(_ client: any TestClientProtocol, _ buyer: String) async throws -> String {

@@ -27,7 +27,9 @@ struct DashboardUnitTests {
         #expect(DashboardFormat.time(noon, zone: "Asia/Kolkata") == "2026-07-01 17:30:05")
         #expect(DashboardFormat.hour(noon, zone: "Asia/Tokyo") == "21:00")
         let morning = try #require(Timestamp(rfc3339: "2026-03-08T15:00:00Z"))
-        #expect(DashboardFormat.startOfDay(morning, zone: "America/New_York") == Timestamp(rfc3339: "2026-03-08T05:00:00Z"), "midnight before the DST change")
+        #expect(
+            DashboardFormat.startOfDay(morning, zone: "America/New_York") == Timestamp(rfc3339: "2026-03-08T05:00:00Z"),
+            "midnight before the DST change")
         #expect(DashboardFormat.startOfDay(morning, zone: "UTC") == Timestamp(rfc3339: "2026-03-08T00:00:00Z"))
     }
 
@@ -37,7 +39,7 @@ struct DashboardUnitTests {
         #expect(form["note"] == "a b&c")
         #expect(form["empty"] == "")
         #expect(form["bad"] == "%ZZ")
-        #expect(form.fields["" ] == nil)
+        #expect(form.fields[""] == nil)
     }
 
     @Test func localPathsOnly() {
@@ -57,7 +59,8 @@ struct DashboardUnitTests {
 
     static func session(_ identity: Identity, at time: Int64) -> DashboardSession {
         DashboardSession(
-            identity: identity, credential: Credential(key: "gvl_secret"), csrf: "c", timezone: "UTC", createdAt: Timestamp(milliseconds: time),
+            identity: identity, credential: Credential(key: "gvl_secret"), csrf: "c", timezone: "UTC",
+            createdAt: Timestamp(milliseconds: time),
             lastSeen: Timestamp(milliseconds: time))
     }
 

@@ -81,7 +81,10 @@ struct EligibilityTests {
             #expect(second.body["buyer"] == "other")
             #expect(once.pings.count == 1, "the campaign was pinged with a consumer it already bought")
             let lead = try await client.call(.get, "/v1/leads/\(second.body["lead_id"]!.stringValue!)", key: key)
-            #expect((lead.body["timeline"]?.arrayValue ?? []).contains { $0["event"] == "skipped" && $0["campaign"] == "once" && $0["reason"] == "dedupe" })
+            #expect(
+                (lead.body["timeline"]?.arrayValue ?? []).contains {
+                    $0["event"] == "skipped" && $0["campaign"] == "once" && $0["reason"] == "dedupe"
+                })
         }
     }
 
@@ -90,9 +93,12 @@ struct EligibilityTests {
             let key = try await market.seller("S1")
             let insurer = try await market.remote("insurer", .bidding(Money(cents: 2_000)))
             try await market.hosted("other", base: "5")
-            let buyerKey = try #require(try await client.call(.post, "/v1/api-keys", json: ["role": "buyer", "subject_id": "buyer-insurer"]).body["key"]?.stringValue)
+            let buyerKey = try #require(
+                try await client.call(.post, "/v1/api-keys", json: ["role": "buyer", "subject_id": "buyer-insurer"]).body["key"]?
+                    .stringValue)
             let hash = SHA256ContactHasher().sha256Hex("1" + phone(1))
-            let upload = try await client.call(.post, "/v1/buyer/suppressions", key: buyerKey, json: ["phone_sha256": [.string(hash.uppercased())]])
+            let upload = try await client.call(
+                .post, "/v1/buyer/suppressions", key: buyerKey, json: ["phone_sha256": [.string(hash.uppercased())]])
             #expect(upload.body["size"] == 1)
             let bad = try await client.call(.post, "/v1/buyer/suppressions", key: buyerKey, json: ["phone_sha256": ["abc"]])
             #expect(errorFields(bad.body) == ["phone_sha256[0]"])

@@ -23,12 +23,15 @@ struct HardeningTests {
         try await withMarket { client, market, _ in
             let key = try await market.seller("S1")
             let deep = String(repeating: "[", count: 100) + String(repeating: "]", count: 100)
-            let nested = try await client.call(.post, "/v1/leads", key: key, raw: "{\"vertical\": \"auto_insurance\", \"fields\": {}, \"consent\": {\"x\": \(deep)}}")
+            let nested = try await client.call(
+                .post, "/v1/leads", key: key, raw: "{\"vertical\": \"auto_insurance\", \"fields\": {}, \"consent\": {\"x\": \(deep)}}")
             #expect(nested.status == .unprocessableContent)
             let members = (0..<2_000).map { "\"f\($0)\": 1" }.joined(separator: ",")
-            let wide = try await client.call(.post, "/v1/leads", key: key, raw: "{\"vertical\": \"auto_insurance\", \"fields\": {\(members)}}")
+            let wide = try await client.call(
+                .post, "/v1/leads", key: key, raw: "{\"vertical\": \"auto_insurance\", \"fields\": {\(members)}}")
             #expect(wide.status == .unprocessableContent)
-            let long = try await client.call(.post, "/v1/leads", key: key, json: autoLead(extra: ["vehicle_make": .string(String(repeating: "x", count: 5_000))]))
+            let long = try await client.call(
+                .post, "/v1/leads", key: key, json: autoLead(extra: ["vehicle_make": .string(String(repeating: "x", count: 5_000))]))
             #expect(long.status == .unprocessableContent)
             #expect(errorFields(long.body) == ["fields.vehicle_make"])
         }
@@ -54,9 +57,11 @@ struct HardeningTests {
         try await withMarket(configure: { $0.allowPrivateBuyerURLs = false }) { client, market, exchange in
             try await market.buyer("acme")
             for url in ["http://127.0.0.1:9/ping", "http://169.254.169.254/latest", "http://10.0.0.7/ping", "http://localhost/ping"] {
-                let response = try await client.call(.post, "/v1/campaigns", json: [
-                    "buyer_id": "acme", "vertical": "auto_insurance", "delivery": ["mode": "remote", "ping_url": .string(url)],
-                ])
+                let response = try await client.call(
+                    .post, "/v1/campaigns",
+                    json: [
+                        "buyer_id": "acme", "vertical": "auto_insurance", "delivery": ["mode": "remote", "ping_url": .string(url)],
+                    ])
                 #expect(response.status == .unprocessableContent, "\(url)")
                 #expect(errorFields(response.body) == ["delivery.ping_url"], "\(url)")
             }
@@ -80,7 +85,10 @@ struct HardeningTests {
             #expect((lead.body["timeline"]?.arrayValue ?? []).contains { $0["campaign"] == "dead" && $0["reason"] == "circuit_open" })
             let metrics = try await client.call(.get, "/metrics", key: nil).body.stringValue ?? ""
             #expect(metrics.contains("gavel_circuits{state=\"open\"} 1"))
-            dead.update { $0.pingFault = nil; $0.bid = .fixed(Money(cents: 900)) }
+            dead.update {
+                $0.pingFault = nil
+                $0.bid = .fixed(Money(cents: 900))
+            }
             clock.advance(milliseconds: 60_000)
             let probed = try await client.call(.post, "/v1/leads", key: key, json: autoLead(phone: phone(11)))
             #expect(probed.body["buyer"] == "dead", "the probe succeeded and the campaign is back")
@@ -91,9 +99,11 @@ struct HardeningTests {
     @Test func campaignSecretsAreShownOnceThenMasked() async throws {
         try await withMarket { client, market, _ in
             try await market.buyer("acme")
-            let created = try await client.call(.post, "/v1/campaigns", json: [
-                "id": "c1", "buyer_id": "acme", "vertical": "auto_insurance", "delivery": ["mode": "hosted"], "bid": ["base": 5],
-            ])
+            let created = try await client.call(
+                .post, "/v1/campaigns",
+                json: [
+                    "id": "c1", "buyer_id": "acme", "vertical": "auto_insurance", "delivery": ["mode": "hosted"], "bid": ["base": 5],
+                ])
             let secret = try #require(created.body["delivery"]?["secret"]?.stringValue)
             #expect(secret.count >= 32)
             #expect(try await client.call(.get, "/v1/campaigns/c1").body["delivery"]?["secret"] == .string(Campaign.maskedSecret))

@@ -20,7 +20,8 @@ struct HousekeepingTests {
         try await store.completeIdempotencyKey(sellerID: "S1", key: "k1", status: 200, body: [1])
         try await store.holdPing(
             HeldPing(
-                id: "P1", sellerID: "S1", vertical: "auto_insurance", source: "s", test: false, fields: ["state": "CA"], bids: [], prices: [],
+                id: "P1", sellerID: "S1", vertical: "auto_insurance", source: "s", test: false, fields: ["state": "CA"], bids: [],
+                prices: [],
                 allocated: nil, pings: [], skips: [], createdAt: start, expiresAt: start.adding(milliseconds: 1_000)))
 
         wallClock.advance(milliseconds: 2 * 3_600_000)

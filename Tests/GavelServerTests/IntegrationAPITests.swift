@@ -18,7 +18,8 @@ struct IntegrationAPITests {
             let sold = try await client.call(.post, "/v1/leads", key: key, json: medicareLead())
             #expect(sold.body["status"] == "sold" && sold.body["buyer"] == .string(id) && sold.body["price"] == 22, "\(sold.body)")
             let ping = try #require(buyer.pings.first?.json)
-            #expect(ping == ["vendorId": "gavel", "zip": 94105, "birthday": "07/04/1958", "tobacco": "N", "gender": "M", "src": "fb-spring-7"])
+            #expect(
+                ping == ["vendorId": "gavel", "zip": 94105, "birthday": "07/04/1958", "tobacco": "N", "gender": "M", "src": "fb-spring-7"])
             let post = try #require(buyer.posts.first)
             let answered = try JSONParser.parse(Array(buyer.pings[0].answerBody.utf8))
             #expect(answered["response"] == "success" && post.json?["leadAuctionId"] == answered["leadAuctionId"])
@@ -149,7 +150,8 @@ struct IntegrationAPITests {
             let ping = try await client.call(.post, "/v1/ping", key: key, json: TwoStepTests.pingBody(contactLead(0)))
             #expect(ping.body["status"] == "bid" && ping.body["price"] == 25)
             let token = (try? JSONParser.parse(Array(buyer.pings[0].answerBody.utf8)))?["ping_id"]?.stringValue
-            let post = try await client.call(.post, "/v1/post", key: key, json: TwoStepTests.postBody(ping.body["ping_id"]!, contactLead(0)))
+            let post = try await client.call(
+                .post, "/v1/post", key: key, json: TwoStepTests.postBody(ping.body["ping_id"]!, contactLead(0)))
             #expect(post.body["status"] == "sold" && post.body["buyer"] == .string(id))
             #expect(buyer.posts.first?.value("lp_ping_id") == token && token != nil)
         }

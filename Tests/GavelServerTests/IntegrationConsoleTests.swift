@@ -71,7 +71,9 @@ struct IntegrationConsoleTests {
             let own = try await ScopedMarket.buyerKey(client, "acme")
             let other = try await ScopedMarket.buyerKey(client, "other")
             let seller = try await market.seller("S1")
-            #expect(try await client.call(.post, "/v1/campaigns/\(id)/test", key: own, json: [:]).body["ping"]?["reading"]?["bid"] == .number(Number(text: "17.25")!))
+            #expect(
+                try await client.call(.post, "/v1/campaigns/\(id)/test", key: own, json: [:]).body["ping"]?["reading"]?["bid"]
+                    == .number(Number(text: "17.25")!))
             #expect(try await client.call(.post, "/v1/campaigns/\(id)/test", key: other, json: [:]).status == .notFound)
             #expect(try await client.call(.post, "/v1/campaigns/\(id)/test", key: seller, json: [:]).status == .forbidden)
             #expect(try await client.call(.post, "/v1/campaigns/\(id)/test", key: nil, json: [:]).status == .unauthorized)
@@ -185,7 +187,9 @@ struct IntegrationConsoleTests {
             let key = try await market.seller("S1", share: "1")
             let sold = try await client.call(.post, "/v1/leads", key: key, json: contactLead(0))
             let lead = try await browser.get("/leads/\(sold.body["lead_id"]!.stringValue!)")
-            #expect(lead.body.contains("bid · HTTP 200") && lead.body.contains("captured ping_id = "), "the timeline shows each call's status and reading")
+            #expect(
+                lead.body.contains("bid · HTTP 200") && lead.body.contains("captured ping_id = "),
+                "the timeline shows each call's status and reading")
             #expect(lead.body.contains("accepted · HTTP 200") && lead.body.contains("buyer lead "))
         }
     }

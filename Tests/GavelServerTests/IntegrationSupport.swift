@@ -29,7 +29,9 @@ enum IntegrationDocs {
         .nestedXML: "nested-buyer.example.com",
     ]
 
-    static let examples: [ForeignShape: String] = [.medicare: "medicare", .leadProsper: "leadprosper", .xmlGet: "xmlget", .nestedXML: "nestedxml"]
+    static let examples: [ForeignShape: String] = [
+        .medicare: "medicare", .leadProsper: "leadprosper", .xmlGet: "xmlget", .nestedXML: "nestedxml",
+    ]
 }
 
 extension MarketFixture {
@@ -44,7 +46,8 @@ extension MarketFixture {
             let vertical = try IntegrationDocs.example("medicare-vertical")
             #expect(try await client.call(.post, "/v1/verticals", json: vertical).status == .created)
         }
-        var campaign = try IntegrationDocs.example(IntegrationDocs.examples[shape]!, host: IntegrationDocs.hosts[shape]!, base: buyer.baseURL)
+        var campaign = try IntegrationDocs.example(
+            IntegrationDocs.examples[shape]!, host: IntegrationDocs.hosts[shape]!, base: buyer.baseURL)
         let id = campaign["id"]!.stringValue! + (name.map { "-" + $0 } ?? "")
         campaign = MergePatchForTests.apply(["id": .string(id), "delivery": ["timeout_ms": 2_000]], to: campaign)
         let created = try await client.call(.post, "/v1/campaigns", json: campaign)
@@ -65,10 +68,14 @@ enum MergePatchForTests {
 
 /// Consumer `n`'s valid lead of the docs' `medicare` vertical.
 func medicareLead(_ n: Int = 0, test: Bool = false) -> JSONValue {
-    ["vertical": "medicare", "source": "fb-spring-7", "test": .bool(test),
-     "fields": ["zip": "94105", "state": "CA", "birth_date": "1958-07-04", "gender": "male", "tobacco_use": false,
-                "first_name": "Ada", "last_name": "Lovelace", "phone": .string(phone(n)), "email": .string("ada\(n)@example.com")],
-     "consent": ["tcpa_text": "I agree"]]
+    [
+        "vertical": "medicare", "source": "fb-spring-7", "test": .bool(test),
+        "fields": [
+            "zip": "94105", "state": "CA", "birth_date": "1958-07-04", "gender": "male", "tobacco_use": false,
+            "first_name": "Ada", "last_name": "Lovelace", "phone": .string(phone(n)), "email": .string("ada\(n)@example.com"),
+        ],
+        "consent": ["tcpa_text": "I agree"],
+    ]
 }
 
 /// Consumer `n`'s auto-insurance lead with every contact field a buyer's post wants.

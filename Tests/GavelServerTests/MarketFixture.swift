@@ -44,17 +44,19 @@ struct MarketFixture {
             "secret": .string(behavior.secret),
         ]
         if let timeoutMS { delivery["timeout_ms"] = .number(Number(timeoutMS)) }
-        try await campaign(["id": .string(id), "buyer_id": .string("buyer-\(id)"), "vertical": .string(vertical), "delivery": .object(delivery)], extra)
+        try await campaign(
+            ["id": .string(id), "buyer_id": .string("buyer-\(id)"), "vertical": .string(vertical), "delivery": .object(delivery)], extra)
         return sandbox
     }
 
     /// A hosted campaign priced by its rules, delivered to the buyer's inbox.
     func hosted(_ id: String, base: String, vertical: String = "auto_insurance", extra: [String: JSONValue] = [:]) async throws {
         try await buyer("buyer-\(id)")
-        try await campaign([
-            "id": .string(id), "buyer_id": .string("buyer-\(id)"), "vertical": .string(vertical),
-            "delivery": ["mode": "hosted"], "bid": ["base": .number(Number(text: base)!)],
-        ], extra)
+        try await campaign(
+            [
+                "id": .string(id), "buyer_id": .string("buyer-\(id)"), "vertical": .string(vertical),
+                "delivery": ["mode": "hosted"], "bid": ["base": .number(Number(text: base)!)],
+            ], extra)
     }
 
     /// A direct campaign at a fixed price, posting to a sandbox buyer of the same name.
@@ -62,11 +64,12 @@ struct MarketFixture {
     func direct(_ id: String, price: String, extra: [String: JSONValue] = [:]) async throws -> SandboxBuyer {
         let sandbox = buyers.add(id, SandboxBuyer.Behavior(secret: "secret-of-\(id)"))
         try await buyer("buyer-\(id)")
-        try await campaign([
-            "id": .string(id), "buyer_id": .string("buyer-\(id)"), "vertical": "auto_insurance",
-            "delivery": ["mode": "direct", "post_url": .string(sandbox.postURL), "secret": .string("secret-of-\(id)")],
-            "price": .number(Number(text: price)!),
-        ], extra)
+        try await campaign(
+            [
+                "id": .string(id), "buyer_id": .string("buyer-\(id)"), "vertical": "auto_insurance",
+                "delivery": ["mode": "direct", "post_url": .string(sandbox.postURL), "secret": .string("secret-of-\(id)")],
+                "price": .number(Number(text: price)!),
+            ], extra)
         return sandbox
     }
 
@@ -83,15 +86,19 @@ struct MarketFixture {
 }
 
 /// A valid auto-insurance lead.
-func autoLead(state: String = "CA", phone: String = "4155550100", email: String? = nil, extra: [String: JSONValue] = [:], test: Bool = false) -> JSONValue {
+func autoLead(
+    state: String = "CA", phone: String = "4155550100", email: String? = nil, extra: [String: JSONValue] = [:], test: Bool = false
+) -> JSONValue {
     var fields: [String: JSONValue] = [
         "zip": "94105", "state": .string(state), "age": 34, "homeowner": true, "credit_rating": "good",
         "first_name": "Ada", "last_name": "Lovelace", "phone": .string(phone), "street_address": "1 Analytical Way",
     ]
     if let email { fields["email"] = .string(email) }
     fields.merge(extra) { _, new in new }
-    return ["vertical": "auto_insurance", "source": "fb-spring-7", "test": .bool(test), "fields": .object(fields),
-            "consent": ["tcpa_text": "I agree", "leadid_token": "abc"]]
+    return [
+        "vertical": "auto_insurance", "source": "fb-spring-7", "test": .bool(test), "fields": .object(fields),
+        "consent": ["tcpa_text": "I agree", "leadid_token": "abc"],
+    ]
 }
 
 /// The personal fields of the auto-insurance vertical.

@@ -12,26 +12,39 @@ import Testing
 @Suite("Money and reports")
 struct MoneyAndReportsTests {
     /// Sales, a cascade, unsold leads and returns from two sellers to two buyers.
-    static func mixedRun(_ client: any TestClientProtocol, _ market: MarketFixture) async throws -> (s1: String, s2: String, b1: String, b2: String, sold: [String]) {
+    static func mixedRun(
+        _ client: any TestClientProtocol, _ market: MarketFixture
+    ) async throws -> (s1: String, s2: String, b1: String, b2: String, sold: [String]) {
         let s1 = try await market.seller("S1", share: "0.8")
         let s2 = try await market.seller("S2", share: "0.5")
         try await market.hosted("h1", base: "10")
         var picky = SandboxBuyer.Behavior.bidding(Money(cents: 1_500))
         picky.postOutcome = .reject(reason: "no")
         _ = try await market.remote("r1", picky)
-        let b1 = try #require(try await client.call(.post, "/v1/api-keys", json: ["role": "buyer", "subject_id": "buyer-h1"]).body["key"]?.stringValue)
-        let b2 = try #require(try await client.call(.post, "/v1/api-keys", json: ["role": "buyer", "subject_id": "buyer-r1"]).body["key"]?.stringValue)
+        let b1 = try #require(
+            try await client.call(.post, "/v1/api-keys", json: ["role": "buyer", "subject_id": "buyer-h1"]).body["key"]?.stringValue)
+        let b2 = try #require(
+            try await client.call(.post, "/v1/api-keys", json: ["role": "buyer", "subject_id": "buyer-r1"]).body["key"]?.stringValue)
         var sold: [String] = []
         for n in 0..<6 {
             var lead = autoLead(phone: phone(n))
-            if case .object(var members) = lead { members["source"] = n % 2 == 0 ? "fb, spring \"7\"" : "google"; lead = .object(members) }
+            if case .object(var members) = lead {
+                members["source"] = n % 2 == 0 ? "fb, spring \"7\"" : "google"
+                lead = .object(members)
+            }
             let result = try await client.call(.post, "/v1/leads", key: n < 4 ? s1 : s2, json: lead)
             #expect(result.body["buyer"] == "h1")
             sold.append(result.body["lead_id"]!.stringValue!)
         }
-        let unsold = try await client.call(.post, "/v1/leads", key: s1, json: [
-            "vertical": "mortgage", "fields": ["zip": "10001", "state": "NY", "loan_purpose": "purchase", "first_name": "A", "last_name": "B", "phone": .string(phone(50))],
-        ])
+        let unsold = try await client.call(
+            .post, "/v1/leads", key: s1,
+            json: [
+                "vertical": "mortgage",
+                "fields": [
+                    "zip": "10001", "state": "NY", "loan_purpose": "purchase", "first_name": "A", "last_name": "B",
+                    "phone": .string(phone(50)),
+                ],
+            ])
         #expect(unsold.body["status"] == "unsold")
         return (s1, s2, b1, b2, sold)
     }
@@ -39,15 +52,26 @@ struct MoneyAndReportsTests {
     @Test func returnsConversionsAndTheLedgerAddUp() async throws {
         try await withMarket { client, market, exchange in
             let run = try await Self.mixedRun(client, market)
-            let approved = try await client.call(.post, "/v1/returns", key: run.b1, json: ["lead_id": .string(run.sold[0]), "reason": "disconnected number"])
+            let approved = try await client.call(
+                .post, "/v1/returns", key: run.b1, json: ["lead_id": .string(run.sold[0]), "reason": "disconnected number"])
             #expect(approved.body["status"] == "approved")
             #expect(approved.body["refund"] == 10)
-            #expect(try await client.call(.post, "/v1/returns", key: run.b1, json: ["lead_id": .string(run.sold[0]), "reason": "again"]).status == .conflict)
-            #expect(try await client.call(.post, "/v1/returns", key: run.b2, json: ["lead_id": .string(run.sold[1]), "reason": "not mine"]).status == .notFound)
-            #expect(try await client.call(.post, "/v1/returns", key: run.b1, json: ["lead_id": .string(run.sold[1])]).status == .unprocessableContent)
-            #expect(try await client.call(.post, "/v1/conversions", key: run.b1, json: ["lead_id": .string(run.sold[2]), "value": 120]).status == .accepted)
-            #expect(try await client.call(.post, "/v1/conversions", key: run.b1, json: ["lead_id": .string(run.sold[2])]).status == .conflict)
-            #expect(try await client.call(.post, "/v1/conversions", key: run.b2, json: ["lead_id": .string(run.sold[3])]).status == .notFound)
+            #expect(
+                try await client.call(.post, "/v1/returns", key: run.b1, json: ["lead_id": .string(run.sold[0]), "reason": "again"]).status
+                    == .conflict)
+            #expect(
+                try await client.call(.post, "/v1/returns", key: run.b2, json: ["lead_id": .string(run.sold[1]), "reason": "not mine"])
+                    .status == .notFound)
+            #expect(
+                try await client.call(.post, "/v1/returns", key: run.b1, json: ["lead_id": .string(run.sold[1])]).status
+                    == .unprocessableContent)
+            #expect(
+                try await client.call(.post, "/v1/conversions", key: run.b1, json: ["lead_id": .string(run.sold[2]), "value": 120]).status
+                    == .accepted)
+            #expect(
+                try await client.call(.post, "/v1/conversions", key: run.b1, json: ["lead_id": .string(run.sold[2])]).status == .conflict)
+            #expect(
+                try await client.call(.post, "/v1/conversions", key: run.b2, json: ["lead_id": .string(run.sold[3])]).status == .notFound)
 
             let report = try await client.call(.get, "/v1/reports?group_by=seller")
             let rows = Dictionary(uniqueKeysWithValues: (report.body.arrayValue ?? []).map { ($0["key"]!.stringValue!, $0) })
@@ -104,8 +128,13 @@ struct MoneyAndReportsTests {
             #expect(csv.headers[.contentType]?.hasPrefix("text/csv") == true)
             let text = try #require(csv.body.stringValue)
             let lines = text.components(separatedBy: "\r\n").filter { !$0.isEmpty }
-            #expect(lines.first == "key,leads,pings,bids,bid_rate,sold,sold_rate,accepted,rejected,returned,conversions,revenue,payout,margin,avg_price,epl,conversion_rate,p50_response_ms,p95_response_ms,timeouts")
-            #expect(lines.contains { $0.hasPrefix("\"S1/fb, spring \"\"7\"\"\",") }, "a field with a comma and quotes is quoted, quotes doubled")
+            #expect(
+                lines.first
+                    == "key,leads,pings,bids,bid_rate,sold,sold_rate,accepted,rejected,returned,conversions,revenue,payout,margin,avg_price,epl,conversion_rate,p50_response_ms,p95_response_ms,timeouts"
+            )
+            #expect(
+                lines.contains { $0.hasPrefix("\"S1/fb, spring \"\"7\"\"\",") }, "a field with a comma and quotes is quoted, quotes doubled"
+            )
             #expect(lines.count >= 4)
             let leads = try await client.call(.get, "/v1/buyer/leads", key: run.b1)
             #expect(leads.body.arrayValue?.count == 6)

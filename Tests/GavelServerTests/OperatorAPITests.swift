@@ -9,7 +9,9 @@ struct OperatorAPITests {
     /// Creates the sellers, buyer and vertical the contract's example campaign refers to.
     static func seedParties(_ client: some TestClientProtocol) async throws {
         for seller in ["S1", "S2"] {
-            let made = try await client.call(.post, "/v1/sellers", json: ["id": .string(seller), "name": "Seller \(seller)", "revenue_share": .number(Number(significand: 85, exponent: -2))])
+            let made = try await client.call(
+                .post, "/v1/sellers",
+                json: ["id": .string(seller), "name": "Seller \(seller)", "revenue_share": .number(Number(significand: 85, exponent: -2))])
             #expect(made.status == .created)
         }
         let buyer = try await client.call(.post, "/v1/buyers", json: ["id": "acme", "name": "Acme Insurance", "balance_limit": .null])
@@ -20,9 +22,11 @@ struct OperatorAPITests {
         try await TestExchange.run { client, _ in
             let vertical: JSONValue = [
                 "id": "pets", "name": "Pet insurance", "floor": .number(Number(significand: 25, exponent: -1)),
-                "fields": [["name": "zip", "type": "string", "required": true, "pii": false],
-                           ["name": "species", "type": "enum", "values": ["dog", "cat"]],
-                           ["name": "phone", "type": "phone", "required": true, "pii": true]],
+                "fields": [
+                    ["name": "zip", "type": "string", "required": true, "pii": false],
+                    ["name": "species", "type": "enum", "values": ["dog", "cat"]],
+                    ["name": "phone", "type": "phone", "required": true, "pii": true],
+                ],
             ]
             let createdVertical = try await client.call(.post, "/v1/verticals", json: vertical)
             #expect(createdVertical.status == .created)
@@ -68,7 +72,8 @@ struct OperatorAPITests {
         try await TestExchange.run { client, exchange in
             try await Self.seedParties(client)
             _ = try await client.call(.post, "/v1/campaigns", json: contractCampaign())
-            let paused = try await client.call(.patch, "/v1/campaigns/acme-auto-ca", json: ["status": "paused", "caps": ["daily_leads": 5]])
+            let paused = try await client.call(
+                .patch, "/v1/campaigns/acme-auto-ca", json: ["status": "paused", "caps": ["daily_leads": 5]])
             #expect(paused.status == .ok)
             #expect(paused.body["status"] == "paused")
             #expect(paused.body["caps"]?["daily_leads"] == 5)
@@ -111,17 +116,21 @@ struct OperatorAPITests {
         }
     }
 
-    @Test(arguments: [
-        ("unknown vertical", ["vertical": "nope"], "vertical"),
-        ("buyer that does not exist", ["buyer_id": "ghost"], "buyer_id"),
-        ("negative money", ["bid": ["base": -1]], "bid.base"),
-        ("over-precise money", ["bid": ["base": .number(Number(significand: 12345, exponent: -3))]], "bid.base"),
-        ("unknown operator", ["bid": ["base": 1, "rules": [["when": ["state": ["like": "C%"]], "set": 5]]]], "bid.rules[0].when.state.like"),
-        ("remote without ping_url", ["delivery": ["mode": "remote"]], "delivery.ping_url"),
-        ("direct without price", ["delivery": ["mode": "direct"]], "price"),
-        ("allocation outside 0..1", ["delivery": ["mode": "direct"], "price": 5, "allocation": 2], "allocation"),
-        ("unknown time zone", ["caps": ["timezone": "Mars/Olympus"]], "caps.timezone"),
-    ] as [(String, JSONValue, String)])
+    @Test(
+        arguments: [
+            ("unknown vertical", ["vertical": "nope"], "vertical"),
+            ("buyer that does not exist", ["buyer_id": "ghost"], "buyer_id"),
+            ("negative money", ["bid": ["base": -1]], "bid.base"),
+            ("over-precise money", ["bid": ["base": .number(Number(significand: 12345, exponent: -3))]], "bid.base"),
+            (
+                "unknown operator", ["bid": ["base": 1, "rules": [["when": ["state": ["like": "C%"]], "set": 5]]]],
+                "bid.rules[0].when.state.like"
+            ),
+            ("remote without ping_url", ["delivery": ["mode": "remote"]], "delivery.ping_url"),
+            ("direct without price", ["delivery": ["mode": "direct"]], "price"),
+            ("allocation outside 0..1", ["delivery": ["mode": "direct"], "price": 5, "allocation": 2], "allocation"),
+            ("unknown time zone", ["caps": ["timezone": "Mars/Olympus"]], "caps.timezone"),
+        ] as [(String, JSONValue, String)])
     func invalidCampaignsAre422NamingTheField(_ name: String, _ change: JSONValue, _ field: String) async throws {
         try await TestExchange.run { client, exchange in
             try await Self.seedParties(client)
@@ -152,10 +161,11 @@ struct OperatorAPITests {
     @Test func settingsReadAndUpdate() async throws {
         try await TestExchange.run { client, _ in
             let defaults = try await client.call(.get, "/v1/settings")
-            #expect(defaults.body == [
-                "auction": "first_price", "default_tmax_ms": 250, "ping_ttl_s": 120,
-                "floors": ["auto_insurance": 2], "dedupe_days": 30, "max_return_rate": .null,
-            ])
+            #expect(
+                defaults.body == [
+                    "auction": "first_price", "default_tmax_ms": 250, "ping_ttl_s": 120,
+                    "floors": ["auto_insurance": 2], "dedupe_days": 30, "max_return_rate": .null,
+                ])
             let updated = try await client.call(.put, "/v1/settings", json: ["auction": "second_price", "floors": ["mortgage": 7]])
             #expect(updated.status == .ok)
             #expect(updated.body["auction"] == "second_price")

@@ -12,7 +12,10 @@ struct OpsTests {
             #expect(try await client.call(.get, "/readyz", key: nil).body["database"] == "ok")
             _ = try await client.call(.get, "/v1/buyers")
             let metrics = try await client.call(.get, "/metrics", key: nil)
-            guard case .string(let text) = metrics.body else { Issue.record("metrics is not text"); return }
+            guard case .string(let text) = metrics.body else {
+                Issue.record("metrics is not text")
+                return
+            }
             #expect(text.contains("gavel_http_requests_total"))
             #expect(text.contains("route=\"/v1/buyers\""))
             #expect(text.contains("gavel_http_request_duration_seconds_bucket"))

@@ -1,5 +1,6 @@
-@testable import GavelServer
 import Testing
+
+@testable import GavelServer
 
 @Suite("Rate limiter")
 struct RateLimiterTests {

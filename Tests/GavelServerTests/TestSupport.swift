@@ -33,7 +33,8 @@ struct TestExchange {
         var configuration = ServerConfiguration(port: 0, database: "sqlite:\(file)", adminToken: adminToken, allowPrivateBuyerURLs: true)
         configure(&configuration)
         let ownGateway =
-            gateway == nil ? HTTPBuyerGateway(configuration: .init(allowPrivateAddresses: true), observers: breakers.map { [$0] } ?? []) : nil
+            gateway == nil
+            ? HTTPBuyerGateway(configuration: .init(allowPrivateAddresses: true), observers: breakers.map { [$0] } ?? []) : nil
         let app = try await GavelApp.start(
             store: store, gateway: gateway ?? ownGateway!, clock: ContinuousClock(), configuration: configuration,
             hasher: SHA256ContactHasher(), circuits: breakers ?? CircuitBreakers(), announce: { _ in })
@@ -69,7 +70,9 @@ extension TestClientProtocol {
         if buffer != nil { headers[.contentType] = "application/json" }
         return try await execute(uri: path, method: method, headers: headers, body: buffer) { response in
             let bytes = Array(response.body.readableBytesView)
-            let body = bytes.isEmpty ? JSONValue.null : (try? JSONParser.parse(bytes, limits: .trusted)) ?? .string(String(decoding: bytes, as: UTF8.self))
+            let body =
+                bytes.isEmpty
+                ? JSONValue.null : (try? JSONParser.parse(bytes, limits: .trusted)) ?? .string(String(decoding: bytes, as: UTF8.self))
             return (response.status, body, response.headers)
         }
     }
@@ -81,7 +84,8 @@ func errorFields(_ body: JSONValue) -> [String] {
 }
 
 /// The contract's example campaign, adapted to point at `buyer`.
-func contractCampaign(id: String = "acme-auto-ca", buyer: String = "acme", pingURL: String = "https://buyer.example.com/ping") -> JSONValue {
+func contractCampaign(id: String = "acme-auto-ca", buyer: String = "acme", pingURL: String = "https://buyer.example.com/ping") -> JSONValue
+{
     let text = """
         {"id": "\(id)", "buyer_id": "\(buyer)", "vertical": "auto_insurance", "status": "active",
          "delivery": {"mode": "remote", "ping_url": "\(pingURL)", "post_url": "https://buyer.example.com/post",

@@ -57,7 +57,8 @@ struct TwoStepTests {
             try await market.settings(["ping_ttl_s": 1])
             let short = try await client.call(.post, "/v1/ping", key: key, json: Self.pingBody(autoLead(phone: phone(3))))
             try await Task.sleep(for: .milliseconds(1_100))
-            let expired = try await client.call(.post, "/v1/post", key: key, json: Self.postBody(short.body["ping_id"]!, autoLead(phone: phone(3))))
+            let expired = try await client.call(
+                .post, "/v1/post", key: key, json: Self.postBody(short.body["ping_id"]!, autoLead(phone: phone(3))))
             #expect(expired.status == .gone)
         }
     }

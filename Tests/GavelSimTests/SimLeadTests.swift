@@ -38,9 +38,11 @@ struct SimLeadTests {
 
     @Test func leadsOfEveryBuiltInVerticalValidate() throws {
         var market = SimMarket.standard()
-        market.sellers = [SimSeller(
-            id: "s", name: "s", alias: "s", revenueShare: "0.8", weight: 1,
-            verticals: BuiltInVerticals.all.map { SimSeller.Mix($0.id, 1) }, sources: [SimSource("x", quality: 1, weight: 1)])]
+        market.sellers = [
+            SimSeller(
+                id: "s", name: "s", alias: "s", revenueShare: "0.8", weight: 1,
+                verticals: BuiltInVerticals.all.map { SimSeller.Mix($0.id, 1) }, sources: [SimSource("x", quality: 1, weight: 1)])
+        ]
         let leads = SimLeadGenerator(market: market, seed: 9).leads(0..<400)
         #expect(Set(leads.map(\.vertical)) == Set(BuiltInVerticals.all.map(\.id)))
         for lead in leads {

@@ -81,16 +81,21 @@ enum Fixtures {
         let sales = sales ?? [sale()]
         let pings = [
             PingRecord(
-                campaignID: "acme-auto-ca", buyerID: "acme", answer: PingAnswer(kind: .bid, bid: Money("12.50"), bidID: "b-1", latencyMicros: 41_000),
+                campaignID: "acme-auto-ca", buyerID: "acme",
+                answer: PingAnswer(kind: .bid, bid: Money("12.50"), bidID: "b-1", latencyMicros: 41_000),
                 effectiveBid: Money("12.50")),
             PingRecord(campaignID: "zeta-auto", buyerID: "zeta", answer: PingAnswer(kind: .noBid, latencyMicros: 12_000)),
             PingRecord(
-                campaignID: "slow-auto", buyerID: "slow", answer: PingAnswer(kind: .timeout, latencyMicros: 250_000, detail: "no answer by the deadline")),
-            PingRecord(campaignID: "hosted-auto", buyerID: "host", answer: PingAnswer(kind: .hosted, bid: Money("7.00")), effectiveBid: Money("7.70")),
+                campaignID: "slow-auto", buyerID: "slow",
+                answer: PingAnswer(kind: .timeout, latencyMicros: 250_000, detail: "no answer by the deadline")),
+            PingRecord(
+                campaignID: "hosted-auto", buyerID: "host", answer: PingAnswer(kind: .hosted, bid: Money("7.00")),
+                effectiveBid: Money("7.70")),
         ]
         let posts = [
             PostRecord(
-                campaignID: "other-auto", buyerID: "other", price: Money("14.00"), origin: .auction, outcome: .rejected, reason: "duplicate_lead",
+                campaignID: "other-auto", buyerID: "other", price: Money("14.00"), origin: .auction, outcome: .rejected,
+                reason: "duplicate_lead",
                 latencyMicros: 90_000, at: time.adding(milliseconds: -20)),
             PostRecord(
                 campaignID: sales[0].campaignID, buyerID: sales[0].buyerID, price: sales[0].price, origin: .auction, outcome: .accepted,

@@ -1,9 +1,10 @@
 import Foundation
 import GavelCore
+import Testing
+
 @testable import GavelStorePostgres
 @testable import GavelStoreSQLite
 @testable import GavelStoreSupport
-import Testing
 
 /// The live PostgreSQL the PostgreSQL tests run against: `GAVEL_TEST_POSTGRES_URL` (e.g. from
 /// `eval "$(scripts/postgres-test-cluster.sh start)"`); without it those tests do not run.

@@ -1,9 +1,10 @@
 import Foundation
 import GavelCore
+import Testing
+
 @testable import GavelStorePostgres
 @testable import GavelStoreSQLite
 @testable import GavelStoreSupport
-import Testing
 
 /// What only the PostgreSQL store has: several nodes on one database, its migrations, its
 /// change feed and its node bookkeeping. Runs only when `GAVEL_TEST_POSTGRES_URL` is set.
@@ -56,10 +57,11 @@ struct PostgresStoreTests {
                 return try await group.reduce(into: []) { $0.append($1) }
             }
             #expect(results.filter { $0 == .inserted }.count == 1)
-            let originals = Set(results.compactMap { result -> String? in
-                if case .duplicate(let original) = result { return original }
-                return nil
-            })
+            let originals = Set(
+                results.compactMap { result -> String? in
+                    if case .duplicate(let original) = result { return original }
+                    return nil
+                })
             #expect(originals.count == 1)
         }
     }

@@ -48,7 +48,9 @@ struct PostgresStoreThroughputTests {
                 }
             }
             let seconds = elapsed.seconds
-            print("GavelStore PostgreSQL throughput (\(label)): \(total) leads in \(String(format: "%.2f", seconds)) s = \(Int(Double(total) / seconds)) leads/s")
+            print(
+                "GavelStore PostgreSQL throughput (\(label)): \(total) leads in \(String(format: "%.2f", seconds)) s = \(Int(Double(total) / seconds)) leads/s"
+            )
             let hour = ReportQuery(groupBy: .seller, from: Fixtures.now, to: Fixtures.now.adding(milliseconds: 3_600_000))
             #expect(try await stores[0].report(hour).first?.leads == total)
         }
@@ -79,13 +81,14 @@ struct PostgresReportBenchTests {
             let market = GeneratedMarket(start: month, span: 30 * 86_400_000)
             let clock = ContinuousClock()
             var generating = Duration.zero
-            let importing = try await clock.measure {
-                for start in stride(from: 0, to: total, by: 50_000) {
-                    var leads: [(lead: Lead, outcome: LeadOutcome)] = []
-                    generating += clock.measure { leads = market.leads(start..<min(total, start + 50_000)) }
-                    try await store.importLeads(leads)
-                }
-            } - generating
+            let importing =
+                try await clock.measure {
+                    for start in stride(from: 0, to: total, by: 50_000) {
+                        var leads: [(lead: Lead, outcome: LeadOutcome)] = []
+                        generating += clock.measure { leads = market.leads(start..<min(total, start + 50_000)) }
+                        try await store.importLeads(leads)
+                    }
+                } - generating
             print("GavelStore PostgreSQL import: \(total) leads in \(String(format: "%.2f", importing.seconds)) s")
             let folding = try await clock.measure { try await store.compactReportDeltas() }
             print("GavelStore PostgreSQL fold of the report deltas: \(String(format: "%.2f", folding.seconds)) s")
@@ -93,7 +96,9 @@ struct PostgresReportBenchTests {
                 let query = ReportQuery(groupBy: dimension, from: month, to: month.adding(milliseconds: 30 * 86_400_000))
                 var rows: [ReportRow] = []
                 let elapsed = try await clock.measure { rows = try await store.report(query) }
-                print("GavelStore PostgreSQL report month by \(dimension.rawValue): \(rows.count) rows, \(rows.reduce(0) { $0 + $1.leads }) leads in \(String(format: "%.1f", elapsed.seconds * 1_000)) ms")
+                print(
+                    "GavelStore PostgreSQL report month by \(dimension.rawValue): \(rows.count) rows, \(rows.reduce(0) { $0 + $1.leads }) leads in \(String(format: "%.1f", elapsed.seconds * 1_000)) ms"
+                )
             }
         }
     }

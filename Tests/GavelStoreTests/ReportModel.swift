@@ -91,7 +91,8 @@ struct ReportModel {
 
     /// The campaigns a lead concerns, in order of first appearance.
     private static func campaigns(_ outcome: LeadOutcome) -> [(String, String)] {
-        let all = outcome.pings.map { ($0.campaignID, $0.buyerID) } + outcome.posts.map { ($0.campaignID, $0.buyerID) }
+        let all =
+            outcome.pings.map { ($0.campaignID, $0.buyerID) } + outcome.posts.map { ($0.campaignID, $0.buyerID) }
             + outcome.sales.map { ($0.campaignID, $0.buyerID) }
         var seen: Set<String> = []
         return all.filter { seen.insert($0.0 + "\u{0}" + $0.1).inserted }

@@ -45,7 +45,8 @@ struct SQLiteStoreTests {
         let store = try SQLiteStore.temporary()
         for index in 0..<5 {
             _ = try await store.insertLead(Fixtures.lead("L\(index)"), dedupeSince: nil)
-            try await store.recordOutcome(Fixtures.soldOutcome("L\(index)", sales: [Fixtures.sale(price: Money(cents: 1_001 + Int64(index)))]), sellerID: "S1")
+            try await store.recordOutcome(
+                Fixtures.soldOutcome("L\(index)", sales: [Fixtures.sale(price: Money(cents: 1_001 + Int64(index)))]), sellerID: "S1")
         }
         let balances = try await store.ledgerBalances()
         #expect(balances.values.reduce(Money.zero, +) == .zero)

@@ -40,7 +40,9 @@ struct SQLiteStoreThroughputTests {
             }
         }
         let seconds = elapsed.seconds
-        print("GavelStore throughput (\(label)): \(total) leads in \(String(format: "%.2f", seconds)) s = \(Int(Double(total) / seconds)) leads/s")
+        print(
+            "GavelStore throughput (\(label)): \(total) leads in \(String(format: "%.2f", seconds)) s = \(Int(Double(total) / seconds)) leads/s"
+        )
         #expect(try await store.lead(id: "L0")?.status == .sold)
         let hour = ReportQuery(groupBy: .seller, from: Fixtures.now, to: Fixtures.now.adding(milliseconds: 3_600_000))
         #expect(try await store.report(hour).first?.leads == total)
@@ -82,13 +84,14 @@ struct SQLiteReportBenchTests {
         let market = GeneratedMarket(start: month, spacing: 30 * 86_400_000 / Int64(total))
         let clock = ContinuousClock()
         var generating = Duration.zero
-        let importing = try await clock.measure {
-            for start in stride(from: 0, to: total, by: 50_000) {
-                var leads: [(lead: Lead, outcome: LeadOutcome)] = []
-                generating += clock.measure { leads = market.leads(start..<min(total, start + 50_000)) }
-                try await store.importLeads(leads)
-            }
-        } - generating
+        let importing =
+            try await clock.measure {
+                for start in stride(from: 0, to: total, by: 50_000) {
+                    var leads: [(lead: Lead, outcome: LeadOutcome)] = []
+                    generating += clock.measure { leads = market.leads(start..<min(total, start + 50_000)) }
+                    try await store.importLeads(leads)
+                }
+            } - generating
         let rate = Int(Double(total) / importing.seconds)
         print("GavelStore import: \(total) leads in \(String(format: "%.2f", importing.seconds)) s = \(rate) leads/s")
         let query = ReportQuery(groupBy: .source, from: month, to: month.adding(milliseconds: 30 * 86_400_000))

@@ -98,7 +98,9 @@ extension StorageConformance {
         }
         let reopened = try await harness.open()
         let usage = try await reopened.capUsage(["acme-auto-ca": hold.periods])
-        #expect(usage["acme-auto-ca"] == CapUsage(dayLeads: 1, weekLeads: 1, monthLeads: 1, daySpend: Money("12.50"), monthSpend: Money("12.50")))
+        #expect(
+            usage["acme-auto-ca"]
+                == CapUsage(dayLeads: 1, weekLeads: 1, monthLeads: 1, daySpend: Money("12.50"), monthSpend: Money("12.50")))
         #expect(try await reopened.balances(buyerIDs: ["acme"]) == ["acme": Money("12.50")])
         #expect(try await reopened.hold(hold) == .held)
         #expect(try await reopened.hold(hold) == .capReached)

@@ -61,7 +61,8 @@ extension StorageConformance {
         let store = try await harness.open()
         #expect(try await store.loadConfig().settings == Settings())
         let custom = Settings(
-            auction: .secondPrice, defaultTmaxMS: 180, pingTTLSeconds: 60, floors: ["auto_insurance": Money("3.25"), "solar": Money("10.00")],
+            auction: .secondPrice, defaultTmaxMS: 180, pingTTLSeconds: 60,
+            floors: ["auto_insurance": Money("3.25"), "solar": Money("10.00")],
             dedupeDays: 0)
         try await store.saveSettings(custom)
         #expect(try await store.loadConfig().settings == custom)

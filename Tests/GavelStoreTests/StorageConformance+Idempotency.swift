@@ -67,7 +67,9 @@ extension StorageConformance {
     static func purgesOldKeysAndExpiredPings(_ harness: some StoreHarness) async throws {
         let store = try await harness.open()
         let day: Int64 = 86_400_000
-        #expect(try await store.claimIdempotencyKey(sellerID: "S1", key: "old", fingerprint: "f1", at: Fixtures.now.adding(milliseconds: -2 * day)) == .fresh)
+        #expect(
+            try await store.claimIdempotencyKey(
+                sellerID: "S1", key: "old", fingerprint: "f1", at: Fixtures.now.adding(milliseconds: -2 * day)) == .fresh)
         try await store.completeIdempotencyKey(sellerID: "S1", key: "old", status: 200, body: [1])
         #expect(try await store.claimIdempotencyKey(sellerID: "S1", key: "new", fingerprint: "f1", at: Fixtures.now) == .fresh)
         try await store.holdPing(heldPing("P1", expiresIn: 1_000))

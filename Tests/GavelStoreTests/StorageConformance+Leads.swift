@@ -79,10 +79,11 @@ extension StorageConformance {
         }
         let inserted = results.filter { $0 == .inserted }
         #expect(inserted.count == 1)
-        let originals = Set(results.compactMap { result -> String? in
-            if case .duplicate(let of) = result { return of }
-            return nil
-        })
+        let originals = Set(
+            results.compactMap { result -> String? in
+                if case .duplicate(let of) = result { return of }
+                return nil
+            })
         #expect(originals.count == 1)
         let original = try #require(originals.first)
         #expect(try await store.lead(id: original)?.status == .pending)

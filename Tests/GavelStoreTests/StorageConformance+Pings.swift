@@ -7,19 +7,24 @@ import Testing
 extension StorageConformance {
     static func heldPing(_ id: String = "P1", expiresIn milliseconds: Int64 = 120_000) -> HeldPing {
         let bids = [
-            Bid(campaignID: "acme-auto-ca", buyerID: "acme", amount: Money("13.75"), offered: Money("12.50"), bidID: "b-1", priority: 2,
+            Bid(
+                campaignID: "acme-auto-ca", buyerID: "acme", amount: Money("13.75"), offered: Money("12.50"), bidID: "b-1", priority: 2,
                 latencyMicros: 41_000),
             Bid(campaignID: "zeta-auto", buyerID: "zeta", amount: Money("9.00"), leadType: .shared),
         ]
         let pings = [
             PingRecord(
-                campaignID: "acme-auto-ca", buyerID: "acme", answer: PingAnswer(kind: .bid, bid: Money("12.50"), bidID: "b-1", latencyMicros: 41_000),
+                campaignID: "acme-auto-ca", buyerID: "acme",
+                answer: PingAnswer(kind: .bid, bid: Money("12.50"), bidID: "b-1", latencyMicros: 41_000),
                 effectiveBid: Money("13.75")),
-            PingRecord(campaignID: "down-auto", buyerID: "down", answer: PingAnswer(kind: .httpStatus, latencyMicros: 3_000, detail: "HTTP 503")),
+            PingRecord(
+                campaignID: "down-auto", buyerID: "down", answer: PingAnswer(kind: .httpStatus, latencyMicros: 3_000, detail: "HTTP 503")),
         ]
         return HeldPing(
             id: id, sellerID: "S1", vertical: "auto_insurance", source: "fb-spring-7", test: false,
-            fields: ["zip": "94105", "state": "CA", "age": 34, "homeowner": true, "score": .number(Number(significand: 715, exponent: -1))],
+            fields: [
+                "zip": "94105", "state": "CA", "age": 34, "homeowner": true, "score": .number(Number(significand: 715, exponent: -1)),
+            ],
             bids: bids, prices: [Money("9.01"), Money("2.00")],
             allocated: Offer(campaignID: "acme-direct", buyerID: "acme", price: Money("9.50"), origin: .allocation), pings: pings,
             skips: [SkipRecord(campaignID: "night-auto", reason: .schedule)], createdAt: Fixtures.now,

@@ -140,7 +140,9 @@ extension StorageConformance {
     }
 
     /// Returns every 7th sold lead's first sale and converts every 5th, in the store and the model.
-    static func returnAndConvert(_ store: any Storage, _ leads: [(lead: Lead, outcome: LeadOutcome)], into model: inout ReportModel)
+    static func returnAndConvert(
+        _ store: any Storage, _ leads: [(lead: Lead, outcome: LeadOutcome)], into model: inout ReportModel
+    )
         async throws
     {
         let sold = leads.filter { !$0.lead.test && !$0.outcome.sales.isEmpty }

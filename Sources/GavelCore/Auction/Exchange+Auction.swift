@@ -79,9 +79,11 @@ extension Exchange {
             case .hosted: records.append(hostedRecord(campaign, fields: fields, context: context))
             case .remote:
                 let tmax = campaign.timeoutMS(settings: settings)
-                let request = requests[tmax] ?? PingRequest(
-                    pingID: pingID, vertical: context.vertical.id, tmaxMS: tmax,
-                    test: context.lead.test, sellerAlias: context.seller.alias, source: context.lead.source, fields: fields)
+                let request =
+                    requests[tmax]
+                    ?? PingRequest(
+                        pingID: pingID, vertical: context.vertical.id, tmaxMS: tmax,
+                        test: context.lead.test, sellerAlias: context.seller.alias, source: context.lead.source, fields: fields)
                 requests[tmax] = request
                 remote.append((campaign, request))
             case .direct: break

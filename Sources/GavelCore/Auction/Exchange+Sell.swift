@@ -32,9 +32,11 @@ extension Exchange {
     func attempt(_ offer: Offer, context: Context, blocked: [String: String]) async throws -> (PostRecord, Sale?) {
         func refused(_ reason: String) -> (PostRecord, Sale?) {
             deps.observer.posted(campaignID: offer.campaignID, outcome: .rejected)
-            return (PostRecord(
-                campaignID: offer.campaignID, buyerID: offer.buyerID, price: offer.price, origin: offer.origin,
-                outcome: .rejected, reason: reason, at: deps.wallClock.now()), nil)
+            return (
+                PostRecord(
+                    campaignID: offer.campaignID, buyerID: offer.buyerID, price: offer.price, origin: offer.origin,
+                    outcome: .rejected, reason: reason, at: deps.wallClock.now()), nil
+            )
         }
         guard let campaign = context.market.config.campaigns[offer.campaignID] else { return refused("campaign_removed") }
         if let reason = blocked[campaign.id] { return refused(reason) }

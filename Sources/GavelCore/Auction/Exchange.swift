@@ -193,7 +193,8 @@ public struct Exchange<C: Clock>: Sendable where C.Duration == Duration {
         var round = Round(pings: held.pings, skips: held.skips, ranked: held.bids, prices: held.prices, allocated: held.allocated)
         round.maxSales = context.vertical.maxSales
         let eligible = context.market.campaignsByVertical[context.vertical.id] ?? []
-        round.directs = directOffers(eligible.filter { $0.status == .active && $0.sellers.admits(context.seller.id) && $0.accepts(held.fields) }, context: context)
+        round.directs = directOffers(
+            eligible.filter { $0.status == .active && $0.sellers.admits(context.seller.id) && $0.accepts(held.fields) }, context: context)
         let blocked = try await postTimeBlocks(context)
         return try await sell(context, round: round, blocked: blocked)
     }

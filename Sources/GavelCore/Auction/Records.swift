@@ -240,8 +240,10 @@ public struct LedgerEntry: Sendable, Hashable {
     /// the exchange its margin. They sum to zero.
     public static func forSale(_ sale: Sale, leadID: String, sellerID: String, at: Timestamp) -> [LedgerEntry] {
         [
-            LedgerEntry(leadID: leadID, campaignID: sale.campaignID, account: "buyer:\(sale.buyerID)", amount: sale.price, kind: .sale, at: at),
-            LedgerEntry(leadID: leadID, campaignID: sale.campaignID, account: "seller:\(sellerID)", amount: -sale.payout, kind: .sale, at: at),
+            LedgerEntry(
+                leadID: leadID, campaignID: sale.campaignID, account: "buyer:\(sale.buyerID)", amount: sale.price, kind: .sale, at: at),
+            LedgerEntry(
+                leadID: leadID, campaignID: sale.campaignID, account: "seller:\(sellerID)", amount: -sale.payout, kind: .sale, at: at),
             LedgerEntry(leadID: leadID, campaignID: sale.campaignID, account: "exchange:margin", amount: -sale.margin, kind: .sale, at: at),
         ]
     }

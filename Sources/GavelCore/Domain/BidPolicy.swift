@@ -49,7 +49,8 @@ public struct BidPolicy: Sendable, Hashable {
             switch rule.action {
             case .set(let price): running = Self.dollars(price.cents)
             case .add(let amount): running += Self.dollars(amount.cents)
-            case .multiply(let factor): running *= Decimal(sign: factor.micros < 0 ? .minus : .plus, exponent: -6, significand: Decimal(factor.micros.magnitude))
+            case .multiply(let factor):
+                running *= Decimal(sign: factor.micros < 0 ? .minus : .plus, exponent: -6, significand: Decimal(factor.micros.magnitude))
             }
         }
         var price = Self.cents(running)

@@ -8,7 +8,8 @@ extension Campaign {
     public func json(revealSecret: Bool = false, revealIntegrationSecrets: Bool = false) -> JSONValue {
         .object([
             "id": .string(id), "buyer_id": .string(buyerID), "vertical": .string(vertical), "name": .string(name),
-            "status": .string(status.rawValue), "delivery": delivery.json(revealSecret: revealSecret, revealIntegrationSecrets: revealIntegrationSecrets),
+            "status": .string(status.rawValue),
+            "delivery": delivery.json(revealSecret: revealSecret, revealIntegrationSecrets: revealIntegrationSecrets),
             "bid": bid.json, "filters": .array(filters.map(\.filterJSON)), "sellers": sellers.json,
             "caps": caps.json, "schedule": schedule?.json ?? .null,
             "dedupe_days": dedupeDays.map { .number(Number($0)) } ?? .null,
@@ -224,7 +225,9 @@ extension Campaign.Caps {
     static func parse(_ reader: JSONReader) -> Self {
         reader.rejectUnknown(["timezone", "daily_leads", "weekly_leads", "monthly_leads", "daily_spend", "monthly_spend"])
         let zone = reader.string("timezone", maxLength: 64) ?? "UTC"
-        if !ZoneConverter.isValid(zone) { reader.fail("timezone", "unknown time zone '\(zone)' (use an IANA name such as America/New_York)") }
+        if !ZoneConverter.isValid(zone) {
+            reader.fail("timezone", "unknown time zone '\(zone)' (use an IANA name such as America/New_York)")
+        }
         return Self(
             timezone: zone, dailyLeads: reader.int("daily_leads"), weeklyLeads: reader.int("weekly_leads"),
             monthlyLeads: reader.int("monthly_leads"), dailySpend: reader.money("daily_spend"),
@@ -259,7 +262,9 @@ extension Schedule {
     static func parse(_ reader: JSONReader) -> Self? {
         reader.rejectUnknown(["timezone", "hours"])
         let zone = reader.string("timezone", maxLength: 64) ?? "UTC"
-        if !ZoneConverter.isValid(zone) { reader.fail("timezone", "unknown time zone '\(zone)' (use an IANA name such as America/New_York)") }
+        if !ZoneConverter.isValid(zone) {
+            reader.fail("timezone", "unknown time zone '\(zone)' (use an IANA name such as America/New_York)")
+        }
         guard let days = reader.object("hours", required: true) else { return nil }
         days.rejectUnknown(Set(weekdays))
         var hours: [Int: [Range]] = [:]

@@ -133,17 +133,27 @@ extension Condition {
         }
         switch op {
         case .in, .notIn:
-            guard case .array = operand else { log.add(path, "must be an array"); return nil }
+            guard case .array = operand else {
+                log.add(path, "must be an array")
+                return nil
+            }
         case .exists:
-            guard case .bool = operand else { log.add(path, "must be true or false"); return nil }
+            guard case .bool = operand else {
+                log.add(path, "must be true or false")
+                return nil
+            }
         case .lt, .lte, .gt, .gte:
             switch operand {
             case .number, .string: break
-            default: log.add(path, "must be a number or a string"); return nil
+            default:
+                log.add(path, "must be a number or a string")
+                return nil
             }
         case .eq, .ne:
             switch operand {
-            case .array, .object: log.add(path, "must be a single value"); return nil
+            case .array, .object:
+                log.add(path, "must be a single value")
+                return nil
             default: break
             }
         }

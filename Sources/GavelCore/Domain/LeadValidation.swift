@@ -88,7 +88,7 @@ extension FieldSpec {
     private func normalizeString(_ value: JSONValue) -> Result<JSONValue, FieldProblem> {
         let text: String
         switch value {
-        case .string: 
+        case .string:
             switch Self.text(value) {
             case .success(let trimmed): text = trimmed
             case .failure(let problem): return .failure(problem)

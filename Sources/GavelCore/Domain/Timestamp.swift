@@ -69,7 +69,9 @@ public struct Timestamp: Sendable, Hashable, Comparable, CustomStringConvertible
             self.init(seconds: days * 86_400)
             return
         }
-        guard let (secondOfDay, fractionMS, offset) = Self.parseTime(bytes[11...]), bytes[10] == UInt8(ascii: "T") || bytes[10] == UInt8(ascii: "t") || bytes[10] == UInt8(ascii: " ") else {
+        guard let (secondOfDay, fractionMS, offset) = Self.parseTime(bytes[11...]),
+            bytes[10] == UInt8(ascii: "T") || bytes[10] == UInt8(ascii: "t") || bytes[10] == UInt8(ascii: " ")
+        else {
             return nil
         }
         self.init(milliseconds: (days * 86_400 + Int64(secondOfDay) - Int64(offset)) * 1_000 + Int64(fractionMS))

@@ -59,8 +59,20 @@ extension FieldSpec {
         if kind == .enum && values.isEmpty { reader.fail("values", "an enum field needs its values") }
         if kind != .enum && !values.isEmpty { reader.fail("values", "only enum fields have values") }
         let format = reader.choice("format", Format.self)
-        let minimum = reader.value("min").flatMap { $0.numberValue ?? { reader.fail("min", "must be a number"); return nil }() }
-        let maximum = reader.value("max").flatMap { $0.numberValue ?? { reader.fail("max", "must be a number"); return nil }() }
+        let minimum = reader.value("min").flatMap {
+            $0.numberValue
+                ?? {
+                    reader.fail("min", "must be a number")
+                    return nil
+                }()
+        }
+        let maximum = reader.value("max").flatMap {
+            $0.numberValue
+                ?? {
+                    reader.fail("max", "must be a number")
+                    return nil
+                }()
+        }
         guard let name, let kind else { return nil }
         return FieldSpec(
             name, kind, required: reader.bool("required") ?? false, pii: reader.bool("pii") ?? false, values: values,

@@ -66,7 +66,8 @@ extension ResponseRules {
         var members: [String: JSONValue] = ["format": .string(format.rawValue), "price_unit": .string(priceUnit.rawValue)]
         if let readStatuses { members["read_statuses"] = .array(readStatuses.map { .number(Number($0)) }) }
         if !statusOutcomes.isEmpty {
-            members["status_outcomes"] = .object(Dictionary(uniqueKeysWithValues: statusOutcomes.map { (String($0.key), .string($0.value.rawValue)) }))
+            members["status_outcomes"] = .object(
+                Dictionary(uniqueKeysWithValues: statusOutcomes.map { (String($0.key), .string($0.value.rawValue)) }))
         }
         for (key, matchers) in [("accept", accept), ("reject", reject), ("duplicate", duplicate)] where !matchers.isEmpty {
             members[key] = matchers.count == 1 ? matchers[0].json : .array(matchers.map(\.json))

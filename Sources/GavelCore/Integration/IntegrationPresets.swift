@@ -17,8 +17,10 @@ public enum IntegrationPresets {
 
         /// The wire form.
         public var json: JSONValue {
-            ["id": .string(id), "name": .string(name), "description": .string(description), "vertical": .string(vertical),
-             "integration": integration]
+            [
+                "id": .string(id), "name": .string(name), "description": .string(description), "vertical": .string(vertical),
+                "integration": integration,
+            ]
         }
     }
 
@@ -34,7 +36,8 @@ public enum IntegrationPresets {
     }
 
     static let native = Preset(
-        id: "native", name: "Gavel native protocol", description:
+        id: "native", name: "Gavel native protocol",
+        description:
             "No integration: the buyer implements the wire contract's signed JSON ping and post (X-Gavel-Signature). Leave delivery.integration out and set ping_url and post_url.",
         vertical: "auto_insurance", integration: .null)
 

@@ -67,7 +67,8 @@ public struct RenderedRequest: Sendable, Hashable {
     public func mask(_ text: String) -> String {
         var out = text
         for secret in secrets.filter({ !$0.isEmpty }).sorted(by: { $0.count > $1.count }) {
-            for form in Set([secret, Encodings.percent(secret), Encodings.percent(secret, spaceAsPlus: true), XMLWriter.escapeText(secret)]) {
+            for form in Set([secret, Encodings.percent(secret), Encodings.percent(secret, spaceAsPlus: true), XMLWriter.escapeText(secret)])
+            {
                 out = out.replacingAll(form, with: Integration.maskedSecret)
             }
         }

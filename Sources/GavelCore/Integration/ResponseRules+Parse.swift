@@ -128,7 +128,8 @@ extension Matcher {
             reader.fail(tests.isEmpty ? "equals" : tests[1], "give exactly one of equals, exists or matches")
             return nil
         }
-        let selector = reader.value("path") == nil && reader.value("regex") == nil
+        let selector =
+            reader.value("path") == nil && reader.value("regex") == nil
             ? Selector() : Selector.parse(reader, format: format)
         guard let selector, let test = readTest(reader, tests[0]) else { return nil }
         if selector.path == nil && selector.regex == nil && tests[0] != "matches" {

@@ -39,7 +39,8 @@ public struct TestConsole: Sendable {
     ) async -> Run {
         let pingFields = vertical.nonPersonal(fields)
         var run = Run(fields: fields)
-        var offer = Offer(campaignID: campaign.id, buyerID: campaign.buyerID, price: campaign.hostedPrice(for: pingFields) ?? .zero, origin: .auction)
+        var offer = Offer(
+            campaignID: campaign.id, buyerID: campaign.buyerID, price: campaign.hostedPrice(for: pingFields) ?? .zero, origin: .auction)
         if campaign.delivery.mode == .remote {
             let request = PingRequest(
                 pingID: pingID, vertical: vertical.id, tmaxMS: campaign.timeoutMS(settings: settings), test: true,
@@ -61,7 +62,9 @@ public struct TestConsole: Sendable {
             pingID: pingID, bidID: offer.bidID, leadID: leadID, price: offer.price, vertical: vertical.id, test: true, fields: fields,
             consent: ["tcpa_text": "Test lead from the campaign test console"], captures: offer.captures, source: "test-console",
             sellerAlias: "test-console")
-        let (answer, trace) = await Self.within(campaign.delivery.effectivePostTimeoutMS, late: PostAnswer(outcome: .rejected, reason: "timeout")) {
+        let (answer, trace) = await Self.within(
+            campaign.delivery.effectivePostTimeoutMS, late: PostAnswer(outcome: .rejected, reason: "timeout")
+        ) {
             await gateway.tracedPost(request, campaign: campaign)
         }
         let policy = campaign.delivery.integration?.post?.lowerPrice ?? .accept

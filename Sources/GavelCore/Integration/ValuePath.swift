@@ -52,7 +52,8 @@ public struct ValuePath: Sendable, Hashable, CustomStringConvertible {
         var rest = piece.dropFirst(name.count)
         var result: [Segment] = name.isEmpty ? [] : [.key(String(name))]
         while !rest.isEmpty {
-            guard rest.first == "[", let close = rest.firstIndex(of: "]"), let index = Int(rest[rest.index(after: rest.startIndex)..<close]),
+            guard rest.first == "[", let close = rest.firstIndex(of: "]"),
+                let index = Int(rest[rest.index(after: rest.startIndex)..<close]),
                 index >= 0, index < 10_000
             else { return nil }
             result.append(.index(index))

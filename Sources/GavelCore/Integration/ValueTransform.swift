@@ -145,10 +145,11 @@ public struct ValueTransform: Sendable, Hashable {
         case .lower: return text.lowercased()
         case .title:
             var startOfWord = true
-            return String(text.map { character -> String in
-                defer { startOfWord = character == " " || character == "-" || character == "'" }
-                return startOfWord ? character.uppercased() : character.lowercased()
-            }.joined())
+            return String(
+                text.map { character -> String in
+                    defer { startOfWord = character == " " || character == "-" || character == "'" }
+                    return startOfWord ? character.uppercased() : character.lowercased()
+                }.joined())
         }
     }
 

@@ -18,7 +18,8 @@ public struct PingRequest: Sendable, Hashable {
     public let body: [UInt8]
 
     /// Creates a request.
-    public init(pingID: String, vertical: String, tmaxMS: Int, test: Bool, sellerAlias: String, source: String, fields: [String: JSONValue]) {
+    public init(pingID: String, vertical: String, tmaxMS: Int, test: Bool, sellerAlias: String, source: String, fields: [String: JSONValue])
+    {
         self.pingID = pingID
         self.vertical = vertical
         self.tmaxMS = tmaxMS
@@ -26,7 +27,9 @@ public struct PingRequest: Sendable, Hashable {
         self.sellerAlias = sellerAlias
         self.source = source
         self.fields = fields
-        body = JSONWriter.bytes(Self.json(pingID: pingID, vertical: vertical, tmaxMS: tmaxMS, test: test, sellerAlias: sellerAlias, source: source, fields: fields))
+        body = JSONWriter.bytes(
+            Self.json(
+                pingID: pingID, vertical: vertical, tmaxMS: tmaxMS, test: test, sellerAlias: sellerAlias, source: source, fields: fields))
     }
 
     /// The wire body of the contract.

@@ -48,7 +48,9 @@ public struct ExchangeOptions: Sendable {
 
 /// The composition root: the exchange as `gavel serve`, `gavel demo` and `gavel bench` run it.
 /// Nothing is opened until ``GavelApplication/run()``.
-public func buildApplication(_ configuration: ServerConfiguration, logger: Logger, options: ExchangeOptions = ExchangeOptions())
+public func buildApplication(
+    _ configuration: ServerConfiguration, logger: Logger, options: ExchangeOptions = ExchangeOptions()
+)
     -> GavelApplication
 {
     GavelApplication(configuration: configuration, logger: logger, options: options)
@@ -77,7 +79,8 @@ public struct GavelApplication: Service {
         try await StoreOpening.withStore(configuration.database, logger: logger) { opened in
             let (app, gateway) = try await start(opened.store)
             let group = ServiceGroup(
-                configuration: .init(services: services(app, gateway: gateway, opened: opened), gracefulShutdownSignals: options.signals, logger: logger))
+                configuration: .init(
+                    services: services(app, gateway: gateway, opened: opened), gracefulShutdownSignals: options.signals, logger: logger))
             try await group.run()
         }
     }
@@ -88,7 +91,8 @@ public struct GavelApplication: Service {
         options.tuneGateway(&gatewayConfiguration)
         let metrics = ServerMetrics()
         let breakers = CircuitBreakers { metrics.circuitTripped(campaignID: $0) }
-        let gateway = HTTPBuyerGateway(configuration: gatewayConfiguration, observers: options.circuitBreakers ? [breakers] : [], logger: logger)
+        let gateway = HTTPBuyerGateway(
+            configuration: gatewayConfiguration, observers: options.circuitBreakers ? [breakers] : [], logger: logger)
         let app = try await GavelApp.start(
             store: store, gateway: gateway, clock: ContinuousClock(), configuration: configuration, hasher: SHA256ContactHasher(),
             circuits: options.circuitBreakers ? breakers : ClosedCircuits(), metrics: metrics, announce: options.announce)

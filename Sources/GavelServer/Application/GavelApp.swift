@@ -40,7 +40,9 @@ public struct GavelApp<C: Clock>: Sendable where C.Duration == Duration {
     ) async throws -> GavelApp {
         let reconciled = try await store.reconcile(now: wallClock.now())
         if reconciled.review + reconciled.unsold > 0 {
-            announce("Reconciled leads interrupted by a crash: \(reconciled.review) marked for review (a post had been sent), \(reconciled.unsold) unsold.")
+            announce(
+                "Reconciled leads interrupted by a crash: \(reconciled.review) marked for review (a post had been sent), \(reconciled.unsold) unsold."
+            )
         }
         let config = try await seeded(store)
         let market = MarketCache(config)

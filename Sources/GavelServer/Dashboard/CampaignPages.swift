@@ -12,21 +12,31 @@ struct CampaignsPage: Sendable {
     init(_ campaigns: [Campaign], usage: [String: CapUsage], circuits: [String: CircuitState], viewer: Viewer, config: MarketConfig) {
         chrome = Chrome(title: "Campaigns", viewer: viewer, path: "/campaigns", market: config)
         let table = Self.table(campaigns, usage: usage, circuits: circuits, viewer: viewer)
-        sections = [PageSection(id: "campaigns", title: "Campaigns", sectionNote: "Caps count in each campaign's cap time zone.", tables: [TableView(table)])]
+        sections = [
+            PageSection(
+                id: "campaigns", title: "Campaigns", sectionNote: "Caps count in each campaign's cap time zone.", tables: [TableView(table)]
+            )
+        ]
     }
 
     /// The table of the list.
-    static func table(_ campaigns: [Campaign], usage: [String: CapUsage], circuits: [String: CircuitState], viewer: Viewer) -> DashboardTable {
-        var columns = ["Campaign", "Vertical", "Status", "Mode", "Circuit", "Leads today#", "Daily lead cap#", "Spend today#", "Daily spend cap#"]
+    static func table(
+        _ campaigns: [Campaign], usage: [String: CapUsage], circuits: [String: CircuitState], viewer: Viewer
+    ) -> DashboardTable {
+        var columns = [
+            "Campaign", "Vertical", "Status", "Mode", "Circuit", "Leads today#", "Daily lead cap#", "Spend today#", "Daily spend cap#",
+        ]
         if viewer.isOperator { columns.insert("Buyer", at: 1) }
-        var table = DashboardTable(id: "campaigns", title: viewer.isOperator ? "All campaigns" : "Your campaigns", columns: columns, csvHref: "/campaigns.csv")
+        var table = DashboardTable(
+            id: "campaigns", title: viewer.isOperator ? "All campaigns" : "Your campaigns", columns: columns, csvHref: "/campaigns.csv")
         table.emptyText = "No campaigns."
         for campaign in campaigns {
             let used = usage[campaign.id] ?? .zero
             var cells: [DashboardTable.Cell] = [
                 .heading(campaign.id, link: DashboardPath.campaign(campaign.id)), .text(campaign.vertical), .text(campaign.status.rawValue),
                 .text(campaign.delivery.mode.rawValue), .text((circuits[campaign.id] ?? .closed).rawValue), .count(used.dayLeads),
-                campaign.caps.dailyLeads.map { .count($0) } ?? .missing("none"), .money(used.daySpend), campaign.caps.dailySpend.map { .money($0) } ?? .missing("none"),
+                campaign.caps.dailyLeads.map { .count($0) } ?? .missing("none"), .money(used.daySpend),
+                campaign.caps.dailySpend.map { .money($0) } ?? .missing("none"),
             ]
             if viewer.isOperator { cells.insert(.text(campaign.buyerID), at: 1) }
             table.append(cells)
@@ -62,7 +72,8 @@ struct CampaignInput: Sendable {
         for back in (0..<7).reversed() {
             let day = CivilDate(daysSinceEpoch: now.utcDate.daysSinceEpoch - back)
             let start = Timestamp(seconds: Int64(day.daysSinceEpoch) * 86_400)
-            daily.append((day, try await row(campaign.id, data: data, viewer: viewer, from: start, to: start.adding(milliseconds: 86_400_000))))
+            daily.append(
+                (day, try await row(campaign.id, data: data, viewer: viewer, from: start, to: start.adding(milliseconds: 86_400_000))))
         }
         let usage = try await data.capUsage([campaign])[campaign.id] ?? .zero
         return CampaignInput(campaign: campaign, usage: usage, circuit: data.circuit(campaign.id), now: now, periods: periods, days: daily)
@@ -115,7 +126,10 @@ struct CampaignPage: Sendable {
     var testing: CampaignTestView?
 
     /// Builds the page for the operator or the campaign's buyer.
-    init(_ input: CampaignInput, viewer: Viewer, config: MarketConfig, notice: String? = nil, errors: [String] = [], typed: [String: String] = [:]) {
+    init(
+        _ input: CampaignInput, viewer: Viewer, config: MarketConfig, notice: String? = nil, errors: [String] = [],
+        typed: [String: String] = [:]
+    ) {
         let campaign = input.campaign
         campaignID = campaign.id
         path = DashboardPath.campaign(campaign.id)
@@ -169,8 +183,10 @@ struct CampaignPageBuilder {
         if !campaign.name.isEmpty { facts.append(Fact("Name", campaign.name)) }
         if viewer.isOperator { facts.append(Fact("Buyer", campaign.buyerID)) }
         facts += [
-            Fact("Vertical", campaign.vertical), Fact("Status", campaign.status.rawValue), Fact("Delivery", campaign.delivery.mode.rawValue),
-            Fact("Circuit", input.circuit.rawValue), Fact("Lead type", campaign.leadType.rawValue), Fact("Priority", String(campaign.priority)),
+            Fact("Vertical", campaign.vertical), Fact("Status", campaign.status.rawValue),
+            Fact("Delivery", campaign.delivery.mode.rawValue),
+            Fact("Circuit", input.circuit.rawValue), Fact("Lead type", campaign.leadType.rawValue),
+            Fact("Priority", String(campaign.priority)),
         ]
         facts += pricing()
         facts.append(Fact("Return window", "\(campaign.returnWindowDays) days"))
@@ -183,14 +199,19 @@ struct CampaignPageBuilder {
         case .direct: return [Fact("Fixed price", DashboardFormat.money(campaign.price))]
         case .remote: return [Fact("Bids", "from the buyer's endpoint"), Fact("Bid maximum", DashboardFormat.money(campaign.bid.max))]
         case .hosted:
-            return [Fact("Base bid", DashboardFormat.money(campaign.bid.base)), Fact("Bid maximum", DashboardFormat.money(campaign.bid.max)), Fact("Bid rules", String(campaign.bid.rules.count))]
+            return [
+                Fact("Base bid", DashboardFormat.money(campaign.bid.base)), Fact("Bid maximum", DashboardFormat.money(campaign.bid.max)),
+                Fact("Bid rules", String(campaign.bid.rules.count)),
+            ]
         }
     }
 
     /// Caps, activity and schedule.
     func sections() -> [PageSection] {
         [
-            PageSection(id: "caps", title: "Spend versus caps", sectionNote: "Today, this week and this month in \(campaign.caps.timezone) (the caps' zone).", tables: [TableView(caps())]),
+            PageSection(
+                id: "caps", title: "Spend versus caps",
+                sectionNote: "Today, this week and this month in \(campaign.caps.timezone) (the caps' zone).", tables: [TableView(caps())]),
             activity(),
             PageSection(id: "schedule", title: "Schedule", sectionNote: scheduleNote, tables: [TableView(schedule())]),
         ]
@@ -198,7 +219,8 @@ struct CampaignPageBuilder {
 
     /// What the campaign has used of each cap and what remains.
     func caps() -> DashboardTable {
-        var table = DashboardTable(id: "caps", title: "Caps and usage", columns: ["Cap", "Period", "Limit#", "Used#", "Remaining#"], csvHref: csvBase + "caps")
+        var table = DashboardTable(
+            id: "caps", title: "Caps and usage", columns: ["Cap", "Period", "Limit#", "Used#", "Remaining#"], csvHref: csvBase + "caps")
         let periods = campaign.caps.periods(at: input.now)
         let (caps, used) = (campaign.caps, input.usage)
         table.append(countRow("Leads", "day of \(periods.day)", caps.dailyLeads, used.dayLeads))
@@ -210,11 +232,17 @@ struct CampaignPageBuilder {
     }
 
     private func countRow(_ name: String, _ period: String, _ cap: Int?, _ used: Int) -> [DashboardTable.Cell] {
-        [.heading(name), .text(period), cap.map { .count($0) } ?? .missing("none"), .count(used), cap.map { .count(max(0, $0 - used)) } ?? .missing("no cap")]
+        [
+            .heading(name), .text(period), cap.map { .count($0) } ?? .missing("none"), .count(used),
+            cap.map { .count(max(0, $0 - used)) } ?? .missing("no cap"),
+        ]
     }
 
     private func moneyRow(_ name: String, _ period: String, _ cap: Money?, _ used: Money) -> [DashboardTable.Cell] {
-        [.heading(name), .text(period), cap.map { .money($0) } ?? .missing("none"), .money(used), cap.map { .money(max(.zero, $0 - used)) } ?? .missing("no cap")]
+        [
+            .heading(name), .text(period), cap.map { .money($0) } ?? .missing("none"), .money(used),
+            cap.map { .money(max(.zero, $0 - used)) } ?? .missing("no cap"),
+        ]
     }
 
     private func activity() -> PageSection {
@@ -222,17 +250,25 @@ struct CampaignPageBuilder {
         let chart = BarChart(
             id: "campaign-days", title: "Bids and wins by day", labels: rows.map { String($0.0.description.suffix(5)) },
             series: [ChartSeries("Bids", rows.map { Int64($0.1.bids) }), ChartSeries("Wins", rows.map { Int64($0.1.sold) })])
-        var days = DashboardTable(id: "days", title: "By day (UTC)", columns: ["Day", "Bids#", "Wins#", "Spend#"], csvHref: csvBase + "days")
-        for (day, row) in rows.reversed() { days.append([.heading(day.description), .count(row.bids), .count(row.sold), .money(row.revenue)]) }
+        var days = DashboardTable(
+            id: "days", title: "By day (UTC)", columns: ["Day", "Bids#", "Wins#", "Spend#"], csvHref: csvBase + "days")
+        for (day, row) in rows.reversed() {
+            days.append([.heading(day.description), .count(row.bids), .count(row.sold), .money(row.revenue)])
+        }
         var periods = DashboardTable(
             id: "activity", title: "By period",
-            columns: ["Period", "Pings#", "Bids#", "Wins#", "Win rate#", "Spend#", "Avg price#", "p50#", "p95#", "Timeouts#", "Rejected#", "Returned#"],
+            columns: [
+                "Period", "Pings#", "Bids#", "Wins#", "Win rate#", "Spend#", "Avg price#", "p50#", "p95#", "Timeouts#", "Rejected#",
+                "Returned#",
+            ],
             csvHref: csvBase + "activity")
         for (label, raw) in input.periods {
             let row = VisibleRow(raw ?? ReportRow(key: campaign.id), role: viewer.role)
             periods.append([
-                .heading(label), .count(row.pings), .count(row.bids), .count(row.sold), .percent(row.sold, of: row.bids), .money(row.revenue),
-                .money(row.averagePrice), .milliseconds(row.p50), .milliseconds(row.p95), .count(row.timeouts), .count(row.rejected), .count(row.returned),
+                .heading(label), .count(row.pings), .count(row.bids), .count(row.sold), .percent(row.sold, of: row.bids),
+                .money(row.revenue),
+                .money(row.averagePrice), .milliseconds(row.p50), .milliseconds(row.p95), .count(row.timeouts), .count(row.rejected),
+                .count(row.returned),
             ])
         }
         return PageSection(
@@ -254,7 +290,9 @@ struct CampaignPageBuilder {
                 table.append([.heading(day), .text("all day")])
                 continue
             }
-            let ranges = (schedule.hours[index] ?? []).map { "\(DashboardFormat.minuteOfDay($0.start))–\(DashboardFormat.minuteOfDay($0.end))" }
+            let ranges = (schedule.hours[index] ?? []).map {
+                "\(DashboardFormat.minuteOfDay($0.start))–\(DashboardFormat.minuteOfDay($0.end))"
+            }
             table.append([.heading(day), .text(ranges.isEmpty ? "closed" : ranges.joined(separator: ", "))])
         }
         return table

@@ -46,7 +46,9 @@ struct CampaignTestView: Sendable {
         self.init(campaign, typedFields: typedFields, post: post)
         var calls: [Call] = []
         if let ping = run.ping { calls.append(Self.call("Ping", trace: ping.trace, reading: Self.reading(ping.answer))) }
-        if let post = run.post { calls.append(Self.call("Post", trace: post.trace, reading: Self.reading(post.answer, offered: run.price))) }
+        if let post = run.post {
+            calls.append(Self.call("Post", trace: post.trace, reading: Self.reading(post.answer, offered: run.price)))
+        }
         self.calls = calls
         summary = Self.summary(run)
     }
@@ -62,7 +64,9 @@ struct CampaignTestView: Sendable {
         if let secrets = delivery.integration?.secrets, !secrets.isEmpty {
             facts.append(Fact("Secrets", secrets.keys.sorted().map { "\($0) = \(Integration.maskedSecret)" }.joined(separator: ", ")))
         }
-        if let policy = delivery.integration?.post?.lowerPrice { facts.append(Fact("A lower confirmed price", policy == .accept ? "is charged" : "is a rejection")) }
+        if let policy = delivery.integration?.post?.lowerPrice {
+            facts.append(Fact("A lower confirmed price", policy == .accept ? "is charged" : "is a rejection"))
+        }
         return facts
     }
 
@@ -78,12 +82,15 @@ struct CampaignTestView: Sendable {
         if !request.body.isEmpty { head += "\n\n" + String(decoding: request.body, as: UTF8.self) }
         let response: String
         if let reply = trace.reply {
-            response = "HTTP \(reply.status)\n" + reply.headers.map { "\($0.name): \($0.value)" }.joined(separator: "\n") + "\n\n"
+            response =
+                "HTTP \(reply.status)\n" + reply.headers.map { "\($0.name): \($0.value)" }.joined(separator: "\n") + "\n\n"
                 + String(decoding: reply.body, as: UTF8.self) + (trace.truncated ? "\n… (cut)" : "")
         } else {
             response = "No answer: \(trace.failure ?? "unknown")"
         }
-        return Call(title: "\(title) (\(DashboardFormat.milliseconds(Int(trace.latencyMicros / 1_000))))", request: head, response: response, reading: reading)
+        return Call(
+            title: "\(title) (\(DashboardFormat.milliseconds(Int(trace.latencyMicros / 1_000))))", request: head, response: response,
+            reading: reading)
     }
 
     static func reading(_ answer: PingAnswer) -> String {
@@ -100,7 +107,9 @@ struct CampaignTestView: Sendable {
         if let reason = answer.reason { parts.append("reason: \(reason)") }
         if let id = answer.buyerLeadID { parts.append("buyer's lead id \(id)") }
         if let confirmed = answer.confirmedPrice { parts.append("confirmed price \(DashboardFormat.money(confirmed))") }
-        if answer.outcome == .accepted, let charged = answer.confirmedPrice ?? offered { parts.append("would charge \(DashboardFormat.money(charged))") }
+        if answer.outcome == .accepted, let charged = answer.confirmedPrice ?? offered {
+            parts.append("would charge \(DashboardFormat.money(charged))")
+        }
         if let url = answer.redirectURL { parts.append("redirect to \(url)") }
         return parts.joined(separator: "; ")
     }
@@ -108,7 +117,9 @@ struct CampaignTestView: Sendable {
     static func summary(_ run: TestConsole.Run) -> String {
         var text = "A test lead (nothing stored or charged)"
         if let ping = run.ping { text += ": the ping was read as \(ping.answer.kind.rawValue)" }
-        if let post = run.post { text += (run.ping == nil ? ": " : ", ") + "the post at \(DashboardFormat.money(run.price)) as \(post.answer.outcome.rawValue)" }
+        if let post = run.post {
+            text += (run.ping == nil ? ": " : ", ") + "the post at \(DashboardFormat.money(run.price)) as \(post.answer.outcome.rawValue)"
+        }
         if let note = run.note { text += " (\(note))" }
         return text + "."
     }

@@ -49,7 +49,8 @@ enum DashboardHTTP {
     /// content security policy allowing only the served style sheet and same-origin forms.
     static let securityHeaders: HTTPFields = [
         .cacheControl: "no-store",
-        .contentSecurityPolicy: "default-src 'none'; style-src 'self'; img-src 'self' data:; form-action 'self'; frame-ancestors 'none'; base-uri 'none'",
+        .contentSecurityPolicy:
+            "default-src 'none'; style-src 'self'; img-src 'self' data:; form-action 'self'; frame-ancestors 'none'; base-uri 'none'",
         .xContentTypeOptions: "nosniff",
         HTTPField.Name("Referrer-Policy")!: "no-referrer",
         HTTPField.Name("X-Frame-Options")!: "DENY",
@@ -60,7 +61,8 @@ enum DashboardHTTP {
         var headers = securityHeaders
         headers[.contentType] = "text/html; charset=utf-8"
         for cookie in cookies { headers.append(HTTPField(name: .setCookie, value: cookie)) }
-        return Response(status: status, headers: headers, body: .init(byteBuffer: ByteBuffer(string: DashboardTemplates.render(template, model))))
+        return Response(
+            status: status, headers: headers, body: .init(byteBuffer: ByteBuffer(string: DashboardTemplates.render(template, model))))
     }
 
     /// A `303 See Other` to a local path.

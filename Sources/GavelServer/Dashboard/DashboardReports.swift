@@ -8,7 +8,9 @@ import NIOCore
 /// so a page never shows what `GET /v1/reports` would not.
 enum DashboardReports {
     /// The API's scoped query for an identity.
-    static func query(_ dimension: ReportDimension, from: Timestamp, to: Timestamp, identity: Identity, now: Timestamp) throws -> ReportQuery {
+    static func query(
+        _ dimension: ReportDimension, from: Timestamp, to: Timestamp, identity: Identity, now: Timestamp
+    ) throws -> ReportQuery {
         let path = "/v1/reports?group_by=\(dimension.rawValue)&from=\(from.rfc3339)&to=\(to.rfc3339)"
         let head = HTTPRequest(method: .get, scheme: "http", authority: "dashboard", path: path)
         return try ReportRoutes.query(Request(head: head, body: RequestBody(buffer: ByteBuffer())), identity: identity, now: now)

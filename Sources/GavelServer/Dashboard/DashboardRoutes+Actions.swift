@@ -41,7 +41,8 @@ extension DashboardRoutes {
             if !typed.isEmpty { input["fields"] = try JSONIO.parse(Array(typed.utf8)) }
             let test = try TestInput.parse(.object(input), vertical: vertical)
             let run = await console.run(
-                campaign: campaign, vertical: vertical, fields: test.fields, settings: data.config.settings, pingID: IDGenerator().make("P"),
+                campaign: campaign, vertical: vertical, fields: test.fields, settings: data.config.settings,
+                pingID: IDGenerator().make("P"),
                 leadID: IDGenerator().make("L"), post: test.post)
             page.testing = CampaignTestView(campaign, run: run, typedFields: typed, post: post)
             return DashboardHTTP.page("campaign", page)
@@ -54,7 +55,8 @@ extension DashboardRoutes {
     }
 
     /// Saves the caps form, or shows the page again with what was typed and why it was refused.
-    private func changeCaps(_ request: Request, _ context: GavelRequestContext, _ viewer: Viewer, _ body: FormBody) async throws -> Response {
+    private func changeCaps(_ request: Request, _ context: GavelRequestContext, _ viewer: Viewer, _ body: FormBody) async throws -> Response
+    {
         let id = try context.parameters.require("id")
         do {
             switch CampaignPageBuilder.capsPatch(body) {

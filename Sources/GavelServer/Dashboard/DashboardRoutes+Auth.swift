@@ -55,7 +55,8 @@ extension DashboardRoutes {
         } catch {
             return errorPage(error, viewer: nil, logger: context.logger)
         }
-        guard DashboardHTTP.sameOrigin(request), let token = body["csrf"], let expected = DashboardHTTP.cookieValue(request, DashboardHTTP.loginCookie),
+        guard DashboardHTTP.sameOrigin(request), let token = body["csrf"],
+            let expected = DashboardHTTP.cookieValue(request, DashboardHTTP.loginCookie),
             !expected.isEmpty, DashboardHTTP.constantTimeEqual(token, expected)
         else { return refused("The sign-in form's security token is missing or wrong. Reload the sign-in page and try again.") }
         guard let key = body["key"], !key.isEmpty, let session = sessions.signIn(key: key) else {
@@ -85,7 +86,8 @@ extension DashboardRoutes {
     }
 
     private func signedOut(_ request: Request) -> Response {
-        DashboardHTTP.redirect("/login", cookies: [DashboardHTTP.cookie(DashboardHTTP.sessionCookie, "", maxAge: 0, secure: DashboardHTTP.isSecure(request))])
+        DashboardHTTP.redirect(
+            "/login", cookies: [DashboardHTTP.cookie(DashboardHTTP.sessionCookie, "", maxAge: 0, secure: DashboardHTTP.isSecure(request))])
     }
 
     /// `POST /v1/dashboard/links`: any key may mint a one-time, short-lived link that signs its

@@ -15,12 +15,16 @@ extension DashboardRoutes {
         }
         router.get("/leads") { request, context in
             await page(request, context) { viewer in
-                if let id = request.uri.queryParameters["id"].map(String.init), !id.isEmpty { return DashboardHTTP.redirect(DashboardPath.lead(id)) }
+                if let id = request.uri.queryParameters["id"].map(String.init), !id.isEmpty {
+                    return DashboardHTTP.redirect(DashboardPath.lead(id))
+                }
                 return DashboardHTTP.page("leads", try await leads(request, viewer))
             }
         }
         router.get("/leads.csv") { request, context in
-            await page(request, context) { viewer in try csv(["leads": try await leads(request, viewer).sections[0].tables[0].source], request, name: "leads", table: "leads") }
+            await page(request, context) { viewer in
+                try csv(["leads": try await leads(request, viewer).sections[0].tables[0].source], request, name: "leads", table: "leads")
+            }
         }
         router.get("/leads/:id") { request, context in
             await page(request, context) { viewer in DashboardHTTP.page("lead", try await lead(context, viewer)) }
@@ -36,13 +40,17 @@ extension DashboardRoutes {
             await page(request, context) { viewer in DashboardHTTP.page("campaigns", try await campaigns(viewer)) }
         }
         router.get("/campaigns.csv") { request, context in
-            await page(request, context) { viewer in try csv(["campaigns": try await campaigns(viewer).sections[0].tables[0].source], request, name: "campaigns", table: "campaigns") }
+            await page(request, context) { viewer in
+                try csv(
+                    ["campaigns": try await campaigns(viewer).sections[0].tables[0].source], request, name: "campaigns", table: "campaigns")
+            }
         }
         router.get("/campaigns/:id") { request, context in
             await page(request, context) { viewer in DashboardHTTP.page("campaign", try await campaign(request, context, viewer)) }
         }
         router.get("/campaigns/:id/csv") { request, context in
-            await page(request, context) { viewer in try csv(try await campaign(request, context, viewer).tables, request, name: "campaign") }
+            await page(request, context) { viewer in try csv(try await campaign(request, context, viewer).tables, request, name: "campaign")
+            }
         }
     }
 
@@ -57,14 +65,17 @@ extension DashboardRoutes {
         let query = try ReportRoutes.query(request, identity: viewer.identity, now: data.clock.now())
         let rows = try await reports.report(query)
         let view = ReportView(role: viewer.role)
-        var response = Query.respond(rows.map(view.json), columns: ReportRoutes.columns, format: .csv, name: "report-\(query.groupBy.rawValue)")
+        var response = Query.respond(
+            rows.map(view.json), columns: ReportRoutes.columns, format: .csv, name: "report-\(query.groupBy.rawValue)")
         response.headers[.cacheControl] = "no-store"
         return response
     }
 
     private func leads(_ request: Request, _ viewer: Viewer) async throws -> LeadsPage {
         let status = request.uri.queryParameters["status"].map(String.init) ?? ""
-        guard LeadsPage.filters.contains(where: { $0.0 == status }) else { throw Problem.invalid(field: "status", "must be sold or returned") }
+        guard LeadsPage.filters.contains(where: { $0.0 == status }) else {
+            throw Problem.invalid(field: "status", "must be sold or returned")
+        }
         let sales = try await data.recentSales(viewer: viewer, limit: LeadsPage.limit)
         return LeadsPage(sales: sales, status: status, viewer: viewer, config: data.config)
     }
@@ -88,7 +99,8 @@ extension DashboardRoutes {
 
     /// A campaign's page: the operator's any, a buyer's own, and for a seller only a campaign
     /// that bought one of its leads, reached through that lead (`?lead=`).
-    func campaign(_ request: Request, _ context: GavelRequestContext, _ viewer: Viewer, notice: String? = nil) async throws -> CampaignPage {
+    func campaign(_ request: Request, _ context: GavelRequestContext, _ viewer: Viewer, notice: String? = nil) async throws -> CampaignPage
+    {
         let id = try context.parameters.require("id")
         guard let campaign = data.config.campaigns[id] else { throw Problem.dashboardNotFound("campaign") }
         switch viewer.role {

@@ -15,7 +15,8 @@ struct DashboardRoutes: Sendable {
 
     /// Creates the dashboard over the exchange's parts.
     init(
-        store: any LeadStore & CapStore & MoneyStore & ReportStore, market: MarketCache, keys: KeyRing, config: ConfigService, circuits: any CircuitBoard, clock: any WallClock,
+        store: any LeadStore & CapStore & MoneyStore & ReportStore, market: MarketCache, keys: KeyRing, config: ConfigService,
+        circuits: any CircuitBoard, clock: any WallClock,
         console: TestConsole
     ) {
         data = DashboardData(store: store, market: market, circuits: circuits, clock: clock)
@@ -64,7 +65,8 @@ struct DashboardRoutes: Sendable {
         } catch {
             return errorPage(error, viewer: viewer, logger: context.logger)
         }
-        guard DashboardHTTP.sameOrigin(request), let token = body["csrf"], DashboardHTTP.constantTimeEqual(token, viewer.session.csrf) else {
+        guard DashboardHTTP.sameOrigin(request), let token = body["csrf"], DashboardHTTP.constantTimeEqual(token, viewer.session.csrf)
+        else {
             return refused("The form's security token is missing or wrong. Reload the page and try again.", viewer: viewer)
         }
         do {
@@ -76,7 +78,9 @@ struct DashboardRoutes: Sendable {
 
     /// A 403 page.
     func refused(_ detail: String, viewer: Viewer? = nil) -> Response {
-        DashboardHTTP.page("error", ErrorPage(status: 403, heading: "Not allowed", detail: detail, viewer: viewer, market: data.config), status: .forbidden)
+        DashboardHTTP.page(
+            "error", ErrorPage(status: 403, heading: "Not allowed", detail: detail, viewer: viewer, market: data.config), status: .forbidden
+        )
     }
 
     /// An error as a page: problems keep their status and detail; storage trouble is 503; anything

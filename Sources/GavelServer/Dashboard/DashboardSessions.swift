@@ -65,7 +65,8 @@ final class DashboardSessions: Sendable {
     func mintLink(key: String, identity: Identity) -> (token: String, expiresAt: Timestamp) {
         let now = clock.now()
         let token = secret()
-        let link = PendingLink(identity: identity, credential: Credential(key: key), expiresAt: now.adding(milliseconds: policy.linkLifetime))
+        let link = PendingLink(
+            identity: identity, credential: Credential(key: key), expiresAt: now.adding(milliseconds: policy.linkLifetime))
         book.withLock { $0.mint(token, link, now: now) }
         return (token, link.expiresAt)
     }

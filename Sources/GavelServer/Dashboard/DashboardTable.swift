@@ -97,7 +97,9 @@ struct DashboardTable: Sendable {
     init(id: String, title: String, columns: [String], csvHref: String, note: String? = nil) {
         self.id = id
         self.title = title
-        self.columns = columns.map { $0.hasSuffix("#") ? Column(label: String($0.dropLast()), numeric: true) : Column(label: $0, numeric: false) }
+        self.columns = columns.map {
+            $0.hasSuffix("#") ? Column(label: String($0.dropLast()), numeric: true) : Column(label: $0, numeric: false)
+        }
         self.csvHref = csvHref
         tableNote = note
     }

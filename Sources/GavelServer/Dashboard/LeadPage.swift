@@ -79,7 +79,8 @@ struct LeadPageBuilder {
     func sections() -> [PageSection] {
         var sections = [
             PageSection(
-                id: "timeline", title: "Timeline", sectionNote: "Times in \(zone). Pings and skips happen together when the auction starts.",
+                id: "timeline", title: "Timeline",
+                sectionNote: "Times in \(zone). Pings and skips happen together when the auction starts.",
                 tables: [TableView(timeline())]),
             PageSection(id: "ledger", title: "Ledger entries", sectionNote: ledgerNote, tables: [TableView(ledger())]),
         ]
@@ -116,14 +117,26 @@ struct LeadPageBuilder {
         let campaignCell: DashboardTable.Cell = campaign.map { .text($0, link: campaignLink($0)) } ?? .text("")
         switch kind {
         case "skipped":
-            return [timeCell, .heading("Eligibility skip"), campaignCell, .text(json["reason"]?.stringValue ?? ""), .text(""), .text(""), .text("")]
+            return [
+                timeCell, .heading("Eligibility skip"), campaignCell, .text(json["reason"]?.stringValue ?? ""), .text(""), .text(""),
+                .text(""),
+            ]
         case "ping":
-            return [timeCell, .heading("Ping"), campaignCell, .text(result(json["answer"], json)), numeric(latency), numeric(bidText(json)), .text(pingDetail(json))]
+            return [
+                timeCell, .heading("Ping"), campaignCell, .text(result(json["answer"], json)), numeric(latency), numeric(bidText(json)),
+                .text(pingDetail(json)),
+            ]
         case "post":
             let origin = json["origin"]?.stringValue.map { " (\($0))" } ?? ""
-            return [timeCell, .heading("Post" + origin), campaignCell, .text(result(json["outcome"], json)), numeric(latency), numeric(amount("price", json)), .text(postDetail(json))]
+            return [
+                timeCell, .heading("Post" + origin), campaignCell, .text(result(json["outcome"], json)), numeric(latency),
+                numeric(amount("price", json)), .text(postDetail(json)),
+            ]
         default:
-            return [timeCell, .heading(kind.capitalized), .text(""), .text(json["reason"]?.stringValue ?? ""), .text(""), numeric(amount("payout", json, key: "price")), .text("")]
+            return [
+                timeCell, .heading(kind.capitalized), .text(""), .text(json["reason"]?.stringValue ?? ""), .text(""),
+                numeric(amount("payout", json, key: "price")), .text(""),
+            ]
         }
     }
 
@@ -135,7 +148,9 @@ struct LeadPageBuilder {
 
     /// What a mapped ping's answer said beside the bid: the buyer's reason and the captures.
     private func pingDetail(_ json: JSONValue) -> String {
-        let captures = (json["captures"]?.objectValue ?? [:]).sorted { $0.key < $1.key }.map { "captured \($0.key) = \($0.value.plainText)" }
+        let captures = (json["captures"]?.objectValue ?? [:]).sorted { $0.key < $1.key }.map {
+            "captured \($0.key) = \($0.value.plainText)"
+        }
         return ([json["detail"]?.stringValue].compactMap { $0 } + captures).joined(separator: "; ")
     }
 
@@ -167,16 +182,29 @@ struct LeadPageBuilder {
     private func buyerEvents() -> [[DashboardTable.Cell]] {
         guard let outcome = detail.outcome, let buyer = viewer.subject else { return [] }
         let own = { (campaign: String) in DashboardTable.Cell.text(campaign, link: DashboardPath.campaign(campaign)) }
-        var rows: [[DashboardTable.Cell]] = [[.time(lead.receivedAt, zone: zone), .heading("Received"), .text(""), .text(""), .text(""), .text(""), .text("")]]
+        var rows: [[DashboardTable.Cell]] = [
+            [.time(lead.receivedAt, zone: zone), .heading("Received"), .text(""), .text(""), .text(""), .text(""), .text("")]
+        ]
         for skip in outcome.skips where config.campaigns[skip.campaignID]?.buyerID == buyer {
-            rows.append([.text(""), .heading("Eligibility skip"), own(skip.campaignID), .text(skip.reason.rawValue), .text(""), .text(""), .text("")])
+            rows.append([
+                .text(""), .heading("Eligibility skip"), own(skip.campaignID), .text(skip.reason.rawValue), .text(""), .text(""), .text(""),
+            ])
         }
         for ping in outcome.pings where ping.buyerID == buyer {
             let bid = ping.answer.bid.map { "your bid \(DashboardFormat.money($0))" } ?? ""
-            rows.append([.text(""), .heading("Ping"), own(ping.campaignID), .text(ping.answer.kind.rawValue + (ping.answer.httpStatus.map { " · HTTP \($0)" } ?? "")), numeric(DashboardFormat.latency(micros: ping.answer.latencyMicros)), numeric(bid), .text("")])
+            rows.append([
+                .text(""), .heading("Ping"), own(ping.campaignID),
+                .text(ping.answer.kind.rawValue + (ping.answer.httpStatus.map { " · HTTP \($0)" } ?? "")),
+                numeric(DashboardFormat.latency(micros: ping.answer.latencyMicros)), numeric(bid), .text(""),
+            ])
         }
         for post in outcome.posts where post.buyerID == buyer {
-            rows.append([.time(post.at, zone: zone), .heading("Post"), own(post.campaignID), .text(post.outcome.rawValue + (post.httpStatus.map { " · HTTP \($0)" } ?? "")), numeric(DashboardFormat.latency(micros: post.latencyMicros)), numeric("price \(DashboardFormat.money(post.price))"), .text(post.reason ?? "")])
+            rows.append([
+                .time(post.at, zone: zone), .heading("Post"), own(post.campaignID),
+                .text(post.outcome.rawValue + (post.httpStatus.map { " · HTTP \($0)" } ?? "")),
+                numeric(DashboardFormat.latency(micros: post.latencyMicros)), numeric("price \(DashboardFormat.money(post.price))"),
+                .text(post.reason ?? ""),
+            ])
         }
         return rows
     }
@@ -184,12 +212,16 @@ struct LeadPageBuilder {
     /// The ledger entries of the lead's sales the viewer may see: all for the operator, the
     /// seller's own entry, the buyer's own.
     func ledger() -> DashboardTable {
-        var table = DashboardTable(id: "ledger", title: "Entries", columns: ["Time", "Account", "Kind", "Campaign", "Amount#"], csvHref: csvBase + "ledger")
+        var table = DashboardTable(
+            id: "ledger", title: "Entries", columns: ["Time", "Account", "Kind", "Campaign", "Amount#"], csvHref: csvBase + "ledger")
         table.emptyText = lead.test ? "A test lead has no ledger entries." : "No entries: the lead was not sold."
         guard let outcome = detail.outcome, !lead.test else { return table }
         let entries = outcome.sales.flatMap { LedgerEntry.forSale($0, leadID: lead.id, sellerID: lead.sellerID, at: outcome.finishedAt) }
         for entry in entries where mayRead(entry.account) {
-            table.append([.time(entry.at, zone: zone), .heading(entry.account), .text(entry.kind.rawValue), .text(entry.campaignID, link: campaignLink(entry.campaignID)), .money(entry.amount)])
+            table.append([
+                .time(entry.at, zone: zone), .heading(entry.account), .text(entry.kind.rawValue),
+                .text(entry.campaignID, link: campaignLink(entry.campaignID)), .money(entry.amount),
+            ])
         }
         return table
     }
@@ -231,7 +263,8 @@ struct LeadPageBuilder {
         switch viewer.role {
         case .admin: return DashboardPath.campaign(campaign)
         case .seller:
-            return detail.outcome?.sales.contains { $0.campaignID == campaign } == true ? DashboardPath.campaign(campaign, lead: lead.id) : nil
+            return detail.outcome?.sales.contains { $0.campaignID == campaign } == true
+                ? DashboardPath.campaign(campaign, lead: lead.id) : nil
         case .buyer: return config.campaigns[campaign]?.buyerID == viewer.subject ? DashboardPath.campaign(campaign) : nil
         }
     }

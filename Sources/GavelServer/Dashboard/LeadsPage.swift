@@ -30,7 +30,8 @@ struct LeadsPage: Sendable {
         chrome = Chrome(title: "Leads", viewer: viewer, path: "/leads", market: config)
         statuses = Self.filters.map { StatusOption(value: $0.0, label: $0.1, selected: $0.0 == status) }
         let table = Self.table(sales, status: status, viewer: viewer)
-        let note = "The \(Self.limit) most recent sold leads\(viewer.role == .buyer ? " your campaigns bought" : viewer.role == .seller ? " of yours" : ""). "
+        let note =
+            "The \(Self.limit) most recent sold leads\(viewer.role == .buyer ? " your campaigns bought" : viewer.role == .seller ? " of yours" : ""). "
             + "Unsold, duplicate and rejected leads are not listed; open them by id."
         sections = [PageSection(id: "recent", title: "Recent leads", sectionNote: note, tables: [TableView(table)])]
     }
@@ -61,13 +62,19 @@ struct LeadsPage: Sendable {
         let returned = DashboardTable.Cell.text(sale.returned ? "returned" : "—")
         switch viewer.role {
         case .admin:
-            return [id] + times + [.text(lead.vertical), .text(lead.sellerID), .text(lead.source),
-                .text(sale.campaignID, link: DashboardPath.campaign(sale.campaignID)), .money(sale.price), returned]
+            return [id] + times + [
+                .text(lead.vertical), .text(lead.sellerID), .text(lead.source),
+                .text(sale.campaignID, link: DashboardPath.campaign(sale.campaignID)), .money(sale.price), returned,
+            ]
         case .seller:
-            return [id] + times + [.text(lead.vertical), .text(lead.source),
-                .text(sale.campaignID, link: DashboardPath.campaign(sale.campaignID, lead: lead.id)), returned]
+            return [id] + times + [
+                .text(lead.vertical), .text(lead.source),
+                .text(sale.campaignID, link: DashboardPath.campaign(sale.campaignID, lead: lead.id)), returned,
+            ]
         case .buyer:
-            return [id] + times + [.text(lead.vertical), .text(sale.campaignID, link: DashboardPath.campaign(sale.campaignID)), .money(sale.price), returned]
+            return [id] + times + [
+                .text(lead.vertical), .text(sale.campaignID, link: DashboardPath.campaign(sale.campaignID)), .money(sale.price), returned,
+            ]
         }
     }
 }

@@ -31,7 +31,9 @@ struct OverviewInput: Sendable {
         let (from, to) = (firstHour(now), now.adding(milliseconds: 1))
         let parties: ReportDimension = viewer.role == .buyer ? .campaign : .buyer
         let sales = try await data.recentSales(viewer: viewer, limit: salesRead)
-        let ids = sales.map(\.lead.id).reduce(into: [String]()) { ids, id in if !ids.contains(id) && ids.count < detailsRead { ids.append(id) } }
+        let ids = sales.map(\.lead.id).reduce(into: [String]()) { ids, id in
+            if !ids.contains(id) && ids.count < detailsRead { ids.append(id) }
+        }
         return OverviewInput(
             now: now, hourly: try await data.report(.hour, from: from, to: to, viewer: viewer),
             sources: try await data.report(.source, from: from, to: to, viewer: viewer),
@@ -139,7 +141,9 @@ struct OverviewBuilder {
         let columns = MoneyColumn.all(for: role)
         var table = DashboardTable(
             id: "hourly", title: "By hour",
-            columns: ["Hour (\(zone))", "Leads#", "Sold#", "Sold %#"] + columns.map { $0.label + "#" } + [MoneyColumn.averageLabel(role) + "#"],
+            columns: ["Hour (\(zone))", "Leads#", "Sold#", "Sold %#"] + columns.map { $0.label + "#" } + [
+                MoneyColumn.averageLabel(role) + "#"
+            ],
             csvHref: "/reports.csv?group_by=hour&\(range)")
         for (hour, row) in zip(hours, rows).reversed() where row.leads > 0 || row.sold > 0 || row.pings > 0 {
             let hourText = String(DashboardFormat.time(hour, zone: zone).dropLast(3))
@@ -153,12 +157,15 @@ struct OverviewBuilder {
     private func prices() -> PageSection {
         let prices = input.sales.map(\.price.cents)
         let histogram = Histogram(id: "prices", title: role == .buyer ? "Prices you paid" : "Sale prices", values: prices, unit: .money)
-        var table = DashboardTable(id: "prices", title: "Sales by price", columns: ["Price range", "Sales#"], csvHref: "/overview.csv?table=prices")
+        var table = DashboardTable(
+            id: "prices", title: "Sales by price", columns: ["Price range", "Sales#"], csvHref: "/overview.csv?table=prices")
         for bin in histogram.bins { table.append([.heading(histogram.label(bin)), .count(bin.count)]) }
-        let note = "The \(DashboardFormat.count(prices.count)) most recent sales\(role == .buyer ? " of your campaigns" : ""). "
+        let note =
+            "The \(DashboardFormat.count(prices.count)) most recent sales\(role == .buyer ? " of your campaigns" : ""). "
             + "Reports carry no single bids, so this shows winning prices."
         return PageSection(
-            id: "price-distribution", title: role == .buyer ? "Prices you paid" : "Bid-price distribution (winning prices)", sectionNote: note,
+            id: "price-distribution", title: role == .buyer ? "Prices you paid" : "Bid-price distribution (winning prices)",
+            sectionNote: note,
             charts: [ChartView(histogram, caption: "Sales per price range")], tables: [TableView(table)])
     }
 
@@ -170,10 +177,14 @@ struct OverviewBuilder {
             id: "sources", title: "Top sources by earnings per lead", labels: top.map(\.key),
             series: [ChartSeries("Earnings per lead", top.map { $0.earningsPerLead?.cents ?? 0 })], unit: .money)
         var table = DashboardTable(
-            id: "sources", title: "Sources", columns: [role == .admin ? "Seller/source" : "Source", "Leads#", "Sold#", "Sold %#", "Earnings#", "Earnings per lead#"],
+            id: "sources", title: "Sources",
+            columns: [role == .admin ? "Seller/source" : "Source", "Leads#", "Sold#", "Sold %#", "Earnings#", "Earnings per lead#"],
             csvHref: "/reports.csv?group_by=source&\(range)")
         for row in rows {
-            table.append([.heading(row.key), .count(row.leads), .count(row.sold), .percent(row.sold, of: row.leads), .money(row.payout), .money(row.earningsPerLead)])
+            table.append([
+                .heading(row.key), .count(row.leads), .count(row.sold), .percent(row.sold, of: row.leads), .money(row.payout),
+                .money(row.earningsPerLead),
+            ])
         }
         return PageSection(
             id: "top-sources", title: "Top sources by earnings per lead", sectionNote: "Last 24 hours; earnings are the sellers' payouts.",
@@ -190,14 +201,16 @@ struct OverviewBuilder {
         return PageSection(
             id: "win-rates", title: byCampaign ? "Your campaigns by win rate" : "Buyers by win rate and response time",
             sectionNote: "Last 24 hours. Win rate is wins ÷ bids; response times are remote pings' p50 and p95.",
-            charts: [ChartView(chart, caption: "Ping response time p50 and p95")], tables: [TableView(partiesTable(rows, byCampaign: byCampaign))])
+            charts: [ChartView(chart, caption: "Ping response time p50 and p95")],
+            tables: [TableView(partiesTable(rows, byCampaign: byCampaign))])
     }
 
     private func partiesTable(_ rows: [VisibleRow], byCampaign: Bool) -> DashboardTable {
         var table = DashboardTable(
             id: byCampaign ? "campaigns" : "buyers", title: byCampaign ? "Your campaigns" : "Buyers",
             columns: [
-                byCampaign ? "Campaign" : "Buyer", "Pings#", "Bids#", "Bid rate#", "Wins#", "Win rate#", "p50#", "p95#", "Timeouts#", "Rejected#",
+                byCampaign ? "Campaign" : "Buyer", "Pings#", "Bids#", "Bid rate#", "Wins#", "Win rate#", "p50#", "p95#", "Timeouts#",
+                "Rejected#",
                 "Returned#", (byCampaign ? "Spend" : "Revenue") + "#",
             ],
             csvHref: "/reports.csv?group_by=\(byCampaign ? "campaign" : "buyer")&\(range)")
@@ -212,14 +225,18 @@ struct OverviewBuilder {
     }
 
     private func reasons() -> PageSection {
-        var table = DashboardTable(id: "reasons", title: "By reason", columns: ["Stage", "Reason", "Count#"], csvHref: "/overview.csv?table=reasons")
+        var table = DashboardTable(
+            id: "reasons", title: "By reason", columns: ["Stage", "Reason", "Count#"], csvHref: "/overview.csv?table=reasons")
         for entry in ReasonTally(details: input.details, viewer: viewer, config: config).sorted {
             table.append([.text(entry.stage), .heading(entry.reason), .count(entry.count)])
         }
         table.emptyText = "No timeouts, rejects or skips in these leads."
-        var note = "In the \(input.details.count) most recent sold leads\(role == .buyer ? ", your campaigns only" : ""): eligibility skips, "
+        var note =
+            "In the \(input.details.count) most recent sold leads\(role == .buyer ? ", your campaigns only" : ""): eligibility skips, "
             + "failed pings and refused posts."
-        if role != .seller { note += " The reports count timeouts and rejects per \(role == .buyer ? "campaign" : "buyer") above, not their reasons." }
+        if role != .seller {
+            note += " The reports count timeouts and rejects per \(role == .buyer ? "campaign" : "buyer") above, not their reasons."
+        }
         return PageSection(id: "reasons", title: "Timeouts and rejects by reason", sectionNote: note, tables: [TableView(table)])
     }
 
@@ -240,7 +257,10 @@ struct MoneyColumn {
     static func all(for role: Role) -> [MoneyColumn] {
         switch role {
         case .admin:
-            [MoneyColumn(label: "Revenue", value: \.revenue), MoneyColumn(label: "Payout", value: \.payout), MoneyColumn(label: "Margin", value: \.margin)]
+            [
+                MoneyColumn(label: "Revenue", value: \.revenue), MoneyColumn(label: "Payout", value: \.payout),
+                MoneyColumn(label: "Margin", value: \.margin),
+            ]
         case .seller: [MoneyColumn(label: "Earnings", value: \.payout)]
         case .buyer: [MoneyColumn(label: "Spend", value: \.revenue)]
         }

@@ -272,7 +272,9 @@ struct ChartCanvas {
         for tick in scale.ticks {
             let y = Self.number(y(tick, scale))
             parts.append(#"<line class="grid\#(tick == 0 ? " zero" : "")" x1="\#(frame.left)" x2="\#(right)" y1="\#(y)" y2="\#(y)"/>"#)
-            parts.append(#"<text class="tick" x="\#(frame.left - 6)" y="\#(y)" text-anchor="end" dominant-baseline="middle">\#(Self.escape(unit.label(tick)))</text>"#)
+            parts.append(
+                #"<text class="tick" x="\#(frame.left - 6)" y="\#(y)" text-anchor="end" dominant-baseline="middle">\#(Self.escape(unit.label(tick)))</text>"#
+            )
         }
     }
 
@@ -290,7 +292,8 @@ struct ChartCanvas {
 
     /// A bar with a tooltip.
     mutating func rect(x: Double, y: Double, width: Double, height: Double, tone: Int, tip: String) {
-        let box = #"x="\#(Self.number(x))" y="\#(Self.number(y))" width="\#(Self.number(width))" height="\#(Self.number(max(height, 0.5)))""#
+        let box =
+            #"x="\#(Self.number(x))" y="\#(Self.number(y))" width="\#(Self.number(width))" height="\#(Self.number(max(height, 0.5)))""#
         parts.append(#"<rect class="bar tone\#(tone % 4)" \#(box)><title>\#(Self.escape(tip))</title></rect>"#)
     }
 
@@ -302,7 +305,9 @@ struct ChartCanvas {
 
     /// A point with a tooltip.
     mutating func dot(x: Double, y: Double, tone: Int, tip: String) {
-        parts.append(#"<circle class="dot tone\#(tone % 4)" cx="\#(Self.number(x))" cy="\#(Self.number(y))" r="3"><title>\#(Self.escape(tip))</title></circle>"#)
+        parts.append(
+            #"<circle class="dot tone\#(tone % 4)" cx="\#(Self.number(x))" cy="\#(Self.number(y))" r="3"><title>\#(Self.escape(tip))</title></circle>"#
+        )
     }
 
     /// A legend along the top, when there is more than one series.
@@ -319,7 +324,8 @@ struct ChartCanvas {
     /// The chart's markup.
     func finish() -> String {
         let titleID = "chart-\(Self.escape(id))-title"
-        return #"<svg class="chart" role="img" aria-labelledby="\#(titleID)" viewBox="0 0 \#(frame.width) \#(frame.height)" xmlns="http://www.w3.org/2000/svg">"#
+        return
+            #"<svg class="chart" role="img" aria-labelledby="\#(titleID)" viewBox="0 0 \#(frame.width) \#(frame.height)" xmlns="http://www.w3.org/2000/svg">"#
             + #"<title id="\#(titleID)">\#(Self.escape(title))</title><desc>\#(Self.escape(summary))</desc>"#
             + parts.joined() + "</svg>"
     }

@@ -32,7 +32,8 @@ enum JSONIO {
             }
             defer { group.cancelAll() }
             guard let first = try await group.next(), let bytes = first else {
-                throw Problem(.requestTimeout, slug: "timeout", title: "The request body took too long", detail: "Send the body within 10 s.")
+                throw Problem(
+                    .requestTimeout, slug: "timeout", title: "The request body took too long", detail: "Send the body within 10 s.")
             }
             return bytes
         }

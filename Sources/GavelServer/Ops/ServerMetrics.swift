@@ -113,7 +113,8 @@ struct MetricsMiddleware<Context: RequestContext>: RouterMiddleware {
         let start = ContinuousClock.now
         let response = try await next(request, context)
         let route = context.endpointPath ?? "unmatched"
-        metrics.request(method: request.method.rawValue, route: route, status: Int(response.status.code), duration: start.duration(to: .now))
+        metrics.request(
+            method: request.method.rawValue, route: route, status: Int(response.status.code), duration: start.duration(to: .now))
         return response
     }
 }

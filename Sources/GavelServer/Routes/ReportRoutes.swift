@@ -19,7 +19,8 @@ struct ReportRoutes {
             let query = try Self.query(request, identity: identity, now: clock.now())
             let rows = try await store.report(query)
             let view = ReportView(role: identity.role)
-            return Query.respond(rows.map(view.json), columns: Self.columns, format: try Query.format(request), name: "report-\(query.groupBy.rawValue)")
+            return Query.respond(
+                rows.map(view.json), columns: Self.columns, format: try Query.format(request), name: "report-\(query.groupBy.rawValue)")
         }
     }
 

@@ -110,7 +110,9 @@ enum LeadPresenter {
     static func timeline(_ detail: LeadDetail, forOperator: Bool) -> [JSONValue] {
         var events: [JSONValue] = [.object(["event": "received", "at": detail.lead.receivedAt.json])]
         guard let outcome = detail.outcome else { return events }
-        events += outcome.skips.map { .object(["event": "skipped", "campaign": .string($0.campaignID), "reason": .string($0.reason.rawValue)]) }
+        events += outcome.skips.map {
+            .object(["event": "skipped", "campaign": .string($0.campaignID), "reason": .string($0.reason.rawValue)])
+        }
         events += outcome.pings.map { ping(($0), forOperator: forOperator) }
         events += outcome.posts.map { post($0, forOperator: forOperator) }
         var final: [String: JSONValue] = ["event": .string(outcome.status.rawValue), "at": outcome.finishedAt.json]

@@ -148,12 +148,14 @@ public actor ConfigService {
             errors.append(FieldError(field: "vertical", message: "unknown vertical '\(campaign.vertical)'"))
         }
         for name in campaign.delivery.integration?.emptySecrets ?? [] {
-            errors.append(FieldError(field: "delivery.integration.secrets.\(name)", message: "needs a value (the mask keeps a stored one only)"))
+            errors.append(
+                FieldError(field: "delivery.integration.secrets.\(name)", message: "needs a value (the mask keeps a stored one only)"))
         }
         for seller in campaign.sellers.referencedSellers.sorted() where config.sellers[seller] == nil {
             errors.append(FieldError(field: "sellers", message: "seller '\(seller)' does not exist"))
         }
-        let urls = [("delivery.ping_url", campaign.delivery.pingURL), ("delivery.post_url", campaign.delivery.postURL)]
+        let urls =
+            [("delivery.ping_url", campaign.delivery.pingURL), ("delivery.post_url", campaign.delivery.postURL)]
             + (campaign.delivery.integration?.urls.map { ($0.field, Optional($0.url)) } ?? [])
         for case let (field, url?) in urls {
             if let problem = await urlGuard.problem(with: url) { errors.append(FieldError(field: field, message: problem)) }

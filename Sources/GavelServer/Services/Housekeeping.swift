@@ -17,7 +17,10 @@ public struct Housekeeping<C: Clock>: Service where C.Duration == Duration {
         public var expiredPingRetention: Duration
 
         /// Creates a configuration: a pass every 10 minutes, a day of keys and expired pings.
-        public init(interval: Duration = .seconds(600), idempotencyRetention: Duration = .seconds(86_400), expiredPingRetention: Duration = .seconds(86_400)) {
+        public init(
+            interval: Duration = .seconds(600), idempotencyRetention: Duration = .seconds(86_400),
+            expiredPingRetention: Duration = .seconds(86_400)
+        ) {
             self.interval = interval
             self.idempotencyRetention = idempotencyRetention
             self.expiredPingRetention = expiredPingRetention
@@ -45,7 +48,10 @@ public struct Housekeeping<C: Clock>: Service where C.Duration == Duration {
     let logger: Logger
 
     /// Creates the service.
-    public init(store: any PingStore & IdempotencyStore, wallClock: any WallClock, clock: C, configuration: Configuration = Configuration(), logger: Logger) {
+    public init(
+        store: any PingStore & IdempotencyStore, wallClock: any WallClock, clock: C, configuration: Configuration = Configuration(),
+        logger: Logger
+    ) {
         self.store = store
         self.wallClock = wallClock
         self.clock = clock
@@ -69,7 +75,8 @@ public struct Housekeeping<C: Clock>: Service where C.Duration == Duration {
         let now = wallClock.now()
         var result = Sweep(pings: 0, idempotencyKeys: 0)
         do {
-            result.pings = try await store.purgeHeldPings(expiredBefore: now.adding(milliseconds: -configuration.expiredPingRetention.milliseconds))
+            result.pings = try await store.purgeHeldPings(
+                expiredBefore: now.adding(milliseconds: -configuration.expiredPingRetention.milliseconds))
             result.idempotencyKeys = try await store.purgeIdempotencyKeys(
                 createdBefore: now.adding(milliseconds: -configuration.idempotencyRetention.milliseconds))
         } catch {

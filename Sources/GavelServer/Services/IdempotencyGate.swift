@@ -46,12 +46,14 @@ struct IdempotencyGate: Sendable {
             body = try await work()
             status = .ok
         } catch let problem as Problem where problem.status.code < 500 {
-            try await store.completeIdempotencyKey(sellerID: sellerID, key: key, status: Int(problem.status.code), body: JSONWriter.bytes(problem.json))
+            try await store.completeIdempotencyKey(
+                sellerID: sellerID, key: key, status: Int(problem.status.code), body: JSONWriter.bytes(problem.json))
             throw problem
         } catch {
             let problem = Self.clientProblem(error)
             if let problem {
-                try await store.completeIdempotencyKey(sellerID: sellerID, key: key, status: Int(problem.status.code), body: JSONWriter.bytes(problem.json))
+                try await store.completeIdempotencyKey(
+                    sellerID: sellerID, key: key, status: Int(problem.status.code), body: JSONWriter.bytes(problem.json))
                 throw problem
             }
             try? await store.abandonIdempotencyKey(sellerID: sellerID, key: key)

@@ -51,7 +51,9 @@ extension SandboxBuyers {
     /// Adds a buyer with its own API of one of the ``ForeignShape``s (or replaces it), at
     /// `/foreign/<shape>/<name>/ping` and `/post`.
     @discardableResult
-    public func addForeign(_ name: String, _ shape: ForeignShape, _ behavior: ForeignBuyer.Behavior = ForeignBuyer.Behavior()) -> ForeignBuyer {
+    public func addForeign(
+        _ name: String, _ shape: ForeignShape, _ behavior: ForeignBuyer.Behavior = ForeignBuyer.Behavior()
+    ) -> ForeignBuyer {
         foreign.add(name, shape, behavior)
         return ForeignBuyer(name: name, shape: shape, buyers: self)
     }

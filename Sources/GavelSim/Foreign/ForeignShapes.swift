@@ -129,7 +129,9 @@ enum Medicare {
     static func post(_ request: ForeignRequest, _ state: inout ForeignBuyerState) -> ForeignAnswer {
         guard authorized(request, state) else { return failure("Unauthorized", status: 401) }
         guard let body = (try? JSONParser.parse(request.body))?.objectValue else { return failure("Invalid body") }
-        guard let id = body["leadAuctionId"]?.numberValue, state.redeem(id.description) != nil else { return failure("Unknown leadAuctionId") }
+        guard let id = body["leadAuctionId"]?.numberValue, state.redeem(id.description) != nil else {
+            return failure("Unknown leadAuctionId")
+        }
         if let missing = ForeignShapes.missing(["firstName", "lastName", "email", "phone"], in: { body[$0]?.stringValue }) {
             return failure("Missing \(missing)")
         }
@@ -189,7 +191,8 @@ enum XMLGet {
 
     static func authorized(_ request: ForeignRequest, _ state: ForeignBuyerState) -> Bool {
         let credentials = state.behavior.credentials
-        return request.headers["authorization"] == "Basic " + Encodings.base64(Array("\(credentials.username):\(credentials.password)".utf8))
+        return request.headers["authorization"] == "Basic "
+            + Encodings.base64(Array("\(credentials.username):\(credentials.password)".utf8))
     }
 
     static func ping(_ request: ForeignRequest, _ state: inout ForeignBuyerState) -> ForeignAnswer {
@@ -214,7 +217,8 @@ enum XMLGet {
             let price = state.behavior.confirmed ?? bid
             let url = XMLWriter.escapeText(state.behavior.redirectURL)
             return ForeignShapes.xml(
-                "<response><result>success</result><lead_id>xl-\(state.issued)</lead_id><price>\(price)</price><redirect_url>\(url)</redirect_url></response>")
+                "<response><result>success</result><lead_id>xl-\(state.issued)</lead_id><price>\(price)</price><redirect_url>\(url)</redirect_url></response>"
+            )
         case .duplicate: return ForeignShapes.xml("<response><result>duplicate</result><reason>duplicate</reason></response>")
         case .reject(let reason): return failure(reason)
         }
@@ -228,19 +232,22 @@ enum NestedXML {
     }
 
     static func ping(_ request: ForeignRequest, _ state: inout ForeignBuyerState) -> ForeignAnswer {
-        guard let body = try? XMLDocumentParser.parse(request.body), ForeignShapes.find("api_key", in: body) == state.behavior.credentials.apiKey
+        guard let body = try? XMLDocumentParser.parse(request.body),
+            ForeignShapes.find("api_key", in: body) == state.behavior.credentials.apiKey
         else { return ForeignShapes.xml("<response><status>Error</status><message>bad key</message></response>", type: "application/xml") }
         guard ForeignShapes.isDigits(ForeignShapes.find("zip", in: body), count: 5) else { return answer("Error", leadID: "0") }
         guard let bid = state.behavior.bid else {
             state.issued += 1
-            return answer("Unmatched", leadID: "n-\(state.issued)", extra: "<process_information><best_bid>5.00</best_bid></process_information>")
+            return answer(
+                "Unmatched", leadID: "n-\(state.issued)", extra: "<process_information><best_bid>5.00</best_bid></process_information>")
         }
         let token = state.issue("n-", price: bid)
         return answer("Matched", leadID: token, extra: "<process_information><best_bid>\(bid)</best_bid></process_information>")
     }
 
     static func post(_ request: ForeignRequest, _ state: inout ForeignBuyerState) -> ForeignAnswer {
-        guard let body = try? XMLDocumentParser.parse(request.body), ForeignShapes.find("api_key", in: body) == state.behavior.credentials.apiKey
+        guard let body = try? XMLDocumentParser.parse(request.body),
+            ForeignShapes.find("api_key", in: body) == state.behavior.credentials.apiKey
         else { return answer("Rejected", leadID: "0", extra: "<reason>bad key</reason>") }
         let leadID = ForeignShapes.find("lead_id", in: body) ?? ""
         guard state.redeem(leadID) != nil else { return answer("Rejected", leadID: leadID, extra: "<reason>unknown lead_id</reason>") }
