@@ -55,13 +55,17 @@ public struct Exchange<C: Clock>: Sendable where C.Duration == Duration {
         public var draw: @Sendable () -> Int64
         /// Id generation.
         public var ids: IDGenerator
+        /// Learned floors and quality ranking.
+        public var intelligence: MarketIntelligence
 
         /// Creates dependencies.
         public init(
             store: any ExchangeStore, gateway: any BuyerGateway, market: MarketCache, wallClock: any WallClock, clock: C,
             hasher: any ContactHasher, observer: any ExchangeObserver = NoObserver(), circuits: any CircuitBoard = ClosedCircuits(),
-            draw: @escaping @Sendable () -> Int64 = { Int64.random(in: 0..<1_000_000) }, ids: IDGenerator = IDGenerator()
+            draw: @escaping @Sendable () -> Int64 = { Int64.random(in: 0..<1_000_000) }, ids: IDGenerator = IDGenerator(),
+            intelligence: MarketIntelligence = MarketIntelligence()
         ) {
+            self.intelligence = intelligence
             self.store = store
             self.gateway = gateway
             self.market = market
@@ -91,6 +95,9 @@ public struct Exchange<C: Clock>: Sendable where C.Duration == Duration {
         var allocated: Offer?
         var directs: [Offer] = []
         var maxSales = 1
+        var floor = FloorDecision.fixed(.zero)
+        var ranking = RankingMode.price
+        var quality: [String: QualityEstimate] = [:]
     }
 
     /// Everything about the lead being sold that the steps share.

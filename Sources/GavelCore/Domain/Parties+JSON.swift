@@ -48,6 +48,9 @@ extension Settings {
             "auction": .string(auction.rawValue), "default_tmax_ms": .number(Number(defaultTmaxMS)),
             "ping_ttl_s": .number(Number(pingTTLSeconds)), "floors": .object(floors.mapValues(\.json)),
             "dedupe_days": .number(Number(dedupeDays)), "max_return_rate": maxReturnRate?.json ?? .null,
+            "floor_learning": .string(floorLearning.mode.rawValue),
+            "floor_learning_verticals": .object(floorLearning.verticals.mapValues { .string($0.rawValue) }),
+            "floor_learning_options": floorLearning.optionsJSON, "ranking": .string(ranking.rawValue),
         ])
     }
 
@@ -55,7 +58,10 @@ extension Settings {
     public static func parse(_ json: JSONValue, current: Settings) -> Result<Settings, ValidationFailure> {
         let log = FieldErrorLog()
         guard let reader = JSONReader(json, log: log) else { return .failure(ValidationFailure(log.errors)) }
-        reader.rejectUnknown(["auction", "default_tmax_ms", "ping_ttl_s", "floors", "dedupe_days", "max_return_rate"])
+        reader.rejectUnknown([
+            "auction", "default_tmax_ms", "ping_ttl_s", "floors", "dedupe_days", "max_return_rate", "floor_learning",
+            "floor_learning_verticals", "floor_learning_options", "ranking",
+        ])
         var settings = current
         settings.auction = reader.choice("auction", AuctionKind.self) ?? current.auction
         settings.defaultTmaxMS = reader.int("default_tmax_ms", in: 1...60_000) ?? current.defaultTmaxMS
@@ -69,7 +75,50 @@ extension Settings {
                 result[key] = floors.money(key)
             }
         }
+        settings.ranking = reader.choice("ranking", RankingMode.self) ?? current.ranking
+        settings.floorLearning = FloorLearning.parse(reader, current: current.floorLearning)
         if let failure = ValidationFailure(nonEmpty: log.errors) { return .failure(failure) }
         return .success(settings)
+    }
+}
+
+extension FloorLearning {
+    /// The options' wire form.
+    var optionsJSON: JSONValue {
+        [
+            "segment": .array(segment.map { .string($0.rawValue) }), "exploration": exploration.json, "min_fill_rate": minFillRate.json,
+            "max_floor": maxFloor?.json ?? .null, "window": .number(Number(window)), "min_samples": .number(Number(minSamples)),
+        ]
+    }
+
+    /// Reads `floor_learning`, `floor_learning_verticals` and `floor_learning_options` from
+    /// settings; what is left out keeps its value.
+    static func parse(_ reader: JSONReader, current: FloorLearning) -> FloorLearning {
+        var learning = current
+        learning.mode = reader.choice("floor_learning", Mode.self) ?? current.mode
+        if let verticals = reader.object("floor_learning_verticals") {
+            learning.verticals = verticals.members.keys.reduce(into: [:]) { result, key in
+                result[key] = verticals.choice(key, Mode.self, required: true)
+            }
+        }
+        if let options = reader.object("floor_learning_options") { learning.read(options) }
+        return learning
+    }
+
+    private mutating func read(_ options: JSONReader) {
+        options.rejectUnknown(["segment", "exploration", "min_fill_rate", "max_floor", "window", "min_samples"])
+        if let dimensions = options.array("segment") {
+            let parsed = dimensions.compactMap { $0.stringValue.flatMap(Dimension.init(rawValue:)) }
+            if parsed.count != dimensions.count || parsed.isEmpty || Set(parsed).count != parsed.count {
+                options.fail("segment", "must list distinct dimensions among \(Dimension.allCases.map(\.rawValue).joined(separator: ", "))")
+            } else {
+                segment = parsed
+            }
+        }
+        exploration = options.rate("exploration", in: Rate.zero...Rate(micros: 500_000)) ?? exploration
+        minFillRate = options.rate("min_fill_rate", in: Rate.zero...Rate.one) ?? minFillRate
+        if options.members["max_floor"] != nil { maxFloor = options.money("max_floor") }
+        window = options.int("window", in: 10...10_000) ?? window
+        minSamples = options.int("min_samples", in: 0...10_000) ?? minSamples
     }
 }

@@ -70,12 +70,19 @@ public struct Settings: Sendable, Hashable {
     public var dedupeDays: Int
     /// The most any buyer may return: returned ÷ sold over 30 days; `nil` for no limit.
     public var maxReturnRate: Rate?
+    /// Learned floors (`floor_learning` and its options).
+    public var floorLearning: FloorLearning
+    /// How bids are ordered (`ranking`).
+    public var ranking: RankingMode
 
     /// Creates settings with the contract's defaults.
     public init(
         auction: AuctionKind = .firstPrice, defaultTmaxMS: Int = 250, pingTTLSeconds: Int = 120,
-        floors: [String: Money] = ["auto_insurance": Money(cents: 200)], dedupeDays: Int = 30, maxReturnRate: Rate? = nil
+        floors: [String: Money] = ["auto_insurance": Money(cents: 200)], dedupeDays: Int = 30, maxReturnRate: Rate? = nil,
+        floorLearning: FloorLearning = FloorLearning(), ranking: RankingMode = .price
     ) {
+        self.floorLearning = floorLearning
+        self.ranking = ranking
         self.auction = auction
         self.defaultTmaxMS = defaultTmaxMS
         self.pingTTLSeconds = pingTTLSeconds
