@@ -34,9 +34,9 @@ struct FloorLearnerTests {
         // Eight bidders: the second bid sets the price, a floor under it changes nothing.
         let window = (0..<200).map { _ in FloorObservation(top: Money(cents: 2_500), second: Money(cents: 2_400)) }
         let floor = FloorLearner.estimate(window, staticFloor: Money(cents: 200), learning: Self.learning, kind: .secondPrice)
-        let static_ = FloorObservation(top: Money(cents: 2_500), second: Money(cents: 2_400)).payment(
+        let staticPayment = FloorObservation(top: Money(cents: 2_500), second: Money(cents: 2_400)).payment(
             floor: Money(cents: 200), kind: .secondPrice)
-        #expect(window[0].payment(floor: floor, kind: .secondPrice) == static_, "a floor under the second bid costs nothing")
+        #expect(window[0].payment(floor: floor, kind: .secondPrice) == staticPayment, "a floor under the second bid costs nothing")
     }
 
     @Test func theMaximumCapsTheFloorAndFewLeadsPullItTowardTheStaticFloor() {
