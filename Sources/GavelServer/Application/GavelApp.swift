@@ -29,6 +29,8 @@ public struct GavelApp<C: Clock>: Sendable where C.Duration == Duration {
     public let limiter: RateLimiter
     /// The buyer calls, for the test console.
     public let gateway: any BuyerGateway
+    /// Learned floors and quality ranking.
+    public let intelligence: MarketIntelligence
 
     /// Starts the exchange on an opened, migrated store: loads configuration (seeding the
     /// built-in verticals into an empty database), loads keys and sets up the bootstrap admin
@@ -50,13 +52,29 @@ public struct GavelApp<C: Clock>: Sendable where C.Duration == Duration {
         try await bootstrapKeys(store: store, keys: keys, token: configuration.adminToken, clock: wallClock, announce: announce)
         let service = ConfigService(
             store: store, market: market, keys: keys, urlGuard: AddressGuard(allowPrivate: configuration.allowPrivateBuyerURLs))
+        let intelligence = MarketIntelligence()
+        intelligence.seedQuality(try await qualityHistory(store, now: wallClock.now()))
         let exchange = Exchange(
             Exchange.Dependencies(
                 store: store, gateway: gateway, market: market, wallClock: wallClock, clock: clock, hasher: hasher,
-                observer: metrics, circuits: circuits))
+                observer: metrics, circuits: circuits, intelligence: intelligence))
         return GavelApp(
             store: store, market: market, keys: keys, config: service, exchange: exchange, metrics: metrics, gate: AdmissionGate(),
-            wallClock: wallClock, circuits: circuits, limiter: RateLimiter(configuration.rateLimit), gateway: gateway)
+            wallClock: wallClock, circuits: circuits, limiter: RateLimiter(configuration.rateLimit), gateway: gateway,
+            intelligence: intelligence)
+    }
+
+    /// Each campaign's posts and returns over the last 30 days, from the reports, so quality
+    /// ranking starts from what the campaigns did before a restart.
+    private static func qualityHistory(_ store: any ReportStore, now: Timestamp) async throws -> [String: QualityCounts] {
+        let rows = try await store.report(ReportQuery(groupBy: .campaign, from: now.minus(days: 30), to: now))
+        return Dictionary(
+            uniqueKeysWithValues: rows.map { row in
+                (
+                    row.key,
+                    QualityCounts(posts: row.accepted + row.rejected, accepted: row.accepted, sales: row.sold, returned: row.returned)
+                )
+            })
     }
 
     private static func seeded(_ store: any Storage) async throws -> MarketConfig {
@@ -104,7 +122,7 @@ public struct GavelApp<C: Clock>: Sendable where C.Duration == Duration {
         SellerRoutes(exchange: exchange, store: store, gate: gate, idempotency: idempotency).register(on: router)
         BuyerRoutes(store: store).register(on: router)
         IntegrationRoutes(market: market, console: TestConsole(gateway: gateway)).register(on: router)
-        MoneyRoutes(store: store, market: market, clock: wallClock).register(on: router)
+        MoneyRoutes(store: store, market: market, clock: wallClock, intelligence: intelligence).register(on: router)
         ReportRoutes(store: store, clock: wallClock).register(on: router)
         DashboardRoutes(
             store: store, market: market, keys: keys, config: config, circuits: circuits, clock: wallClock,

@@ -4,9 +4,10 @@ import Hummingbird
 /// Money after the sale: `POST /v1/returns`, `POST /v1/conversions`, `GET /v1/buyer/leads`
 /// (buyer keys) and `POST /v1/buyers/{id}/payments` (the operator).
 struct MoneyRoutes {
-    let store: any MoneyStore
+    let store: any MoneyStore & LeadStore
     let market: MarketCache
     let clock: any WallClock
+    let intelligence: MarketIntelligence
 
     /// The buyer export's columns, in order (lead fields follow as `field.<name>`).
     static let leadColumns = ["lead_id", "campaign", "price", "sold_at", "returned", "vertical", "source", "received_at"]
@@ -16,6 +17,14 @@ struct MoneyRoutes {
         router.post("/v1/conversions") { request, context in try await convert(request, context) }
         router.get("/v1/buyer/leads") { request, context in try await boughtLeads(request, context) }
         router.post("/v1/buyers/:id/payments") { request, context in try await pay(request, context) }
+    }
+
+    /// Tells quality ranking which campaign's sale came back.
+    private func learnReturn(leadID: String, buyerID: String) async {
+        guard let detail = try? await store.lead(id: leadID), detail.lead.test == false,
+            let sale = detail.outcome?.sales.first(where: { $0.buyerID == buyerID })
+        else { return }
+        intelligence.recordReturn(campaignID: sale.campaignID)
     }
 
     private func returnLead(_ request: Request, _ context: GavelRequestContext) async throws -> Response {
@@ -31,7 +40,9 @@ struct MoneyRoutes {
         let returned = ReturnRequest(
             leadID: leadID!, buyerID: buyer, reason: reason!, at: clock.now(), maxReturnRate: market.current.config.settings.maxReturnRate)
         switch try await store.recordReturn(returned) {
-        case .approved(let refund): return JSONIO.response(["status": "approved", "reason": .string(reason!), "refund": refund.json])
+        case .approved(let refund):
+            await learnReturn(leadID: leadID!, buyerID: buyer)
+            return JSONIO.response(["status": "approved", "reason": .string(reason!), "refund": refund.json])
         case .denied(let why): return JSONIO.response(["status": "denied", "reason": .string(why)])
         case .notFound: throw Problem.notFound("You did not buy lead '\(leadID!)'.")
         case .alreadyReturned: throw Problem.conflict("Lead '\(leadID!)' was already returned.")
