@@ -177,6 +177,8 @@ schemas = {
         "allow": {"type": "array", "items": {"type": "string"}}, "deny": {"type": "array", "items": {"type": "string"}},
         "bid_multiplier": {"type": "object", "additionalProperties": {"type": "number", "minimum": 0, "maximum": 100}},
         "max_bid": {"type": "object", "additionalProperties": MONEY},
+        "source_multiplier": {"type": "object", "additionalProperties": {"type": "number", "minimum": 0, "maximum": 100},
+                              "description": "A factor on the bid per traffic source (the lead's source), after the seller's."},
     }),
     "Campaign": obj({
         "id": ID, "buyer_id": {"type": "string"}, "vertical": {"type": "string"}, "name": {"type": "string"},
@@ -198,6 +200,20 @@ schemas = {
         "floors": {"type": "object", "additionalProperties": MONEY},
         "dedupe_days": {"type": "integer", "minimum": 0, "maximum": 3650},
         "max_return_rate": nullable(RATE),
+        "floor_learning": {"type": "string", "enum": ["off", "on"],
+                           "description": "Learned floors above the static ones (docs/INTELLIGENCE.md)."},
+        "floor_learning_verticals": {"type": "object", "additionalProperties": {"type": "string", "enum": ["off", "on"]},
+                                     "description": "Per-vertical overrides of floor_learning."},
+        "floor_learning_options": obj({
+            "segment": {"type": "array", "minItems": 1, "uniqueItems": True,
+                        "items": {"type": "string", "enum": ["vertical", "state", "source", "seller"]}},
+            "exploration": {"type": "number", "minimum": 0, "maximum": 0.5, "multipleOf": 0.000001},
+            "min_fill_rate": RATE, "max_floor": nullable(MONEY),
+            "window": {"type": "integer", "minimum": 10, "maximum": 10000},
+            "min_samples": {"type": "integer", "minimum": 0, "maximum": 10000},
+        }),
+        "ranking": {"type": "string", "enum": ["price", "quality"],
+                    "description": "quality ranks by bid x P(accepted) x (1 - P(returned))."},
     }),
     "ApiKeyCreate": obj({
         "role": {"type": "string", "enum": ["admin", "seller", "buyer"]}, "subject_id": {"type": "string"},
@@ -386,10 +402,12 @@ REPORT_ROW = obj({
     "accepted": {"type": "integer"}, "rejected": {"type": "integer"}, "returned": {"type": "integer"},
     "conversions": {"type": "integer"}, "revenue": nullable(SIGNED_MONEY), "payout": nullable(SIGNED_MONEY),
     "margin": nullable(SIGNED_MONEY), "avg_price": nullable(SIGNED_MONEY), "epl": nullable(SIGNED_MONEY),
-    "conversion_rate": {"type": "number"}, "p50_response_ms": nullable({"type": "integer"}),
+    "conversion_rate": {"type": "number"}, "accept_rate": {"type": "number"}, "return_rate": {"type": "number"},
+    "p50_response_ms": nullable({"type": "integer"}),
     "p95_response_ms": nullable({"type": "integer"}), "timeouts": {"type": "integer"},
 }, ["key", "leads", "pings", "bids", "bid_rate", "sold", "sold_rate", "accepted", "rejected", "returned", "conversions",
-    "revenue", "payout", "margin", "avg_price", "epl", "conversion_rate", "p50_response_ms", "p95_response_ms", "timeouts"])
+    "revenue", "payout", "margin", "avg_price", "epl", "conversion_rate", "accept_rate", "return_rate", "p50_response_ms",
+    "p95_response_ms", "timeouts"])
 schemas["ReportRow"] = REPORT_ROW
 schemas["BoughtLead"] = obj({
     "lead_id": {"type": "string"}, "campaign": {"type": "string"}, "price": MONEY, "sold_at": TIME, "returned": {"type": "boolean"},

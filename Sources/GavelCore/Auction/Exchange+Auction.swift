@@ -131,7 +131,7 @@ extension Exchange {
         }
         return PingRecord(
             campaignID: campaign.id, buyerID: campaign.buyerID, answer: PingAnswer(kind: .hosted, bid: price),
-            effectiveBid: campaign.effectiveBid(price, seller: context.seller.id))
+            effectiveBid: campaign.effectiveBid(price, seller: context.seller.id, source: context.lead.source))
     }
 
     /// Pings the remote campaigns at once, each under its own deadline measured from the
@@ -150,7 +150,7 @@ extension Exchange {
                 late: { answer in Self.late(answer, tmaxMS: request.tmaxMS) })
         }
         let answers = await Deadline.gather(calls, clock: clock)
-        return zip(pings, answers).map { ping, answer in record(ping.0, answer: answer, seller: context.seller.id) }
+        return zip(pings, answers).map { ping, answer in record(ping.0, answer: answer, context: context) }
     }
 
     /// A ping that missed its deadline: a timeout — "answered after the deadline" with the
@@ -162,8 +162,9 @@ extension Exchange {
         return PingAnswer(kind: .timeout, latencyMicros: answer.latencyMicros, detail: "answered after the deadline")
     }
 
-    private func record(_ campaign: Campaign, answer: PingAnswer, seller: String) -> PingRecord {
-        let effective = answer.isBid ? answer.bid.map { campaign.effectiveBid($0, seller: seller) } : nil
+    private func record(_ campaign: Campaign, answer: PingAnswer, context: Context) -> PingRecord {
+        let effective =
+            answer.isBid ? answer.bid.map { campaign.effectiveBid($0, seller: context.seller.id, source: context.lead.source) } : nil
         return PingRecord(campaignID: campaign.id, buyerID: campaign.buyerID, answer: answer, effectiveBid: effective)
     }
 
