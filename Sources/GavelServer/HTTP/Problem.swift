@@ -72,6 +72,12 @@ extension Problem {
         Problem(.forbidden, slug: "forbidden", title: "This key's role may not do that", detail: detail)
     }
 
+    /// 403: the operator paused the seller; nothing was stored.
+    public static let sellerPaused = Problem(
+        .forbidden, slug: "seller-paused", title: "This seller is paused",
+        detail: "The operator has paused this seller: leads, pings and posts are refused and nothing was stored. "
+            + "Ask the operator to activate it again.")
+
     /// 404: nothing here, or not yours.
     public static func notFound(_ detail: String) -> Problem {
         Problem(.notFound, slug: "not-found", title: "Not found", detail: detail)
@@ -132,6 +138,7 @@ struct ProblemMiddleware<Context: RequestContext>: RouterMiddleware {
         switch error {
         case .invalid(let failure): .invalid(failure)
         case .sellerInactive: .forbidden("This seller is unknown or deactivated.")
+        case .sellerPaused: .sellerPaused
         case .pingNotFound: .notFound("No such ping for this seller.")
         case .pingExpired: Problem(.gone, slug: "ping-expired", title: "The ping has expired", detail: "Its bids have lapsed; ping again.")
         case .pingAlreadyPosted: .conflict("This ping was already posted.")
