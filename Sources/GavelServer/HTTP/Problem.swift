@@ -64,8 +64,28 @@ extension Problem {
     /// 401: no key, or a key that is unknown or revoked.
     public static let unauthorized = Problem(
         .unauthorized, slug: "unauthorized", title: "Missing or invalid API key",
-        detail: "Send 'Authorization: Bearer <api key>' with a valid, unrevoked key.",
+        detail: "Send 'Authorization: Bearer <api key>' (or 'X-API-Key: <api key>') with a valid, unrevoked key.",
         headers: [.wwwAuthenticate: "Bearer"])
+
+    /// 400: a key in the URL (`?api_key=`, `?key=`, `?token=`, …), refused whatever it is,
+    /// because URLs are written to server and proxy logs, browser history and `Referer`
+    /// headers. The key itself is never echoed.
+    public static let keyInURL = Problem(
+        .badRequest, slug: "key-in-url", title: "API keys are not accepted in the URL",
+        detail: "Send the key in the 'Authorization: Bearer <api key>' header or in 'X-API-Key', never in the URL: "
+            + "URLs end up in server and proxy logs, browser history and Referer headers. "
+            + "If a real key was in this URL, treat it as exposed and ask the operator for a new one.")
+
+    /// 400: the body is not a valid `application/x-www-form-urlencoded` form.
+    public static func unparseableForm(_ detail: String) -> Problem {
+        Problem(.badRequest, slug: "unparseable", title: "The request body is not a valid form", detail: detail)
+    }
+
+    /// 415: a `multipart/form-data` body, which the seller routes do not read.
+    public static let multipartUnsupported = Problem(
+        .unsupportedMediaType, slug: "unsupported-media-type", title: "Unsupported content type",
+        detail: "Send JSON (application/json) or a URL-encoded form (application/x-www-form-urlencoded, as curl --data-urlencode "
+            + "sends it); multipart bodies (curl -F) are not read.")
 
     /// 403: the key's role may not do this.
     public static func forbidden(_ detail: String) -> Problem {
