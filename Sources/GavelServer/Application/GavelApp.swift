@@ -102,6 +102,7 @@ public struct GavelApp<C: Clock>: Sendable where C.Duration == Duration {
         KeyRoutes(store: store, keys: keys, market: market, clock: wallClock).register(on: router)
         let idempotency = IdempotencyGate(store: store, clock: wallClock)
         SellerRoutes(exchange: exchange, store: store, gate: gate, idempotency: idempotency).register(on: router)
+        SpecRoutes(market: market, rateLimit: limiter.configuration.rate).register(on: router)
         BuyerRoutes(store: store).register(on: router)
         IntegrationRoutes(market: market, console: TestConsole(gateway: gateway)).register(on: router)
         MoneyRoutes(store: store, market: market, clock: wallClock).register(on: router)

@@ -120,6 +120,17 @@ extension Problem {
         invalid(ValidationFailure(field: field, message))
     }
 
+    /// 413: a body over the limit.
+    public static let tooLarge = Problem(
+        .contentTooLarge, slug: "too-large", title: "The request body is too large", detail: "The limit is 1 MiB.")
+
+    /// 429: a key over its rate limit, to retry after `wait` seconds.
+    public static func rateLimited(rate: Int, wait: Int) -> Problem {
+        Problem(
+            .tooManyRequests, slug: "rate-limited", title: "Too many requests",
+            detail: "This key sends more than \(rate) requests per second.", headers: [.retryAfter: String(wait)])
+    }
+
     /// 503: not available now.
     public static func unavailable(_ detail: String) -> Problem {
         Problem(.serviceUnavailable, slug: "unavailable", title: "Service unavailable", detail: detail, headers: [.retryAfter: "1"])
@@ -142,8 +153,7 @@ struct ProblemMiddleware<Context: RequestContext>: RouterMiddleware {
         case let failure as ValidationFailure: return .invalid(failure)
         case let error as ExchangeError: return problem(for: error)
         case let error as StorageError: return problem(for: error, context: context)
-        case is NIOTooManyBytesError:
-            return Problem(.contentTooLarge, slug: "too-large", title: "The request body is too large", detail: "The limit is 1 MiB.")
+        case is NIOTooManyBytesError: return .tooLarge
         case let error as HTTPError:
             return Problem(error.status, slug: "http-\(error.status.code)", title: error.status.reasonPhrase, detail: error.body)
         case let error as any HTTPResponseError:
