@@ -109,7 +109,7 @@ public struct GavelApp<C: Clock>: Sendable where C.Duration == Duration {
         ReportRoutes(store: store, clock: wallClock).register(on: router)
         DashboardRoutes(
             store: store, market: market, keys: keys, config: config, circuits: circuits, clock: wallClock,
-            console: TestConsole(gateway: gateway)
+            console: TestConsole(gateway: gateway), rateLimit: limiter.configuration.rate
         ).register(on: router)
         return (hummingbird, router)
     }
