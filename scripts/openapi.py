@@ -57,7 +57,11 @@ schemas = {
     }, ["fields"]),
     "Seller": obj({
         "id": ID, "name": {"type": "string"}, "alias": {"type": "string"},
-        "revenue_share": RATE, "active": {"type": "boolean"}, "created_at": TIME, "updated_at": TIME,
+        "revenue_share": RATE, "active": {"type": "boolean"},
+        "status": {"type": "string", "enum": ["testing", "active", "paused"],
+                   "description": "testing: every lead is a test lead; active: sells for real; paused: leads are refused (403). "
+                                  "Left out: new_seller_status on create, unchanged on replace."},
+        "created_at": TIME, "updated_at": TIME,
     }),
     "Buyer": obj({
         "id": ID, "name": {"type": "string"}, "balance_limit": nullable(MONEY), "created_at": TIME, "updated_at": TIME,
@@ -214,6 +218,8 @@ schemas = {
         }),
         "ranking": {"type": "string", "enum": ["price", "quality"],
                     "description": "quality ranks by bid x P(accepted) x (1 - P(returned))."},
+        "new_seller_status": {"type": "string", "enum": ["active", "testing"],
+                              "description": "The status of a seller created without one (default active)."},
     }),
     "ApiKeyCreate": obj({
         "role": {"type": "string", "enum": ["admin", "seller", "buyer"]}, "subject_id": {"type": "string"},
@@ -228,6 +234,18 @@ schemas = {
         "vertical": {"type": "string"}, "source": {"type": "string"}, "test": {"type": "boolean"},
         "fields": {"type": "object", "additionalProperties": True}, "consent": {"type": "object", "additionalProperties": True},
     }, ["vertical", "fields"]),
+    "LeadForm": obj({
+        "vertical": {"type": "string"}, "source": {"type": "string"},
+        "test": {"type": "string", "description": "true/false, 1/0, yes/no, y/n or on/off."},
+        "tcpa_text": {"type": "string"}, "trustedform_cert_url": {"type": "string"}, "leadid_token": {"type": "string"},
+    }, ["vertical"], additional={"type": "string"},
+        description="The same request as a URL-encoded form: the envelope and the consent fields by name, every other name a "
+                    "lead field (`fields[name]` for a field named like an envelope member, `consent[name]` for other consent). "
+                    "Values are converted to the vertical's field types as JSON strings are; a name given twice is a 422."),
+    "PostForm": obj({
+        "ping_id": {"type": "string"},
+        "tcpa_text": {"type": "string"}, "trustedform_cert_url": {"type": "string"}, "leadid_token": {"type": "string"},
+    }, ["ping_id"], additional={"type": "string"}, description="POST /v1/post as a URL-encoded form, named as LeadForm."),
     "PostSubmission": obj({
         "ping_id": {"type": "string"}, "fields": {"type": "object", "additionalProperties": True},
         "consent": {"type": "object", "additionalProperties": True},
@@ -237,10 +255,11 @@ schemas = {
         "price": MONEY, "buyer": nullable({"type": "string"}), "buyers": {"type": "array", "items": {"type": "string"}},
         "reason": nullable({"type": "string"}), "elapsed_ms": {"type": "integer", "minimum": 0},
         "redirect_url": nullable({"type": "string", "description": "The winning buyer's landing page for the consumer, if it gave one."}),
+        "test": {"type": "boolean", "description": "Whether it ran as a test lead (asked for, or the seller is testing): nothing charged or paid."},
     }, ["lead_id", "status", "price", "buyer", "reason", "elapsed_ms"]),
     "PingResult": obj({
         "ping_id": {"type": "string"}, "status": {"type": "string", "enum": ["bid", "no_bid"]}, "price": MONEY,
-        "expires_at": TIME,
+        "expires_at": TIME, "test": {"type": "boolean"},
     }, ["ping_id", "status", "price", "expires_at"]),
     "TimelineEvent": {"type": "object", "required": ["event"], "additionalProperties": True,
                       "properties": {"event": {"type": "string"}, "campaign": {"type": "string"}}},
@@ -273,10 +292,12 @@ schemas = {
 }
 
 PROBLEM_CODES = {
-    "400": "The body is not valid JSON.", "401": "No key, or an unknown or revoked key.",
+    "400": "Bad request: the body is not valid JSON (or not a valid form), or an API key was put in the URL (never accepted there).",
+    "401": "No key, or an unknown or revoked key.",
     "403": "The key's role may not do this.", "404": "Not found, or not yours.",
     "409": "Conflict: the id exists, already posted, or an idempotency key reused with another body.",
     "410": "The ping expired.", "413": "The body is over 1 MiB.", "422": "Well-formed but invalid; `errors` lists each field.",
+    "415": "A multipart body: send JSON or application/x-www-form-urlencoded.",
     "429": "Rate limited; see Retry-After.", "503": "Shutting down or the database is unavailable.",
 }
 
@@ -306,7 +327,7 @@ def op(summary, tag, responses, request=None, params=None, security=True, descri
     return o
 
 ID_PARAM = [{"name": "id", "in": "path", "required": True, "schema": {"type": "string"}}]
-AUTH = ("401", "403")
+AUTH = ("400", "401", "403")
 
 paths = {}
 
@@ -363,20 +384,35 @@ paths["/v1/api-keys/{id}"] = {
 }
 
 IDEMPOTENCY = [{"name": "Idempotency-Key", "in": "header", "required": False, "schema": {"type": "string", "maxLength": 200}}]
-seller_errors = problems("400", *AUTH, "409", "413", "422", "429", "503")
+seller_errors = problems("400", *AUTH, "409", "413", "415", "422", "429", "503")
+def json_or_form(schema, form):
+    return {"required": True, "content": {"application/json": {"schema": schema},
+                                          "application/x-www-form-urlencoded": {"schema": form}}}
+SELLING = ("Paused sellers get 403 (`seller-paused`); a testing seller's leads all run as test leads. "
+           "The key goes in `Authorization: Bearer` or `X-API-Key`, never in the URL (400).")
 paths["/v1/leads"] = {
     "post": op("Sell a full lead in one call", "seller", {**ok(ref("LeadResult")), **seller_errors},
-               body(ref("LeadSubmission")), IDEMPOTENCY),
+               json_or_form(ref("LeadSubmission"), ref("LeadForm")), IDEMPOTENCY, description=SELLING),
 }
 paths["/v1/ping"] = {
     "post": op("Price a partial (non-personal) lead: step one of two", "seller", {**ok(ref("PingResult")), **seller_errors},
-               body(ref("LeadSubmission")), IDEMPOTENCY),
+               json_or_form(ref("LeadSubmission"), ref("LeadForm")), IDEMPOTENCY, description=SELLING),
 }
 paths["/v1/post"] = {
     "post": op("Deliver the full lead for a ping: step two of two", "seller",
-               {**ok(ref("LeadResult")), **problems("400", *AUTH, "404", "409", "410", "413", "422", "429", "503")},
-               body(ref("PostSubmission")), IDEMPOTENCY),
+               {**ok(ref("LeadResult")), **problems("400", *AUTH, "404", "409", "410", "413", "415", "422", "429", "503")},
+               json_or_form(ref("PostSubmission"), ref("PostForm")), IDEMPOTENCY, description=SELLING),
 }
+MARKDOWN = {"text/markdown": {"schema": {"type": "string"}}}
+paths["/v1/sellers/{id}/spec"] = {"get": op(
+    "A seller's posting guide: endpoints, auth, fields, consent, curl examples, answers and errors", "seller",
+    {"200": {"description": "The guide (HTML by default, Markdown with Accept: text/markdown); without `vertical`, the list of guides",
+             "content": {"text/html": {"schema": {"type": "string"}}, **MARKDOWN}},
+     **problems(*AUTH, "404", "429")},
+    params=ID_PARAM + [{"name": "vertical", "in": "query", "schema": {"type": "string"},
+                        "description": "The vertical's id; without it, the list of the seller's guides."}],
+    description="The operator's key for any seller, a seller's key for its own (another seller's is 404). Generated from the "
+                "current configuration on every request; the curl examples use the request's scheme and Host and `$GAVEL_KEY`.")}
 paths["/v1/leads/{id}"] = {
     "get": op("A lead of yours: status, payout and timeline", "seller", {**ok(ref("LeadDetail")), **problems(*AUTH, "404")},
               params=ID_PARAM),
@@ -514,6 +550,17 @@ paths["/campaigns/{id}/test"] = {"post": op(
     {"200": html("The campaign's page with the test's calls"), "303": SEE_OTHER, **PAGE_ERRORS},
     FORM({"fields": {"type": "string", "description": "A lead's fields as JSON; empty for a sample lead."},
           "post": {"type": "string", "enum": ["on", ""]}}), ID_PARAM, security=False)}
+paths["/sellers"] = {"get": page("Sellers with their status (operator); a seller is sent to its own page")}
+paths["/sellers.csv"] = {"get": csv_page("The sellers list as CSV (operator)")}
+paths["/sellers/{id}"] = {"get": page("A seller: status (operator form to change it) and links to its posting guides", ID_PARAM)}
+paths["/sellers/{id}/spec"] = {"get": page(
+    "A seller's posting guide in the dashboard (the list of guides without `vertical`)",
+    ID_PARAM + [{"name": "vertical", "in": "query", "schema": {"type": "string"}}],
+    {"200": {"description": "The guide (Markdown with Accept: text/markdown)", "content": {**HTML, **MARKDOWN}},
+     "303": SEE_OTHER, **PAGE_ERRORS})}
+paths["/sellers/{id}/status"] = {"post": form_post(
+    "Change a seller's status (operator)", FORM({"status": {"type": "string", "enum": ["testing", "active", "paused"]}}, ["status"]),
+    ID_PARAM)}
 paths["/login"] = {
     "get": op("The sign-in form, or sign in with a one-time link's token", "dashboard",
               {"200": html("The sign-in form"), "303": SEE_OTHER, "401": html("The link is invalid, used or expired")},
@@ -555,12 +602,14 @@ doc = {
     "info": {"title": "Gavel", "version": "1.0.0",
              "description": "Real-time lead auction exchange (ping-post). Money is US dollars with at most 2 decimals."},
     "servers": [{"url": "/"}],
-    "security": [{"bearer": []}],
+    "security": [{"bearer": []}, {"apiKey": []}],
     "tags": [{"name": t} for t in ["seller", "buyer", "operator", "reports", "operations", "dashboard"]],
     "paths": paths,
     "webhooks": webhooks,
     "components": {"schemas": schemas,
-                   "securitySchemes": {"bearer": {"type": "http", "scheme": "bearer", "description": "An API key."}}},
+                   "securitySchemes": {"bearer": {"type": "http", "scheme": "bearer", "description": "An API key."},
+                                       "apiKey": {"type": "apiKey", "in": "header", "name": "X-API-Key",
+                                                  "description": "The same API key in a header of its own. Never in the URL."}}},
 }
 
 out = pathlib.Path(__file__).resolve().parent.parent / "Sources/GavelServer/Resources/openapi.json"

@@ -32,6 +32,9 @@ struct StorageConformanceTests {
     @Test(arguments: Backend.available) func settingsRoundTrip(_ backend: Backend) async throws {
         try await backend.run { try await StorageConformance.settingsRoundTrip($0) }
     }
+    @Test(arguments: Backend.available) func sellerStatusRoundTrip(_ backend: Backend) async throws {
+        try await backend.run { try await StorageConformance.sellerStatusRoundTrip($0) }
+    }
     @Test(arguments: Backend.available) func apiKeys(_ backend: Backend) async throws {
         try await backend.run { try await StorageConformance.apiKeys($0) }
     }

@@ -117,7 +117,7 @@ public struct Exchange<C: Clock>: Sendable where C.Duration == Duration {
         let market = deps.market.current
         let (seller, vertical) = try parties(submission.vertical, sellerID: sellerID, market: market)
         let fields = try validated(submission.fields, vertical: vertical, mode: .full)
-        let lead = newLead(submission, fields: fields, seller: seller, vertical: vertical)
+        let lead = newLead(submission.asSeller(seller), fields: fields, seller: seller, vertical: vertical)
         let context = Context(market: market, seller: seller, vertical: vertical, lead: lead, arrival: arrival)
         if case .duplicate = try await deps.store.insertLead(lead, dedupeSince: dedupeSince(lead, market: market)) {
             return finish(context, LeadOutcome(leadID: lead.id, status: .duplicate, reason: "duplicate", finishedAt: deps.wallClock.now()))
@@ -140,6 +140,7 @@ public struct Exchange<C: Clock>: Sendable where C.Duration == Duration {
         let arrival = deps.clock.now
         let market = deps.market.current
         let (seller, vertical) = try parties(submission.vertical, sellerID: sellerID, market: market)
+        let submission = submission.asSeller(seller)
         let fields = try validated(submission.fields, vertical: vertical, mode: .ping)
         let now = deps.wallClock.now()
         let pingID = deps.ids.make("P", at: now)
@@ -156,22 +157,23 @@ public struct Exchange<C: Clock>: Sendable where C.Duration == Duration {
                 skips: round.skips, createdAt: now, expiresAt: expires))
         let plan = Cascade.plan(allocated: nil, ranked: round.ranked, prices: round.prices, directs: [], maxSales: round.maxSales)
         let top = plan.headline
-        return PingResult(pingID: pingID, hasBid: top > .zero, price: seller.payout(for: top), expiresAt: expires)
+        return PingResult(pingID: pingID, hasBid: top > .zero, price: seller.payout(for: top), expiresAt: expires, test: lead.test)
     }
 
     /// Delivers the full lead for a held ping and runs the post cascade over its bids.
     public func post(_ submission: PostSubmission, sellerID: String) async throws -> LeadResult {
         let arrival = deps.clock.now
         let market = deps.market.current
+        _ = try selling(sellerID, market: market)
         guard let peeked = try await deps.store.heldPing(id: submission.pingID, sellerID: sellerID) else {
             throw ExchangeError.pingNotFound
         }
         let (seller, vertical) = try parties(peeked.vertical, sellerID: sellerID, market: market)
         let fields = try validated(submission.fields, vertical: vertical, mode: .full)
         let held = try await claim(submission.pingID, sellerID: sellerID)
-        let lead = newLead(
-            LeadSubmission(vertical: held.vertical, source: held.source, test: held.test, fields: fields, consent: submission.consent),
-            fields: fields, seller: seller, vertical: vertical, pingID: held.id)
+        let posted = LeadSubmission(
+            vertical: held.vertical, source: held.source, test: held.test, fields: fields, consent: submission.consent)
+        let lead = newLead(posted.asSeller(seller), fields: fields, seller: seller, vertical: vertical, pingID: held.id)
         let context = Context(market: market, seller: seller, vertical: vertical, lead: lead, arrival: arrival)
         if case .duplicate = try await deps.store.insertLead(lead, dedupeSince: dedupeSince(lead, market: market)) {
             return finish(context, LeadOutcome(leadID: lead.id, status: .duplicate, reason: "duplicate", finishedAt: deps.wallClock.now()))
@@ -223,8 +225,15 @@ public struct Exchange<C: Clock>: Sendable where C.Duration == Duration {
 
     // MARK: Steps
 
-    private func parties(_ verticalID: String, sellerID: String, market: Market) throws -> (Seller, Vertical) {
+    /// The seller, if it may sell now: 403 when unknown or switched off, or paused.
+    private func selling(_ sellerID: String, market: Market) throws -> Seller {
         guard let seller = market.config.sellers[sellerID], seller.active else { throw ExchangeError.sellerInactive }
+        guard seller.status != .paused else { throw ExchangeError.sellerPaused }
+        return seller
+    }
+
+    private func parties(_ verticalID: String, sellerID: String, market: Market) throws -> (Seller, Vertical) {
+        let seller = try selling(sellerID, market: market)
         guard let vertical = market.config.verticals[verticalID] else {
             throw ExchangeError.invalid(ValidationFailure(field: "vertical", "unknown vertical '\(verticalID)'"))
         }
@@ -259,7 +268,8 @@ public struct Exchange<C: Clock>: Sendable where C.Duration == Duration {
         deps.observer.leadFinished(status: outcome.status, elapsedMicros: micros)
         return LeadResult(
             leadID: outcome.leadID, status: outcome.status, price: outcome.payout, buyers: outcome.sales.map(\.campaignID),
-            reason: outcome.status == .sold ? nil : outcome.reason, elapsedMS: micros / 1_000, redirectURL: outcome.redirectURL)
+            reason: outcome.status == .sold ? nil : outcome.reason, elapsedMS: micros / 1_000, redirectURL: outcome.redirectURL,
+            test: context.lead.test)
     }
 }
 

@@ -3,22 +3,26 @@ extension Seller {
     public var json: JSONValue {
         .object([
             "id": .string(id), "name": .string(name), "alias": .string(alias),
-            "revenue_share": revenueShare.json, "active": .bool(active),
+            "revenue_share": revenueShare.json, "active": .bool(active), "status": .string(status.rawValue),
         ])
     }
 
-    /// Reads a seller from its wire form; `defaultAlias` is used when none is given.
-    public static func parse(_ json: JSONValue, defaultID: String, defaultAlias: String) -> Result<Seller, ValidationFailure> {
+    /// Reads a seller from its wire form; `defaultAlias` is used when none is given, and
+    /// `defaultStatus` when it has no `status` (a stored seller from before statuses is active).
+    public static func parse(
+        _ json: JSONValue, defaultID: String, defaultAlias: String, defaultStatus: Status = .active
+    ) -> Result<Seller, ValidationFailure> {
         let log = FieldErrorLog()
         guard let reader = JSONReader(json, log: log) else { return .failure(ValidationFailure(log.errors)) }
-        reader.rejectUnknown(["id", "name", "alias", "revenue_share", "active", "created_at", "updated_at"])
+        reader.rejectUnknown(["id", "name", "alias", "revenue_share", "active", "status", "created_at", "updated_at"])
         let id = Identifier.read(reader, default: defaultID)
         let name = reader.string("name") ?? id
         let alias = reader.string("alias", maxLength: 64) ?? defaultAlias
         let share = reader.rate("revenue_share", in: Rate.zero...Rate.one) ?? Rate("0.85")
         let active = reader.bool("active") ?? true
+        let status = reader.choice("status", Status.self) ?? defaultStatus
         if let failure = ValidationFailure(nonEmpty: log.errors) { return .failure(failure) }
-        return .success(Seller(id: id, name: name, alias: alias, revenueShare: share, active: active))
+        return .success(Seller(id: id, name: name, alias: alias, revenueShare: share, active: active, status: status))
     }
 }
 
@@ -51,6 +55,7 @@ extension Settings {
             "floor_learning": .string(floorLearning.mode.rawValue),
             "floor_learning_verticals": .object(floorLearning.verticals.mapValues { .string($0.rawValue) }),
             "floor_learning_options": floorLearning.optionsJSON, "ranking": .string(ranking.rawValue),
+            "new_seller_status": .string(newSellerStatus.rawValue),
         ])
     }
 
@@ -60,13 +65,14 @@ extension Settings {
         guard let reader = JSONReader(json, log: log) else { return .failure(ValidationFailure(log.errors)) }
         reader.rejectUnknown([
             "auction", "default_tmax_ms", "ping_ttl_s", "floors", "dedupe_days", "max_return_rate", "floor_learning",
-            "floor_learning_verticals", "floor_learning_options", "ranking",
+            "floor_learning_verticals", "floor_learning_options", "ranking", "new_seller_status",
         ])
         var settings = current
         settings.auction = reader.choice("auction", AuctionKind.self) ?? current.auction
         settings.defaultTmaxMS = reader.int("default_tmax_ms", in: 1...60_000) ?? current.defaultTmaxMS
         settings.pingTTLSeconds = reader.int("ping_ttl_s", in: 1...86_400) ?? current.pingTTLSeconds
         settings.dedupeDays = reader.int("dedupe_days", in: 0...3_650) ?? current.dedupeDays
+        settings.newSellerStatus = newSellerStatus(reader) ?? current.newSellerStatus
         if reader.members["max_return_rate"] != nil {
             settings.maxReturnRate = reader.rate("max_return_rate", in: Rate.zero...Rate.one)
         }
@@ -79,6 +85,16 @@ extension Settings {
         settings.floorLearning = FloorLearning.parse(reader, current: current.floorLearning)
         if let failure = ValidationFailure(nonEmpty: log.errors) { return .failure(failure) }
         return .success(settings)
+    }
+
+    /// `new_seller_status`: `active` or `testing` (a new seller is never created paused).
+    private static func newSellerStatus(_ reader: JSONReader) -> Seller.Status? {
+        guard let text = reader.string("new_seller_status") else { return nil }
+        guard let status = Seller.Status(rawValue: text), status != .paused else {
+            reader.fail("new_seller_status", "must be one of 'active', 'testing'")
+            return nil
+        }
+        return status
     }
 }
 

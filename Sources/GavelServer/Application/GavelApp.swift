@@ -120,13 +120,14 @@ public struct GavelApp<C: Clock>: Sendable where C.Duration == Duration {
         KeyRoutes(store: store, keys: keys, market: market, clock: wallClock).register(on: router)
         let idempotency = IdempotencyGate(store: store, clock: wallClock)
         SellerRoutes(exchange: exchange, store: store, gate: gate, idempotency: idempotency).register(on: router)
+        SpecRoutes(market: market, rateLimit: limiter.configuration.rate).register(on: router)
         BuyerRoutes(store: store).register(on: router)
         IntegrationRoutes(market: market, console: TestConsole(gateway: gateway)).register(on: router)
         MoneyRoutes(store: store, market: market, clock: wallClock, intelligence: intelligence).register(on: router)
         ReportRoutes(store: store, clock: wallClock).register(on: router)
         DashboardRoutes(
             store: store, market: market, keys: keys, config: config, circuits: circuits, clock: wallClock,
-            console: TestConsole(gateway: gateway)
+            console: TestConsole(gateway: gateway), rateLimit: limiter.configuration.rate
         ).register(on: router)
         return (hummingbird, router)
     }

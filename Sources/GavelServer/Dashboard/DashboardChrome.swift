@@ -89,8 +89,9 @@ struct Chrome: Sendable {
     /// The pages a role reaches from the navigation.
     static func nav(for role: Role) -> [(String, String)] {
         switch role {
-        case .admin, .buyer: [("Overview", "/"), ("Leads", "/leads"), ("Campaigns", "/campaigns")]
-        case .seller: [("Overview", "/"), ("Leads", "/leads")]
+        case .admin: [("Overview", "/"), ("Leads", "/leads"), ("Campaigns", "/campaigns"), ("Sellers", "/sellers")]
+        case .buyer: [("Overview", "/"), ("Leads", "/leads"), ("Campaigns", "/campaigns")]
+        case .seller: [("Overview", "/"), ("Leads", "/leads"), ("Integration", "/sellers")]
         }
     }
 

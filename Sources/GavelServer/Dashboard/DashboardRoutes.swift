@@ -12,15 +12,18 @@ struct DashboardRoutes: Sendable {
     let config: ConfigService
     let sessions: DashboardSessions
     let console: TestConsole
+    /// Requests per second per key, as the posting guides state it.
+    let rateLimit: Int
 
     /// Creates the dashboard over the exchange's parts.
     init(
         store: any LeadStore & CapStore & MoneyStore & ReportStore, market: MarketCache, keys: KeyRing, config: ConfigService,
         circuits: any CircuitBoard, clock: any WallClock,
-        console: TestConsole
+        console: TestConsole, rateLimit: Int = RateLimiter.Configuration().rate
     ) {
         data = DashboardData(store: store, market: market, circuits: circuits, clock: clock)
         self.console = console
+        self.rateLimit = rateLimit
         self.keys = keys
         self.config = config
         sessions = DashboardSessions(keys: keys, clock: clock)
@@ -31,6 +34,7 @@ struct DashboardRoutes: Sendable {
         registerAuth(on: router)
         registerPages(on: router)
         registerActions(on: router)
+        registerSellerPages(on: router)
         router.get("/dashboard.css") { _, _ in DashboardHTTP.stylesheet() }
     }
 
