@@ -23,6 +23,7 @@ enum SQLiteSchema {
             try db.execute(sql: rollups)
             try RollupBackfill.run(db)
         }
+        migrator.registerMigration("v3-webhooks") { db in try db.execute(sql: webhooks) }
         return migrator
     }
 
