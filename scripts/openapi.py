@@ -606,6 +606,18 @@ paths["/campaigns/{id}/test"] = {"post": op(
     {"200": html("The campaign's page with the test's calls"), "303": SEE_OTHER, **PAGE_ERRORS},
     FORM({"fields": {"type": "string", "description": "A lead's fields as JSON; empty for a sample lead."},
           "post": {"type": "string", "enum": ["on", ""]}}), ID_PARAM, security=False)}
+paths["/webhooks"] = {
+    "get": page("The viewer's webhooks (every one for the operator) and the form that registers one"),
+    "post": op("Register a webhook; the answering page shows its signing secret once", "dashboard",
+               {"200": html("The webhooks page with the new webhook's secret"), "303": SEE_OTHER, **PAGE_ERRORS,
+                "409": html("The owner has 20 webhooks already")},
+               FORM({"url": {"type": "string"}, "description": {"type": "string"},
+                     **{f"event:{e}": {"type": "string", "enum": ["on"]} for e in EVENT_TYPES}}, ["url"]), security=False),
+}
+paths["/webhooks/{id}"] = {"get": page("A webhook: its events and its deliveries with status, attempts and a redeliver button", WEBHOOK_ID + [
+    {"name": "status", "in": "query", "schema": {"type": "string", "enum": ["pending", "delivered", "failed"]}}])}
+paths["/webhooks/{id}/delete"] = {"post": form_post("Delete a webhook and its deliveries", FORM({}), WEBHOOK_ID)}
+paths["/webhooks/{id}/deliveries/{delivery_id}/redeliver"] = {"post": form_post("Send a delivery again", FORM({}), DELIVERY_ID)}
 paths["/login"] = {
     "get": op("The sign-in form, or sign in with a one-time link's token", "dashboard",
               {"200": html("The sign-in form"), "303": SEE_OTHER, "401": html("The link is invalid, used or expired")},

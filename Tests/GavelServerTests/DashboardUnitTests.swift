@@ -102,7 +102,10 @@ struct DashboardUnitTests {
     }
 
     @Test func templatesParseAndOnlyChartMarkupIsInsertedRaw() throws {
-        for name in ["head", "foot", "facts", "table", "section", "overview", "leads", "lead", "campaigns", "campaign", "login", "error"] {
+        for name in [
+            "head", "foot", "facts", "table", "section", "overview", "leads", "lead", "campaigns", "campaign", "login", "error", "webhooks",
+            "webhook",
+        ] {
             #expect(DashboardTemplates.library.getTemplate(named: name) != nil, "\(name)")
         }
         #expect(!DashboardTemplates.stylesheet.isEmpty)

@@ -120,7 +120,7 @@ public struct GavelApp<C: Clock>: Sendable where C.Duration == Duration {
         ReportRoutes(store: store, clock: wallClock).register(on: router)
         DashboardRoutes(
             store: store, market: market, keys: keys, config: config, circuits: circuits, clock: wallClock,
-            console: TestConsole(gateway: gateway)
+            console: TestConsole(gateway: gateway), webhooks: webhookRegistry
         ).register(on: router)
         return (hummingbird, router)
     }
