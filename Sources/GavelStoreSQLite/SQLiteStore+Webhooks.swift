@@ -51,10 +51,20 @@ extension SQLiteStore {
         try await write { db in try db.execute(sql: "DELETE FROM webhook_once_keys WHERE key = ?", arguments: [key]) }
     }
 
-    /// Claims due, unleased pending deliveries, oldest due first (one writer: the claim is atomic).
+    /// Claims due, unleased pending deliveries, oldest due first (one writer: the claim is
+    /// atomic). A look on a reader comes first, so an idle sender never takes the writer.
     public func claimWebhookDeliveries(owner: String, now: Timestamp, leaseUntil: Timestamp, limit: Int) async throws -> [WebhookDispatch] {
         guard limit > 0 else { return [] }
         let (at, until) = (now.milliseconds, leaseUntil.milliseconds)
+        let due = try await read { db in
+            try Bool.fetchOne(
+                db.cachedStatement(
+                    sql: """
+                        SELECT EXISTS (SELECT 1 FROM webhook_deliveries
+                            WHERE status = 'pending' AND next_attempt_at <= ? AND (lease_until IS NULL OR lease_until <= ?))
+                        """), arguments: [at, at]) ?? false
+        }
+        guard due else { return [] }
         return try await write { db in
             let rows = try Row.fetchAll(
                 db.cachedStatement(
