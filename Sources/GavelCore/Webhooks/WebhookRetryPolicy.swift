@@ -13,7 +13,7 @@ public enum WebhookReply: Sendable, Hashable {
 /// uniform point between half of that and all of it (so receivers coming back are not hit by
 /// every sender at once). The last attempt is made at the window's end at the latest; an
 /// attempt that fails at or after it marks the delivery failed. The defaults retry for 24 hours:
-/// 10 s, 20 s, 40 s, … up to one hour apart, about 30 attempts.
+/// 10 s, 20 s, 40 s, … up to one hour apart (jittered), some 30 to 55 attempts.
 public struct WebhookRetryPolicy: Sendable, Hashable {
     /// The delay after the first failed attempt.
     public var firstDelay: Duration
