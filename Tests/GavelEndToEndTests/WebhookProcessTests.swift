@@ -51,7 +51,7 @@ struct WebhookProcessTests {
     }
 
     /// Sends leads; returns their ids.
-    static func send(_ client: Client, key: String, _ numbers: Range<Int>) async throws -> [String] {
+    static func send(_ client: Client, key: String, _ numbers: some Sequence<Int>) async throws -> [String] {
         var ids: [String] = []
         for n in numbers {
             let result = try await client.call(.POST, "/v1/leads", key: key, json: lead(n))
@@ -122,6 +122,40 @@ struct WebhookProcessTests {
                 #expect(deliveries.count == leads.count && deliveries.allSatisfy { $0["status"] == "delivered" })
             }
             #expect(await second.terminate() == 0)
+        }
+    }
+
+    @Test func aCircuitThatOpensAndABalanceNearItsLimitAreToldToTheBuyer() async throws {
+        try await withSandboxBuyers { buyers in
+            try await withWebhookReceiver { receiver in
+                let broken = buyers.add("broken", .failing(.httpStatus(500)))
+                let arguments = ["serve", "--port", "0", "--admin-token", "adm", "--allow-private-buyer-urls"] + Self.fastRetries
+                let server = try GavelProcess(arguments)
+                let client = Client(http: HTTPClient.shared, baseURL: try await server.waitUntilListening())
+                let sellerKey = try await Self.configure(client, admin: "adm")
+                #expect(try await client.call(.PATCH, "/v1/buyers/acme", key: "adm", json: ["balance_limit": 100]).status == 200)
+                _ = try await client.call(.PATCH, "/v1/campaigns/acme-ca", key: "adm", json: ["bid": ["base": 45]])
+                let remote: JSONValue = [
+                    "id": "broken", "buyer_id": "acme", "vertical": "auto_insurance",
+                    "delivery": ["mode": "remote", "ping_url": .string(broken.pingURL), "post_url": .string(broken.postURL)],
+                ]
+                #expect(try await client.call(.POST, "/v1/campaigns", key: "adm", json: remote).status == 201)
+                let key = try await client.call(.POST, "/v1/api-keys", key: "adm", json: ["role": "buyer", "subject_id": "acme"])
+                let buyerKey = try #require(key.body["key"]?.stringValue)
+                _ = try await Self.register(
+                    client, key: buyerKey, receiver: receiver, name: "acme", events: ["campaign.paused", "balance.low"])
+
+                // Five faults in a row open the broken campaign's circuit; two sales at 45 take
+                // the balance to 90 of 100.
+                _ = try await Self.send(client, key: sellerKey, [1, 2, 4, 5, 7])
+                try await Self.waitForEvents(receiver, count: 2, within: .seconds(30))
+                Self.expectEachOnce(receiver)
+                let events = Dictionary(uniqueKeysWithValues: receiver.deliveries.map { ($0.event, $0.json["data"] ?? .null) })
+                #expect(events["campaign.paused"]?["campaign_id"] == "broken" && events["campaign.paused"]?["reason"] == "circuit_open")
+                #expect(events["balance.low"]?["balance"] == 90 && events["balance.low"]?["balance_limit"] == 100)
+                #expect(events["balance.low"]?["buyer_id"] == "acme")
+                #expect(await server.terminate() == 0)
+            }
         }
     }
 
