@@ -486,6 +486,116 @@ paths["/v1/buyers/{id}/payments"] = {"post": op(
      **problems("400", *AUTH, "404", "413", "422")},
     body(obj({"amount": MONEY}, ["amount"])), ID_PARAM)}
 
+# Webhooks: endpoints that receive the exchange's events (docs/WEBHOOKS.md).
+EVENT_TYPES = ["lead.sold", "lead.unsold", "lead.returned", "return.decided", "conversion.recorded", "campaign.paused", "balance.low"]
+schemas["WebhookCreate"] = obj({
+    "url": {"type": "string", "maxLength": 2000, "description": "An absolute http or https URL without credentials; the SSRF guard "
+                                                              "refuses loopback, private and metadata addresses."},
+    "events": {"type": "array", "minItems": 1, "items": {"type": "string", "enum": EVENT_TYPES},
+               "description": "Sellers may take lead.sold, lead.unsold, lead.returned and conversion.recorded; buyers every event "
+                              "but lead.unsold; the operator every event."},
+    "description": {"type": "string", "maxLength": 200},
+}, ["url", "events"])
+schemas["Webhook"] = obj({
+    "id": {"type": "string"}, "url": {"type": "string"}, "events": {"type": "array", "items": {"type": "string", "enum": EVENT_TYPES}},
+    "description": {"type": "string"},
+    "secret": {"type": "string", "description": "The HMAC-SHA256 key of every delivery's signature: shown once, in the create "
+                                                "response; \"********\" afterwards."},
+    "owner": obj({"role": {"type": "string", "enum": ["admin", "seller", "buyer"]}, "id": nullable({"type": "string"})}, ["role", "id"]),
+    "created_at": TIME,
+}, ["id", "url", "events", "description", "secret", "owner", "created_at"])
+schemas["WebhookDelivery"] = obj({
+    "id": {"type": "string"}, "webhook_id": {"type": "string"},
+    "event_id": {"type": "string", "description": "The same in every delivery of the event (X-Gavel-Event-Id)."},
+    "event": {"type": "string", "enum": EVENT_TYPES}, "status": {"type": "string", "enum": ["pending", "delivered", "failed"]},
+    "attempts": {"type": "integer", "minimum": 0}, "created_at": TIME, "next_attempt_at": nullable(TIME),
+    "last_attempt_at": nullable(TIME), "last_status": nullable({"type": "integer"}),
+    "last_error": nullable({"type": "string", "description": "http_status_<code>, timeout, connection refused, blocked: …"}),
+    "delivered_at": nullable(TIME), "retry_until": TIME,
+    "payload": ref("WebhookEvent"),
+}, ["id", "webhook_id", "event_id", "event", "status", "attempts", "created_at", "next_attempt_at", "last_attempt_at",
+    "last_status", "last_error", "delivered_at", "retry_until", "payload"])
+WEBHOOK_SALE = obj({"campaign_id": {"type": "string"}, "buyer_id": {"type": "string", "description": "Operator only."},
+                    "price": MONEY, "payout": {**MONEY, "description": "Operator only."}}, ["campaign_id", "price"])
+EVENT_DATA = {
+    "lead.sold": obj({
+        "lead_id": {"type": "string"}, "vertical": {"type": "string"}, "status": {"type": "string", "enum": ["sold"]},
+        "received_at": TIME, "source": {"type": "string", "description": "Operator and seller."},
+        "seller_id": {"type": "string", "description": "Operator only."},
+        "reason": {"type": "null"}, "payout": {**MONEY, "description": "Operator and seller: what the seller earns."},
+        "revenue": {**MONEY, "description": "Operator only."}, "margin": {**SIGNED_MONEY, "description": "Operator only."},
+        "price": {**MONEY, "description": "Buyer only: what it pays for its own sales."},
+        "sales": {"type": "array", "items": WEBHOOK_SALE, "description": "Operator: every sale; buyer: its own. Never a seller's."},
+    }, ["lead_id", "vertical", "status", "received_at"]),
+    "lead.unsold": obj({
+        "lead_id": {"type": "string"}, "vertical": {"type": "string"}, "status": {"type": "string", "enum": ["unsold", "rejected"]},
+        "received_at": TIME, "source": {"type": "string"}, "seller_id": {"type": "string", "description": "Operator only."},
+        "reason": nullable({"type": "string"}), "payout": MONEY, "revenue": MONEY, "margin": SIGNED_MONEY,
+        "sales": {"type": "array", "maxItems": 0},
+    }, ["lead_id", "vertical", "status", "received_at", "reason"]),
+    "lead.returned": obj({
+        "lead_id": {"type": "string"}, "payout": {**MONEY, "description": "Operator and seller: the payout reversed."},
+        "campaign_id": {"type": "string"}, "price": MONEY, "reason": {"type": "string", "description": "The buyer's reason (not to sellers)."},
+        "refund": MONEY, "seller_id": {"type": "string"}, "buyer_id": {"type": "string"},
+    }, ["lead_id"]),
+    "return.decided": obj({
+        "lead_id": {"type": "string"}, "campaign_id": {"type": "string"}, "price": MONEY, "reason": {"type": "string"},
+        "status": {"type": "string", "enum": ["approved", "denied"]},
+        "denial_reason": nullable({"type": "string", "enum": ["outside_return_window", "return_rate_exceeded"]}),
+        "refund": nullable(MONEY), "seller_id": {"type": "string"}, "buyer_id": {"type": "string"}, "payout": MONEY,
+    }, ["lead_id", "campaign_id", "status", "refund"]),
+    "conversion.recorded": obj({
+        "lead_id": {"type": "string"}, "campaign_id": {"type": "string", "description": "Operator and buyer."},
+        "value": nullable({**MONEY, "description": "Operator and buyer."}), "seller_id": {"type": "string"}, "buyer_id": {"type": "string"},
+    }, ["lead_id"]),
+    "campaign.paused": obj({
+        "campaign_id": {"type": "string"}, "buyer_id": {"type": "string", "description": "Operator only."},
+        "reason": {"type": "string", "enum": ["circuit_open", "cap_reached"]},
+        "probe_at": {**TIME, "description": "circuit_open: when one lead may probe the campaign again."},
+        "cap": {"type": "string", "enum": ["daily_leads", "daily_spend", "weekly_leads", "monthly_leads", "monthly_spend"]},
+        "period": {"type": "string", "description": "cap_reached: the local day (YYYY-MM-DD), week (its Monday) or month (YYYY-MM)."},
+        "timezone": {"type": "string"},
+    }, ["campaign_id", "reason"]),
+    "balance.low": obj({
+        "buyer_id": {"type": "string"}, "balance": MONEY, "balance_limit": MONEY, "threshold": RATE, "remaining": SIGNED_MONEY,
+    }, ["buyer_id", "balance", "balance_limit", "threshold", "remaining"]),
+}
+def event_schema_name(event):
+    return "WebhookEvent_" + event.replace(".", "_")
+for event, data in EVENT_DATA.items():
+    schemas[event_schema_name(event)] = obj({
+        "id": {"type": "string", "description": "The event's id (also X-Gavel-Event-Id): drop a repeat."},
+        "type": {"const": event}, "created_at": TIME,
+        "test": {"type": "boolean", "description": "About a test lead: nothing was charged or paid."},
+        "data": data,
+    }, ["id", "type", "created_at", "test", "data"])
+schemas["WebhookEvent"] = {"oneOf": [ref(event_schema_name(e)) for e in EVENT_TYPES]}
+WEBHOOK_ID = [{"name": "id", "in": "path", "required": True, "schema": {"type": "string"}}]
+DELIVERY_ID = WEBHOOK_ID + [{"name": "delivery_id", "in": "path", "required": True, "schema": {"type": "string"}}]
+WEBHOOK_NOTE = ("Any key: the operator's webhooks receive every event and the operator sees every webhook; a seller's and a "
+                "buyer's receive only their own, scoped like their reports, and they see only their own (another's is 404).")
+paths["/v1/webhooks"] = {
+    "post": op("Register a webhook (its signing secret is shown once)", "webhooks",
+               {**ok(ref("Webhook"), "201", "Created"), **problems("400", *AUTH, "409", "413", "422")}, body(ref("WebhookCreate")),
+               description=WEBHOOK_NOTE + " 409 when the owner has 20 webhooks already. 422 lists every problem and changes nothing."),
+    "get": op("List the webhooks this key may see (secrets masked)", "webhooks",
+              {**ok({"type": "array", "items": ref("Webhook")}), **problems(*AUTH)}, description=WEBHOOK_NOTE),
+}
+paths["/v1/webhooks/{id}"] = {
+    "get": op("Read a webhook (secret masked)", "webhooks", {**ok(ref("Webhook")), **problems(*AUTH, "404")}, params=WEBHOOK_ID),
+    "delete": op("Delete a webhook and its deliveries", "webhooks", {"204": {"description": "Deleted"}, **problems(*AUTH, "404")},
+                 params=WEBHOOK_ID),
+}
+paths["/v1/webhooks/{id}/deliveries"] = {"get": op(
+    "A webhook's deliveries, newest first: status, attempts, last answer or error, next attempt, payload", "webhooks",
+    {**ok({"type": "array", "items": ref("WebhookDelivery")}), **problems(*AUTH, "404", "422")},
+    params=WEBHOOK_ID + [
+        {"name": "status", "in": "query", "schema": {"type": "string", "enum": ["pending", "delivered", "failed"]}},
+        {"name": "limit", "in": "query", "schema": {"type": "integer", "minimum": 1, "maximum": 500, "default": 100}}])}
+paths["/v1/webhooks/{id}/deliveries/{delivery_id}/redeliver"] = {"post": op(
+    "Send a delivery again: pending now, retried for a new window, same event id", "webhooks",
+    {**ok(ref("WebhookDelivery"), "202", "Pending again"), **problems(*AUTH, "404")}, params=DELIVERY_ID)}
+
 paths["/healthz"] = {"get": op("Liveness", "operations", ok(obj({"status": {"type": "string"}}, ["status"])), security=False)}
 paths["/readyz"] = {"get": op("Readiness: the database is reachable", "operations", {
     **ok(obj({"status": {"type": "string"}, "database": {"type": "string"}}, ["status"])),
@@ -561,6 +671,18 @@ paths["/sellers/{id}/spec"] = {"get": page(
 paths["/sellers/{id}/status"] = {"post": form_post(
     "Change a seller's status (operator)", FORM({"status": {"type": "string", "enum": ["testing", "active", "paused"]}}, ["status"]),
     ID_PARAM)}
+paths["/webhooks"] = {
+    "get": page("The viewer's webhooks (every one for the operator) and the form that registers one"),
+    "post": op("Register a webhook; the answering page shows its signing secret once", "dashboard",
+               {"200": html("The webhooks page with the new webhook's secret"), "303": SEE_OTHER, **PAGE_ERRORS,
+                "409": html("The owner has 20 webhooks already")},
+               FORM({"url": {"type": "string"}, "description": {"type": "string"},
+                     **{f"event:{e}": {"type": "string", "enum": ["on"]} for e in EVENT_TYPES}}, ["url"]), security=False),
+}
+paths["/webhooks/{id}"] = {"get": page("A webhook: its events and its deliveries with status, attempts and a redeliver button", WEBHOOK_ID + [
+    {"name": "status", "in": "query", "schema": {"type": "string", "enum": ["pending", "delivered", "failed"]}}])}
+paths["/webhooks/{id}/delete"] = {"post": form_post("Delete a webhook and its deliveries", FORM({}), WEBHOOK_ID)}
+paths["/webhooks/{id}/deliveries/{delivery_id}/redeliver"] = {"post": form_post("Send a delivery again", FORM({}), DELIVERY_ID)}
 paths["/login"] = {
     "get": op("The sign-in form, or sign in with a one-time link's token", "dashboard",
               {"200": html("The sign-in form"), "303": SEE_OTHER, "401": html("The link is invalid, used or expired")},
@@ -597,13 +719,24 @@ webhooks = {
                               "content": {"application/json": {"schema": ref("BuyerPostAnswer")}}}}}},
 }
 
+for event in EVENT_TYPES:
+    webhooks[event] = {"post": {
+        "summary": f"The exchange tells a registered webhook of a {event} event",
+        "description": "POSTed to each webhook subscribed to the event, scoped to its owner, signed like buyer calls: "
+                       "X-Gavel-Timestamp and X-Gavel-Signature: sha256=<hex HMAC-SHA256 of \"<timestamp>.<body>\" with the "
+                       "webhook's secret>; also X-Gavel-Event-Id, X-Gavel-Event, X-Gavel-Delivery-Id, X-Gavel-Webhook-Id and "
+                       "X-Gavel-Attempt. Any 2xx accepts it; anything else (or no answer within 10 s) is retried with "
+                       "exponential backoff and jitter for 24 hours.",
+        "requestBody": body(ref(event_schema_name(event))),
+        "responses": {"2XX": {"description": "Accepted (the body is not read)"}}}}
+
 doc = {
     "openapi": "3.1.0",
     "info": {"title": "Gavel", "version": "1.0.0",
              "description": "Real-time lead auction exchange (ping-post). Money is US dollars with at most 2 decimals."},
     "servers": [{"url": "/"}],
     "security": [{"bearer": []}, {"apiKey": []}],
-    "tags": [{"name": t} for t in ["seller", "buyer", "operator", "reports", "operations", "dashboard"]],
+    "tags": [{"name": t} for t in ["seller", "buyer", "operator", "reports", "webhooks", "operations", "dashboard"]],
     "paths": paths,
     "webhooks": webhooks,
     "components": {"schemas": schemas,

@@ -23,6 +23,7 @@ enum PostgresSchema {
         Migration(name: "v1-rollups", statements: rollups),
         Migration(name: "v2-settle-confirmed-price", statements: [settleAtPriceFunction]),
         Migration(name: "v3-seller-status", statements: [sellerStatus]),
+        Migration(name: "v3-webhooks", statements: webhooks),
     ]
 
     /// `v3-seller-status`: every seller stored before seller statuses gets `"status": "active"`

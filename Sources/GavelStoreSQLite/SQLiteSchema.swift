@@ -24,6 +24,7 @@ enum SQLiteSchema {
             try RollupBackfill.run(db)
         }
         migrator.registerMigration("v3-seller-status") { db in try sellerStatus(db) }
+        migrator.registerMigration("v3-webhooks") { db in try db.execute(sql: webhooks) }
         return migrator
     }
 

@@ -72,6 +72,8 @@ struct InMemoryState: Sendable {
     var rollups = RollupBatch()
     /// Sellers' idempotency keys.
     var idempotency: [IdempotencyID: IdempotencyEntry] = [:]
+    /// The webhooks, their outbox and once keys.
+    var webhooks = InMemoryWebhooks()
 
     /// The state a restart would find: the usage book rebuilt from the durable counters.
     func afterRestart() -> InMemoryState {

@@ -104,7 +104,9 @@ struct DashboardUnitTests {
     /// Only two values are inserted unescaped: chart markup (ChartCanvas escapes every text it
     /// draws) and a posting guide's markup (GuideHTML escapes every text it holds).
     @Test func templatesParseAndOnlyChartAndGuideMarkupAreInsertedRaw() throws {
-        let pages = ["overview", "leads", "lead", "campaigns", "campaign", "sellers", "seller", "spec", "login", "error"]
+        let pages = [
+            "overview", "leads", "lead", "campaigns", "campaign", "sellers", "seller", "spec", "login", "error", "webhooks", "webhook",
+        ]
         for name in ["head", "foot", "facts", "table", "section"] + pages {
             #expect(DashboardTemplates.library.getTemplate(named: name) != nil, "\(name)")
         }

@@ -7,6 +7,7 @@ extension Exchange {
         var round = Round()
         round.maxSales = context.vertical.maxSales
         round.skips = skipped.map { SkipRecord(campaignID: $0.campaign.id, reason: $0.reason) }
+        round.usage = eligibility.usage
         for skip in round.skips { deps.observer.skipped(campaignID: skip.campaignID, reason: skip.reason) }
         let staticFloor = context.market.config.settings.floor(for: context.vertical)
         round.directs = directOffers(eligible, context: context)

@@ -57,13 +57,16 @@ public struct Exchange<C: Clock>: Sendable where C.Duration == Duration {
         public var ids: IDGenerator
         /// Learned floors and quality ranking.
         public var intelligence: MarketIntelligence
+        /// The webhooks, to write the events of each outcome with it.
+        public var webhooks: WebhookHub
 
         /// Creates dependencies.
         public init(
             store: any ExchangeStore, gateway: any BuyerGateway, market: MarketCache, wallClock: any WallClock, clock: C,
             hasher: any ContactHasher, observer: any ExchangeObserver = NoObserver(), circuits: any CircuitBoard = ClosedCircuits(),
             draw: @escaping @Sendable () -> Int64 = { Int64.random(in: 0..<1_000_000) }, ids: IDGenerator = IDGenerator(),
-            intelligence: MarketIntelligence = MarketIntelligence()
+            intelligence: MarketIntelligence = MarketIntelligence(),
+            webhooks: WebhookHub = WebhookHub()
         ) {
             self.intelligence = intelligence
             self.store = store
@@ -76,6 +79,7 @@ public struct Exchange<C: Clock>: Sendable where C.Duration == Duration {
             self.circuits = circuits
             self.draw = draw
             self.ids = ids
+            self.webhooks = webhooks
         }
     }
 
@@ -98,6 +102,8 @@ public struct Exchange<C: Clock>: Sendable where C.Duration == Duration {
         var floor = FloorDecision.fixed(.zero)
         var ranking = RankingMode.price
         var quality: [String: QualityEstimate] = [:]
+        /// The cap usage eligibility read (for `campaign.paused` events).
+        var usage: [String: CapUsage] = [:]
     }
 
     /// Everything about the lead being sold that the steps share.
@@ -123,13 +129,14 @@ public struct Exchange<C: Clock>: Sendable where C.Duration == Duration {
             return finish(context, LeadOutcome(leadID: lead.id, status: .duplicate, reason: "duplicate", finishedAt: deps.wallClock.now()))
         }
         let outcome: LeadOutcome
+        let usage: [String: CapUsage]
         if market.config.settings.auction == .waterfall {
-            outcome = try await waterfall(context)
+            (outcome, usage) = try await waterfall(context)
         } else {
             let round = try await auction(context, pingID: lead.pingID ?? lead.id, fullFields: true)
-            outcome = try await sell(context, round: round, blocked: [:])
+            (outcome, usage) = (try await sell(context, round: round, blocked: [:]), round.usage)
         }
-        try await deps.store.recordOutcome(outcome, sellerID: seller.id)
+        try await record(outcome, context: context, usage: usage)
         return finish(context, outcome)
     }
 
@@ -178,8 +185,8 @@ public struct Exchange<C: Clock>: Sendable where C.Duration == Duration {
         if case .duplicate = try await deps.store.insertLead(lead, dedupeSince: dedupeSince(lead, market: market)) {
             return finish(context, LeadOutcome(leadID: lead.id, status: .duplicate, reason: "duplicate", finishedAt: deps.wallClock.now()))
         }
-        let outcome = try await sellHeld(context, held: held)
-        try await deps.store.recordOutcome(outcome, sellerID: seller.id)
+        let (outcome, usage) = try await sellHeld(context, held: held)
+        try await record(outcome, context: context, usage: usage)
         return finish(context, outcome)
     }
 
@@ -192,35 +199,38 @@ public struct Exchange<C: Clock>: Sendable where C.Duration == Duration {
         }
     }
 
-    private func sellHeld(_ context: Context, held: HeldPing) async throws -> LeadOutcome {
+    private func sellHeld(_ context: Context, held: HeldPing) async throws -> (LeadOutcome, [String: CapUsage]) {
         let now = deps.wallClock.now()
         guard context.vertical.nonPersonal(context.lead.fields) == held.fields else {
-            return LeadOutcome(
+            let outcome = LeadOutcome(
                 leadID: context.lead.id, status: .rejected, reason: "ping_post_mismatch", pings: held.pings, skips: held.skips,
                 finishedAt: now)
+            return (outcome, [:])
         }
         var round = Round(pings: held.pings, skips: held.skips, ranked: held.bids, prices: held.prices, allocated: held.allocated)
         round.maxSales = context.vertical.maxSales
         let eligible = context.market.campaignsByVertical[context.vertical.id] ?? []
         round.directs = directOffers(
             eligible.filter { $0.status == .active && $0.sellers.admits(context.seller.id) && $0.accepts(held.fields) }, context: context)
-        let blocked = try await postTimeBlocks(context)
-        return try await sell(context, round: round, blocked: blocked)
+        let wantsUsage = held.skips.contains { $0.reason == .cap } && deps.webhooks.subscribes(to: .campaignPaused)
+        let (blocked, usage) = try await postTimeBlocks(context, wantsUsage: wantsUsage)
+        return (try await sell(context, round: round, blocked: blocked), usage)
     }
 
     /// Campaigns a two-step lead may not go to once its contact data is known: campaign dedupe
-    /// and suppression lists, which a ping without personal data could not check.
-    private func postTimeBlocks(_ context: Context) async throws -> [String: String] {
-        let keys = context.lead.contactKeys.all
-        guard !keys.isEmpty else { return [:] }
+    /// and suppression lists, which a ping without personal data could not check; and the cap
+    /// usage read with them (read even without contact keys when `wantsUsage`).
+    private func postTimeBlocks(_ context: Context, wantsUsage: Bool) async throws -> (blocked: [String: String], usage: [String: CapUsage])
+    {
         var blocked: [String: String] = [:]
         let campaigns = context.market.campaignsByVertical[context.vertical.id] ?? []
+        guard !context.lead.contactKeys.all.isEmpty || wantsUsage else { return ([:], [:]) }
         let eligibility = try await eligibilityContext(context, campaigns: campaigns)
         for campaign in campaigns {
             if Eligibility.isDuplicate(campaign, context: eligibility) { blocked[campaign.id] = SkipReason.dedupe.rawValue }
             if eligibility.suppressedBuyers.contains(campaign.buyerID) { blocked[campaign.id] = SkipReason.suppression.rawValue }
         }
-        return blocked
+        return (blocked, eligibility.usage)
     }
 
     // MARK: Steps

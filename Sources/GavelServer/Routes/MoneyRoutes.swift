@@ -8,6 +8,7 @@ struct MoneyRoutes {
     let market: MarketCache
     let clock: any WallClock
     let intelligence: MarketIntelligence
+    let webhooks: WebhookHub
 
     /// The buyer export's columns, in order (lead fields follow as `field.<name>`).
     static let leadColumns = ["lead_id", "campaign", "price", "sold_at", "returned", "vertical", "source", "received_at"]
@@ -38,7 +39,8 @@ struct MoneyRoutes {
         let reason = reader.string("reason", required: true, maxLength: 500)
         try log.throwIfAny()
         let returned = ReturnRequest(
-            leadID: leadID!, buyerID: buyer, reason: reason!, at: clock.now(), maxReturnRate: market.current.config.settings.maxReturnRate)
+            leadID: leadID!, buyerID: buyer, reason: reason!, at: clock.now(), maxReturnRate: market.current.config.settings.maxReturnRate,
+            webhooks: webhooks.fanOut(for: [.leadReturned, .returnDecided]))
         switch try await store.recordReturn(returned) {
         case .approved(let refund):
             await learnReturn(leadID: leadID!, buyerID: buyer)
@@ -59,7 +61,8 @@ struct MoneyRoutes {
         let leadID = reader.string("lead_id", required: true, maxLength: 64)
         let value = reader.money("value")
         try log.throwIfAny()
-        switch try await store.recordConversion(leadID: leadID!, buyerID: buyer, value: value, at: clock.now()) {
+        let fanOut = webhooks.fanOut(for: [.conversionRecorded])
+        switch try await store.recordConversion(leadID: leadID!, buyerID: buyer, value: value, at: clock.now(), webhooks: fanOut) {
         case .recorded: return JSONIO.response(["status": "recorded", "lead_id": .string(leadID!)], status: .accepted)
         case .notFound: throw Problem.notFound("You did not buy lead '\(leadID!)'.")
         case .alreadyRecorded: throw Problem.conflict("A conversion of lead '\(leadID!)' was already recorded.")

@@ -11,13 +11,17 @@ public actor ConfigService {
     let keys: KeyRing
     let ids = IDGenerator()
     let urlGuard: AddressGuard
+    let webhooks: WebhookRegistry?
 
-    /// Creates the service.
-    public init(store: any ConfigStore & KeyStore, market: MarketCache, keys: KeyRing, urlGuard: AddressGuard) {
+    /// Creates the service; `webhooks` loses a seller's or buyer's webhooks with it.
+    public init(
+        store: any ConfigStore & KeyStore, market: MarketCache, keys: KeyRing, urlGuard: AddressGuard, webhooks: WebhookRegistry? = nil
+    ) {
         self.store = store
         self.market = market
         self.keys = keys
         self.urlGuard = urlGuard
+        self.webhooks = webhooks
     }
 
     /// Creates a record from its wire form; returns the stored record.
@@ -102,6 +106,7 @@ public actor ConfigService {
             _ = try await store.deleteAPIKey(id: key.id)
         }
         keys.remove(subjectID: id, role: role)
+        try await webhooks?.deleteAll(of: WebhookOwner(role: role, subjectID: id))
     }
 
     /// Reads a record. A seller without `status` gets the settings' `new_seller_status` when
