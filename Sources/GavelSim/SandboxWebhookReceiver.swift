@@ -182,6 +182,9 @@ public final class SandboxWebhookReceiver: Sendable {
             for field in request.headers { fields[field.name.canonicalName] = field.value }
             let header = { (name: String) in fields[name.lowercased()] }
             let status = state.withLock { state -> Int in
+                // Between takeDown() and the listener closing, a connection can still land: it
+                // is refused as the dead receiver it stands for, never recorded.
+                guard state.up else { return 503 }
                 let verified = BuyerSignature.verify(
                     signature: header(BuyerSignature.signatureHeader), timestamp: header(BuyerSignature.timestampHeader), body: body,
                     secret: state.secrets[name] ?? "", now: SystemWallClock().now())
