@@ -262,6 +262,8 @@ schemas = {
         "expires_at": TIME, "test": {"type": "boolean"},
     }, ["ping_id", "status", "price", "expires_at"]),
     "TimelineEvent": {"type": "object", "required": ["event"], "additionalProperties": True,
+                      "description": "received, skipped, floor and ranking (operator: which floor applied and why, how bids "
+                                     "were ordered), ping (operator: quality_factor under quality ranking), post, and the final status.",
                       "properties": {"event": {"type": "string"}, "campaign": {"type": "string"}}},
     "LeadDetail": obj({
         "lead_id": {"type": "string"},
@@ -465,6 +467,31 @@ paths["/v1/reports"] = {"get": op(
              "schema": {"type": "string", "enum": ["seller", "source", "buyer", "campaign", "vertical", "day", "hour"]}}] + RANGE,
     description="Scoped by the key: a seller sees only its own leads (never what buyers paid: revenue and margin are null), "
                 "a buyer only its own campaigns (never what sellers earned: payout, margin and epl are null), the operator everything.")}
+RATE_OR_NULL = nullable({"type": "number", "minimum": 0, "maximum": 1})
+schemas["InsightSegment"] = obj({
+    "campaign_id": {"type": "string"}, "vertical": {"type": "string"}, "source": {"type": "string"},
+    "leads": {"type": "integer", "minimum": 10, "description": "Leads the campaign bid on in the segment (at least 10)."},
+    "won": {"type": "integer", "minimum": 0}, "win_rate": {"type": "number", "minimum": 0, "maximum": 1},
+    "clearing_price": nullable(obj({"p25": MONEY, "p50": MONEY, "p75": MONEY}, ["p25", "p50", "p75"])),
+    "bid_to_win_half": nullable(MONEY), "bid_to_win_three_quarters": nullable(MONEY),
+    "accept_rate": RATE_OR_NULL, "return_rate": RATE_OR_NULL,
+}, ["campaign_id", "vertical", "source", "leads", "won", "win_rate", "clearing_price", "bid_to_win_half",
+    "bid_to_win_three_quarters", "accept_rate", "return_rate"])
+schemas["BuyerInsights"] = obj({
+    "buyer_id": {"type": "string"}, "from": TIME, "to": TIME,
+    "minimum_leads": {"type": "integer", "description": "The fewest leads (and sold leads, for prices) a figure rests on."},
+    "hidden_segments": {"type": "integer", "minimum": 0, "description": "Segments left out for having fewer leads."},
+    "segments": {"type": "array", "items": ref("InsightSegment")},
+}, ["buyer_id", "from", "to", "minimum_leads", "hidden_segments", "segments"])
+paths["/v1/buyer/insights"] = {"get": op(
+    "Bid guidance: per campaign and segment, win rate, clearing-price quartiles, the bid that would have won half and "
+    "three quarters, accept and return rates", "buyer",
+    {**ok(ref("BuyerInsights")), **problems(*AUTH, "404", "422")},
+    params=[{"name": "buyer_id", "in": "query", "schema": {"type": "string"},
+             "description": "Required with an operator key; a buyer key may only name its own buyer."}] + RANGE[:2],
+    description="A buyer key (its own campaigns) or the operator's with buyer_id. Only segments (vertical x source) with at "
+                "least 10 leads the campaign bid on appear, price figures need 10 sold leads, and nothing names another buyer "
+                "or shows one auction's bid (docs/INTELLIGENCE.md).")}
 paths["/v1/buyer/leads"] = {"get": op(
     "The leads this buyer bought, with their full data", "buyer",
     {"200": {"description": "Leads (JSON) or CSV", "content": {"application/json": {"schema": {"type": "array", "items": ref("BoughtLead")}}, **CSV}},
@@ -644,6 +671,10 @@ paths["/leads.csv"] = {"get": csv_page("The leads list as CSV", [
     {"name": "status", "in": "query", "schema": {"type": "string", "enum": ["", "sold", "returned"]}}])}
 paths["/leads/{id}"] = {"get": page("A lead's timeline, ledger entries and (operator) fields", ID_PARAM)}
 paths["/leads/{id}/csv"] = {"get": csv_page("A table of a lead's page as CSV", ID_PARAM + TABLE_PARAM)}
+paths["/insights"] = {"get": page("Bid guidance per campaign and segment (buyer; the operator picks a buyer)", [
+    {"name": "buyer_id", "in": "query", "schema": {"type": "string"}}])}
+paths["/insights/csv"] = {"get": csv_page("The insights table as CSV", TABLE_PARAM + [
+    {"name": "buyer_id", "in": "query", "schema": {"type": "string"}}])}
 paths["/campaigns"] = {"get": page("Campaigns with status, circuit and today's caps (operator, buyer)")}
 paths["/campaigns.csv"] = {"get": csv_page("The campaigns list as CSV")}
 paths["/campaigns/{id}"] = {"get": page(

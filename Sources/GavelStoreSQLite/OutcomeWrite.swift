@@ -27,7 +27,7 @@ struct OutcomeWrite: Sendable {
         finished = [
             outcome.status.rawValue, outcome.status.rawValue, outcome.reason, outcome.revenue.cents, outcome.payout.cents,
             outcome.sales.first?.campaignID, at, outcome.elapsedMicros,
-            Data(LeadRecordsCodec.encode(pings: outcome.pings, posts: outcome.posts, skips: outcome.skips)),
+            Data(LeadRecordsCodec.encode(outcome)),
         ]
         sales = outcome.sales.enumerated().map { Self.sale($1, leadID: leadID, sellerID: sellerID, seq: $0, at: at) }
         ledger = outcome.sales.flatMap { sale in

@@ -25,6 +25,7 @@ enum SQLiteSchema {
         }
         migrator.registerMigration("v3-seller-status") { db in try sellerStatus(db) }
         migrator.registerMigration("v3-webhooks") { db in try db.execute(sql: webhooks) }
+        migrator.registerMigration("v3-bid-rollup") { db in try db.execute(sql: bidRollup) }
         return migrator
     }
 

@@ -191,6 +191,9 @@ struct StorageConformanceTests {
     @Test(arguments: Backend.available) func reportsMatchTheModel(_ backend: Backend) async throws {
         try await backend.run { try await StorageConformance.reportsMatchTheModel($0) }
     }
+    @Test(arguments: Backend.available) func bidFactsAndAuctionNotes(_ backend: Backend) async throws {
+        try await backend.run { try await StorageConformance.bidFactsAndAuctionNotes($0) }
+    }
     @Test(arguments: Backend.available) func importMatchesTheNormalPath(_ backend: Backend) async throws {
         try await backend.run { normal, imported in try await StorageConformance.importMatchesTheNormalPath(normal, imported) }
     }

@@ -136,6 +136,7 @@ public struct GavelApp<C: Clock>: Sendable where C.Duration == Duration {
         MoneyRoutes(store: store, market: market, clock: wallClock, intelligence: intelligence, webhooks: webhooks).register(on: router)
         WebhookRoutes(registry: webhookRegistry).register(on: router)
         ReportRoutes(store: store, clock: wallClock).register(on: router)
+        InsightRoutes(store: store, market: market, clock: wallClock).register(on: router)
         DashboardRoutes(
             store: store, market: market, keys: keys, config: config, circuits: circuits, clock: wallClock,
             console: TestConsole(gateway: gateway), rateLimit: limiter.configuration.rate, webhooks: webhookRegistry

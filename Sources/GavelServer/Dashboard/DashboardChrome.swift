@@ -90,8 +90,12 @@ struct Chrome: Sendable {
     static func nav(for role: Role) -> [(String, String)] {
         switch role {
         case .admin:
-            [("Overview", "/"), ("Leads", "/leads"), ("Campaigns", "/campaigns"), ("Sellers", "/sellers"), ("Webhooks", "/webhooks")]
-        case .buyer: [("Overview", "/"), ("Leads", "/leads"), ("Campaigns", "/campaigns"), ("Webhooks", "/webhooks")]
+            [
+                ("Overview", "/"), ("Leads", "/leads"), ("Campaigns", "/campaigns"), ("Sellers", "/sellers"), ("Insights", "/insights"),
+                ("Webhooks", "/webhooks"),
+            ]
+        case .buyer:
+            [("Overview", "/"), ("Leads", "/leads"), ("Campaigns", "/campaigns"), ("Insights", "/insights"), ("Webhooks", "/webhooks")]
         case .seller: [("Overview", "/"), ("Leads", "/leads"), ("Integration", "/sellers"), ("Webhooks", "/webhooks")]
         }
     }

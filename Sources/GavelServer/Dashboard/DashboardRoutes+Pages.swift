@@ -130,7 +130,7 @@ extension DashboardRoutes {
     }
 
     /// One table of a page as CSV (`?table=` names it unless given).
-    private func csv(_ tables: [String: DashboardTable], _ request: Request, name: String, table: String? = nil) throws -> Response {
+    func csv(_ tables: [String: DashboardTable], _ request: Request, name: String, table: String? = nil) throws -> Response {
         let id = table ?? request.uri.queryParameters["table"].map(String.init) ?? ""
         guard let chosen = tables[id] else { throw Problem.notFound("No table '\(id)' on this page.") }
         return DashboardHTTP.csv(chosen.csv, name: "\(name)-\(id)")

@@ -38,6 +38,7 @@ struct DashboardRoutes: Sendable {
         registerActions(on: router)
         registerSellerPages(on: router)
         registerWebhooks(on: router)
+        registerInsights(on: router)
         router.get("/dashboard.css") { _, _ in DashboardHTTP.stylesheet() }
     }
 
