@@ -27,7 +27,8 @@ struct PostgresLeadReader {
             """, logger: logger)
         guard let row = rows.first else { return nil }
         let c = try row.decode(
-            (String, String, String, String, Bool, String, String, String, Int64, String?, String, String?, String?, Int64?, Int64, String?).self)
+            (String, String, String, String, Bool, String, String, String, Int64, String?, String, String?, String?, Int64?, Int64, String?)
+                .self)
         let lead = Lead(
             id: c.0, sellerID: c.1, vertical: c.2, source: c.3, test: c.4, fields: try StoredJSON.object(c.5, what: "lead fields"),
             consent: try StoredJSON.value(c.6, what: "lead consent"), receivedAt: Timestamp(milliseconds: c.8), pingID: c.9,
@@ -37,7 +38,9 @@ struct PostgresLeadReader {
             lead: lead, outcome: try await outcome(status: c.11, reason: c.12, finishedAt: c.13, elapsed: c.14, note: c.15), status: status)
     }
 
-    private func outcome(status name: String?, reason: String?, finishedAt: Int64?, elapsed: Int64, note: String?) async throws
+    private func outcome(
+        status name: String?, reason: String?, finishedAt: Int64?, elapsed: Int64, note: String?
+    ) async throws
         -> LeadOutcome?
     {
         guard let name else { return nil }
