@@ -432,6 +432,15 @@ paths["/v1/buyers/{id}/payments"] = {"post": op(
      **problems("400", *AUTH, "404", "413", "422")},
     body(obj({"amount": MONEY}, ["amount"])), ID_PARAM)}
 
+paths["/v1/audit/chain-head"] = {"get": op(
+    "The books' hash chain head, to anchor elsewhere", "operator",
+    {**ok(obj({"pos": {"type": "integer", "minimum": 0}, "hash": {"type": "string", "pattern": "^[0-9a-f]{64}$"},
+               "at": nullable(TIME)}, ["pos", "hash", "at"])),
+     **problems(*AUTH)},
+    description="The last link of the chain that seals every ledger entry, sale and configuration change: its position "
+                "(the chain's length), its hash, and when it was sealed (null for an empty chain: position 0, 64 zeros). "
+                "Keep it elsewhere; `gavel audit --expect-head POS:HASH` later checks the chain still holds it.")}
+
 paths["/healthz"] = {"get": op("Liveness", "operations", ok(obj({"status": {"type": "string"}}, ["status"])), security=False)}
 paths["/readyz"] = {"get": op("Readiness: the database is reachable", "operations", {
     **ok(obj({"status": {"type": "string"}, "database": {"type": "string"}}, ["status"])),

@@ -23,6 +23,10 @@ enum SQLiteSchema {
             try db.execute(sql: rollups)
             try RollupBackfill.run(db)
         }
+        migrator.registerMigration("v3-chain") { db in
+            try db.execute(sql: chainV3)
+            try SQLiteChain.sealExisting(db)
+        }
         return migrator
     }
 

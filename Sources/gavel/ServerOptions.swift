@@ -24,6 +24,9 @@ struct ServerOptions: ParsableArguments {
     @Option(help: "Requests per second allowed per API key, bursts of twice that; 0 for no limit (env GAVEL_RATE_LIMIT; default 2000).")
     var rateLimit: Int?
 
+    @Option(help: "Milliseconds between the rounds that seal the books' chain on PostgreSQL (env GAVEL_SEAL_INTERVAL_MS; default 1000).")
+    var sealIntervalMs: Int?
+
     /// The configuration: flag, else environment, else the contract's default.
     func resolved(environment: [String: String] = ProcessInfo.processInfo.environment) throws -> ServerConfiguration {
         let defaults = ServerConfiguration()
@@ -40,11 +43,17 @@ struct ServerOptions: ParsableArguments {
         let rate = rateLimit ?? envRate ?? RateLimiter.Configuration().rate
         guard rate >= 0 else { throw ValidationError("--rate-limit must not be negative") }
         let envAllow = ["true", "1", "yes"].contains(environment["GAVEL_ALLOW_PRIVATE_BUYER_URLS"]?.lowercased() ?? "")
+        let envSeal = try environment["GAVEL_SEAL_INTERVAL_MS"].map { text in
+            guard let value = Int(text) else { throw ValidationError("GAVEL_SEAL_INTERVAL_MS must be a number, not '\(text)'") }
+            return value
+        }
+        let seal = sealIntervalMs ?? envSeal ?? 1_000
+        guard seal > 0 else { throw ValidationError("--seal-interval-ms must be more than 0") }
         return ServerConfiguration(
             host: host ?? environment["GAVEL_HOST"] ?? defaults.host, port: resolvedPort,
             database: database ?? environment["GAVEL_DATABASE"] ?? defaults.database,
             adminToken: adminToken ?? environment["GAVEL_ADMIN_TOKEN"],
             allowPrivateBuyerURLs: allowPrivateBuyerURLs || envAllow,
-            rateLimit: RateLimiter.Configuration(rate: rate, burst: rate * 2))
+            rateLimit: RateLimiter.Configuration(rate: rate, burst: rate * 2), sealInterval: .milliseconds(seal))
     }
 }

@@ -105,6 +105,7 @@ public struct GavelApp<C: Clock>: Sendable where C.Duration == Duration {
         BuyerRoutes(store: store).register(on: router)
         IntegrationRoutes(market: market, console: TestConsole(gateway: gateway)).register(on: router)
         MoneyRoutes(store: store, market: market, clock: wallClock).register(on: router)
+        AuditRoutes(store: store).register(on: router)
         ReportRoutes(store: store, clock: wallClock).register(on: router)
         DashboardRoutes(
             store: store, market: market, keys: keys, config: config, circuits: circuits, clock: wallClock,

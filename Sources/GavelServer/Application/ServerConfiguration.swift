@@ -14,13 +14,17 @@ public struct ServerConfiguration: Sendable {
     public var allowPrivateBuyerURLs: Bool
     /// Requests per second per API key.
     public var rateLimit: RateLimiter.Configuration
+    /// How often a node seals the books' chain, on a store that seals in the background.
+    public var sealInterval: Duration
 
     /// Creates a configuration with the contract's defaults.
     public init(
         host: String = "127.0.0.1", port: Int = 8080, database: String = "sqlite:gavel.sqlite", adminToken: String? = nil,
-        allowPrivateBuyerURLs: Bool = false, rateLimit: RateLimiter.Configuration = RateLimiter.Configuration()
+        allowPrivateBuyerURLs: Bool = false, rateLimit: RateLimiter.Configuration = RateLimiter.Configuration(),
+        sealInterval: Duration = .seconds(1)
     ) {
         self.rateLimit = rateLimit
+        self.sealInterval = sealInterval
         self.host = host
         self.port = port
         self.database = database
