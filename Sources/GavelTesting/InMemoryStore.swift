@@ -78,6 +78,8 @@ struct InMemoryState: Sendable {
     var journal: [ChainRecord.Config] = []
     /// The books' hash chain, in position order.
     var chain: [InMemoryLink] = []
+    /// The webhooks, their outbox and once keys.
+    var webhooks = InMemoryWebhooks()
 
     /// The state a restart would find: the usage book rebuilt from the durable counters.
     func afterRestart() -> InMemoryState {

@@ -1,5 +1,6 @@
 import ArgumentParser
 import Foundation
+import GavelCore
 import GavelServer
 
 /// The server flags of the contract, each with an environment twin (the flag wins).
@@ -27,6 +28,21 @@ struct ServerOptions: ParsableArguments {
     @Option(help: "Milliseconds between the rounds that seal the books' chain on PostgreSQL (env GAVEL_SEAL_INTERVAL_MS; default 1000).")
     var sealIntervalMs: Int?
 
+    @Option(help: "How long a webhook delivery is retried, in seconds (env GAVEL_WEBHOOK_RETRY_SECONDS; default 86400).")
+    var webhookRetrySeconds: Int?
+
+    @Option(
+        name: .customLong("webhook-backoff-ms"),
+        help:
+            "The delay before a webhook delivery's first retry, in ms; each next one doubles, jittered (env GAVEL_WEBHOOK_BACKOFF_MS; default 10000)."
+    )
+    var webhookBackoffMS: Int?
+
+    @Option(
+        name: .customLong("webhook-max-backoff-ms"),
+        help: "The longest delay between webhook retries, in ms (env GAVEL_WEBHOOK_MAX_BACKOFF_MS; default 3600000).")
+    var webhookMaxBackoffMS: Int?
+
     /// The configuration: flag, else environment, else the contract's default.
     func resolved(environment: [String: String] = ProcessInfo.processInfo.environment) throws -> ServerConfiguration {
         let defaults = ServerConfiguration()
@@ -43,17 +59,40 @@ struct ServerOptions: ParsableArguments {
         let rate = rateLimit ?? envRate ?? RateLimiter.Configuration().rate
         guard rate >= 0 else { throw ValidationError("--rate-limit must not be negative") }
         let envAllow = ["true", "1", "yes"].contains(environment["GAVEL_ALLOW_PRIVATE_BUYER_URLS"]?.lowercased() ?? "")
+        return ServerConfiguration(
+            host: host ?? environment["GAVEL_HOST"] ?? defaults.host, port: resolvedPort,
+            database: database ?? environment["GAVEL_DATABASE"] ?? defaults.database,
+            adminToken: adminToken ?? environment["GAVEL_ADMIN_TOKEN"],
+            allowPrivateBuyerURLs: allowPrivateBuyerURLs || envAllow,
+            rateLimit: RateLimiter.Configuration(rate: rate, burst: rate * 2), sealInterval: try sealInterval(environment), webhookRetry: try webhookRetry(environment))
+    }
+
+    /// How often the books' chain is sealed on PostgreSQL: the flag, else the environment, else a second.
+    private func sealInterval(_ environment: [String: String]) throws -> Duration {
         let envSeal = try environment["GAVEL_SEAL_INTERVAL_MS"].map { text in
             guard let value = Int(text) else { throw ValidationError("GAVEL_SEAL_INTERVAL_MS must be a number, not '\(text)'") }
             return value
         }
         let seal = sealIntervalMs ?? envSeal ?? 1_000
         guard seal > 0 else { throw ValidationError("--seal-interval-ms must be more than 0") }
-        return ServerConfiguration(
-            host: host ?? environment["GAVEL_HOST"] ?? defaults.host, port: resolvedPort,
-            database: database ?? environment["GAVEL_DATABASE"] ?? defaults.database,
-            adminToken: adminToken ?? environment["GAVEL_ADMIN_TOKEN"],
-            allowPrivateBuyerURLs: allowPrivateBuyerURLs || envAllow,
-            rateLimit: RateLimiter.Configuration(rate: rate, burst: rate * 2), sealInterval: .milliseconds(seal))
+        return .milliseconds(seal)
+    }
+
+    /// The webhook retry policy: flags, else environment, else a day of backoff from 10 s to an hour.
+    private func webhookRetry(_ environment: [String: String]) throws -> WebhookRetryPolicy {
+        let defaults = WebhookRetryPolicy()
+        func value(_ flag: Int?, _ name: String, _ fallback: Int64) throws -> Int64 {
+            if let flag { return Int64(flag) }
+            guard let text = environment[name] else { return fallback }
+            guard let number = Int64(text) else { throw ValidationError("\(name) must be a number, not '\(text)'") }
+            return number
+        }
+        let window = try value(webhookRetrySeconds, "GAVEL_WEBHOOK_RETRY_SECONDS", defaults.window.milliseconds / 1_000)
+        let first = try value(webhookBackoffMS, "GAVEL_WEBHOOK_BACKOFF_MS", defaults.firstDelay.milliseconds)
+        let most = try value(webhookMaxBackoffMS, "GAVEL_WEBHOOK_MAX_BACKOFF_MS", defaults.maxDelay.milliseconds)
+        guard window >= 0, first >= 1, most >= 1 else {
+            throw ValidationError("webhook retry seconds must not be negative, and backoffs must be at least 1 ms")
+        }
+        return WebhookRetryPolicy(firstDelay: .milliseconds(first), maxDelay: .milliseconds(most), window: .seconds(window))
     }
 }

@@ -16,15 +16,18 @@ public struct ServerConfiguration: Sendable {
     public var rateLimit: RateLimiter.Configuration
     /// How often a node seals the books' chain, on a store that seals in the background.
     public var sealInterval: Duration
+    /// How webhook deliveries are retried (24 hours of exponential backoff by default).
+    public var webhookRetry: WebhookRetryPolicy
 
     /// Creates a configuration with the contract's defaults.
     public init(
         host: String = "127.0.0.1", port: Int = 8080, database: String = "sqlite:gavel.sqlite", adminToken: String? = nil,
         allowPrivateBuyerURLs: Bool = false, rateLimit: RateLimiter.Configuration = RateLimiter.Configuration(),
-        sealInterval: Duration = .seconds(1)
+        sealInterval: Duration = .seconds(1), webhookRetry: WebhookRetryPolicy = WebhookRetryPolicy()
     ) {
         self.rateLimit = rateLimit
         self.sealInterval = sealInterval
+        self.webhookRetry = webhookRetry
         self.host = host
         self.port = port
         self.database = database

@@ -12,15 +12,20 @@ struct DashboardRoutes: Sendable {
     let config: ConfigService
     let sessions: DashboardSessions
     let console: TestConsole
+    /// Requests per second per key, as the posting guides state it.
+    let rateLimit: Int
+    let webhooks: WebhookRegistry
 
     /// Creates the dashboard over the exchange's parts.
     init(
         store: any LeadStore & CapStore & MoneyStore & ReportStore & ChainStore, market: MarketCache, keys: KeyRing, config: ConfigService,
         circuits: any CircuitBoard, clock: any WallClock,
-        console: TestConsole
+        console: TestConsole, rateLimit: Int = RateLimiter.Configuration().rate, webhooks: WebhookRegistry
     ) {
         data = DashboardData(store: store, market: market, circuits: circuits, clock: clock)
         self.console = console
+        self.rateLimit = rateLimit
+        self.webhooks = webhooks
         self.keys = keys
         self.config = config
         sessions = DashboardSessions(keys: keys, clock: clock)
@@ -31,6 +36,8 @@ struct DashboardRoutes: Sendable {
         registerAuth(on: router)
         registerPages(on: router)
         registerActions(on: router)
+        registerSellerPages(on: router)
+        registerWebhooks(on: router)
         router.get("/dashboard.css") { _, _ in DashboardHTTP.stylesheet() }
     }
 
