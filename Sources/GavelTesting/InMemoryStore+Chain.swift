@@ -23,6 +23,8 @@ public enum ChainTampering: Sendable, Hashable {
     case changeHash
     /// It is removed from the chain.
     case delete
+    /// It trades places with the next link (each keeps its hash; the positions stay).
+    case swapWithNext
 }
 
 extension InMemoryStore {
@@ -61,8 +63,8 @@ extension InMemoryStore {
         }
     }
 
-    /// Changes or removes the link at a position behind the books' back. For tests only;
-    /// returns `false` when there is no such link.
+    /// Changes, removes or moves the link at a position behind the books' back. For tests only;
+    /// returns `false` when there is no such link (or no next one to swap with).
     @discardableResult
     public func tamperWithChainForTesting(pos: Int64, _ tampering: ChainTampering) -> Bool {
         state.withLock { state in
@@ -70,6 +72,10 @@ extension InMemoryStore {
             switch tampering {
             case .changeHash: state.chain[index].link.hash = String(state.chain[index].link.hash.reversed())
             case .delete: state.chain.remove(at: index)
+            case .swapWithNext:
+                guard state.chain.indices.contains(index + 1) else { return false }
+                state.chain.swapAt(index, index + 1)
+                (state.chain[index].link.pos, state.chain[index + 1].link.pos) = (pos, pos + 1)
             }
             return true
         }

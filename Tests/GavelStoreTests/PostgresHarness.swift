@@ -1,5 +1,6 @@
 import Foundation
 import GavelCore
+import GavelTesting
 import Testing
 
 @testable import GavelStorePostgres
@@ -94,8 +95,8 @@ final class PostgresHarness: StoreHarness {
         for sql in TamperSQL.sale(leadID: leadID, cents: cents) { try await postgres(store).executeForTesting(sql: sql) }
     }
 
-    func tamperChain(_ store: any Storage, pos: Int64, delete: Bool) async throws {
-        try await postgres(store).executeForTesting(sql: TamperSQL.chain(pos: pos, delete: delete))
+    func tamperChain(_ store: any Storage, pos: Int64, _ tampering: ChainTampering) async throws {
+        for sql in TamperSQL.chain(pos: pos, tampering) { try await postgres(store).executeForTesting(sql: sql) }
     }
 
     func deleteLedgerEntry(_ store: any Storage, leadID: String) async throws {

@@ -23,7 +23,7 @@ extension StorageConformance {
 
         let audit = try await store.audit()
         #expect(audit.isClean, "\(audit)")
-        #expect((audit.chain.length, audit.chain.unsealed) == (19, 0))
+        #expect(audit.chain.length == 19 && audit.chain.unsealed == 0)
         #expect(audit.chain.problems.isEmpty && audit.chain.warnings.isEmpty)
         let head = try await store.chainHead()
         #expect(head.pos == 19 && audit.chain.head == head)
@@ -68,12 +68,12 @@ extension StorageConformance {
         try await store.sealChain()
         #expect(try await store.chainHead().pos == 12)
 
-        try await harness.tamperChain(store, pos: 3, delete: false)
+        try await harness.tamperChain(store, pos: 3, .changeHash)
         let edited = try await store.audit().chain.problems
         #expect(edited.first?.hasPrefix("chain position 3 (") == true, "\(edited)")
         #expect(edited.first?.hasSuffix("does not follow from the link before it: the chain was edited there") == true)
 
-        try await harness.tamperChain(store, pos: 7, delete: true)
+        try await harness.tamperChain(store, pos: 7, .delete)
         let deleted = try await store.audit().chain.problems
         #expect(deleted.first == edited.first)
         #expect(deleted.contains("chain position 7 is missing: the chain goes from 6 to 8 (links were deleted)"), "\(deleted)")
@@ -83,6 +83,23 @@ extension StorageConformance {
         #expect(audit.problems.count == 1, "the books no longer balance either: \(audit.problems)")
         let missing = audit.chain.problems.filter { $0.hasSuffix("is missing (chain position 12)") }
         #expect(missing.count == 1 && missing[0].hasPrefix("ledger entry "), "\(audit.chain.problems)")
+    }
+
+    /// Two links that trade places (each keeping its hash) break the chain where the first one
+    /// now stands, though every record is still sealed and the books balance.
+    static func chainCatchesReorderedLinks(_ harness: some StoreHarness) async throws {
+        let store = try await harness.open()
+        for (index, lead) in ["L1", "L2"].enumerated() { try await sell(store, lead, phone: "415555019\(index)") }
+        try await store.sealChain()
+        try await harness.tamperChain(store, pos: 5, .swapWithNext)
+
+        let audit = try await store.audit()
+        #expect(audit.problems.isEmpty && audit.total == .zero, "the books still balance: \(audit.problems)")
+        #expect(!audit.isClean && audit.chain.length == 8)
+        let problems = audit.chain.problems
+        #expect(problems.first?.hasPrefix("chain position 5 (") == true, "\(problems)")
+        #expect(problems.first?.hasSuffix("does not follow from the link before it: the chain was edited there") == true)
+        #expect(problems.contains { $0.hasPrefix("chain position 6 (") }, "\(problems)")
     }
 
     /// Every configuration change — creates, a replace, a delete, settings, an API key made and
@@ -134,6 +151,7 @@ extension StorageConformance {
         try await store.sealChain()
         let audit = try await store.audit()
         #expect(audit.isClean, "\(audit)")
-        #expect((audit.chain.length, audit.chain.unsealed) == (30 * 4 + 10 * 3 + 2, 0))
+        let records: Int64 = 30 * 4 + 10 * 3 + 2  // sales and their entries, returns, the payment
+        #expect(audit.chain.length == records && audit.chain.unsealed == 0)
     }
 }

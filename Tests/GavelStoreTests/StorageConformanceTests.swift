@@ -170,6 +170,9 @@ struct StorageConformanceTests {
     @Test(arguments: Backend.available) func chainCatchesEditedAndDeletedLinks(_ backend: Backend) async throws {
         try await backend.run { try await StorageConformance.chainCatchesEditedAndDeletedLinks($0) }
     }
+    @Test(arguments: Backend.available) func chainCatchesReorderedLinks(_ backend: Backend) async throws {
+        try await backend.run { try await StorageConformance.chainCatchesReorderedLinks($0) }
+    }
     @Test(arguments: Backend.available) func configChangesAreChained(_ backend: Backend) async throws {
         try await backend.run { try await StorageConformance.configChangesAreChained($0) }
     }

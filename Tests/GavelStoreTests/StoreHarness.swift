@@ -12,7 +12,7 @@ import GavelTesting
 /// The money, report and idempotency checks need the whole port: they open stores with
 /// ``open()`` (by default `open()`'s store, which must then be a `Storage`)
 /// and prove the audit with ``tamper(_:leadID:)``, which each backend implements, and the
-/// chain's verification with ``tamperSale(_:leadID:cents:)``, ``tamperChain(_:pos:delete:)`` and
+/// chain's verification with ``tamperSale(_:leadID:cents:)``, ``tamperChain(_:pos:_:)`` and
 /// ``deleteLedgerEntry(_:leadID:)``.
 protocol StoreHarness: Sendable {
     /// Opens a store on the harness's database (empty the first time, the same data after).
@@ -25,9 +25,9 @@ protocol StoreHarness: Sendable {
     /// Changes the price of a lead's first sale by `cents` behind the store's back, and its
     /// buyer and margin entries with it, so that the books still balance.
     func tamperSale(_ store: any Storage, leadID: String, cents: Int64) async throws
-    /// Changes the hash of the chain's link at a position behind the store's back, or deletes
-    /// the link.
-    func tamperChain(_ store: any Storage, pos: Int64, delete: Bool) async throws
+    /// Changes the hash of the chain's link at a position behind the store's back, deletes the
+    /// link, or swaps it with the next one.
+    func tamperChain(_ store: any Storage, pos: Int64, _ tampering: ChainTampering) async throws
     /// Deletes a lead's last ledger entry behind the store's back.
     func deleteLedgerEntry(_ store: any Storage, leadID: String) async throws
     /// The bodies of the configuration journal, in order.
@@ -49,8 +49,16 @@ enum TamperSQL {
         ]
     }
 
-    static func chain(pos: Int64, delete: Bool) -> String {
-        delete ? "DELETE FROM chain WHERE pos = \(pos)" : "UPDATE chain SET hash = upper(hash) WHERE pos = \(pos)"
+    static func chain(pos: Int64, _ tampering: ChainTampering) -> [String] {
+        switch tampering {
+        case .changeHash: ["UPDATE chain SET hash = upper(hash) WHERE pos = \(pos)"]
+        case .delete: ["DELETE FROM chain WHERE pos = \(pos)"]
+        case .swapWithNext:
+            [
+                "UPDATE chain SET pos = -pos WHERE pos IN (\(pos), \(pos + 1))",
+                "UPDATE chain SET pos = CASE pos WHEN -\(pos) THEN \(pos + 1) ELSE \(pos) END WHERE pos IN (-\(pos), -\(pos + 1))",
+            ]
+        }
     }
 
     static func deleteLedgerEntry(leadID: String) -> String {
@@ -108,8 +116,8 @@ final class SQLiteHarness: StoreHarness {
         for sql in TamperSQL.sale(leadID: leadID, cents: cents) { try await sqlite(store).executeForTesting(sql: sql) }
     }
 
-    func tamperChain(_ store: any Storage, pos: Int64, delete: Bool) async throws {
-        try await sqlite(store).executeForTesting(sql: TamperSQL.chain(pos: pos, delete: delete))
+    func tamperChain(_ store: any Storage, pos: Int64, _ tampering: ChainTampering) async throws {
+        for sql in TamperSQL.chain(pos: pos, tampering) { try await sqlite(store).executeForTesting(sql: sql) }
     }
 
     func deleteLedgerEntry(_ store: any Storage, leadID: String) async throws {
@@ -157,8 +165,8 @@ final class InMemoryHarness: StoreHarness {
         guard try memory(store).tamperWithSaleForTesting(leadID: leadID, addingCents: cents) else { throw HarnessError.nothingToTamper(leadID) }
     }
 
-    func tamperChain(_ store: any Storage, pos: Int64, delete: Bool) async throws {
-        guard try memory(store).tamperWithChainForTesting(pos: pos, delete ? .delete : .changeHash) else {
+    func tamperChain(_ store: any Storage, pos: Int64, _ tampering: ChainTampering) async throws {
+        guard try memory(store).tamperWithChainForTesting(pos: pos, tampering) else {
             throw HarnessError.nothingToTamper("chain position \(pos)")
         }
     }
