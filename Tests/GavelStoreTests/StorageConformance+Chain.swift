@@ -103,7 +103,8 @@ extension StorageConformance {
     }
 
     /// Every configuration change — creates, a replace, a delete, settings, an API key made and
-    /// revoked — is journaled and sealed, in order, with its secrets masked and no key hash.
+    /// revoked, a webhook registered and deleted — is journaled and sealed, in order, with its
+    /// secrets masked and no key hash.
     static func configChangesAreChained(_ harness: some StoreHarness) async throws {
         let store = try await harness.open()
         try await store.create(.buyer(Fixtures.buyer))
@@ -117,17 +118,22 @@ extension StorageConformance {
         let key = APIKeyRecord(id: "K1", role: .seller, subjectID: "S1", hash: String(repeating: "ab", count: 32), prefix: "gv_s_1234", createdAt: Fixtures.now)
         try await store.createAPIKey(key)
         #expect(try await store.deleteAPIKey(id: "K1"))
+        try await store.createWebhook(webhook("W1", owner: .seller("S1"), events: [.leadSold]))
+        #expect(try await store.deleteWebhook(id: "W1"))
+        #expect(try await !store.deleteWebhook(id: "W1"))
         try await store.sealChain()
 
         let audit = try await store.audit()
-        #expect(audit.isClean && audit.chain.length == 7, "\(audit)")
-        for pos in Int64(1)...7 { #expect(try await store.chainLink(at: pos)?.record == "config \(pos)") }
+        #expect(audit.isClean && audit.chain.length == 9, "\(audit)")
+        for pos in Int64(1)...9 { #expect(try await store.chainLink(at: pos)?.record == "config \(pos)") }
         let bodies = try await harness.configJournal(store)
-        #expect(bodies.count == 7)
+        #expect(bodies.count == 9)
         #expect(bodies[1].contains(Campaign.maskedSecret) && !bodies.contains { $0.contains("s3cret") })
-        #expect(bodies[2].contains("renamed") && bodies[3].isEmpty && bodies[6].isEmpty)
+        #expect(bodies[2].contains("renamed") && bodies[3].isEmpty && bodies[6].isEmpty && bodies[8].isEmpty)
         #expect(bodies[4].contains("\"dedupe_days\":14"))
         #expect(bodies[5].contains("gv_s_1234") && !bodies[5].contains(key.hash))
+        #expect(bodies[7].contains("https://hooks.example/W1") && bodies[7].contains(Webhook.maskedSecret))
+        #expect(!bodies.contains { $0.contains("secret-W1") })
     }
 
     /// Many sales, returns and payments at once while sealing runs alongside: one chain, with

@@ -14,7 +14,7 @@ public struct ConfigChange: Sendable, Hashable {
     }
 
     /// The kind of record: a ``ConfigKind`` (`vertical`, `seller`, `buyer`, `campaign`),
-    /// `settings` or `api_key`.
+    /// `settings`, `api_key` or `webhook`.
     public var kind: String
     /// The record's id (`settings` for the settings).
     public var recordID: String
@@ -61,6 +61,16 @@ public struct ConfigChange: Sendable, Hashable {
     /// An API key revoked.
     public static func keyDeleted(id: String, at: Timestamp) -> ConfigChange {
         ConfigChange(kind: "api_key", recordID: id, op: .delete, body: "", at: at)
+    }
+
+    /// A webhook registered: its wire form (owner, URL, events, description), secret masked.
+    public static func webhookCreated(_ webhook: Webhook) -> ConfigChange {
+        ConfigChange(kind: "webhook", recordID: webhook.id, op: .create, body: JSONWriter.string(webhook.json()), at: webhook.createdAt)
+    }
+
+    /// A webhook deleted.
+    public static func webhookDeleted(id: String, at: Timestamp) -> ConfigChange {
+        ConfigChange(kind: "webhook", recordID: id, op: .delete, body: "", at: at)
     }
 
     /// A record's wire form with its secrets masked.
