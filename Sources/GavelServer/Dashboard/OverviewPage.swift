@@ -96,13 +96,14 @@ struct OverviewBuilder {
         return groups + (input.chainHead.map { [books($0)] } ?? [])
     }
 
-    /// The books' chain head, to anchor elsewhere (`GET /v1/audit/chain-head` gives it whole).
+    /// The books' chain head, to anchor elsewhere: the hash links to `/chain-head.json`, which
+    /// gives it whole as `GET /v1/audit/chain-head` does.
     private func books(_ head: ChainHead) -> FactGroup {
         FactGroup(
             title: "Books (tamper-evident chain)",
             facts: [
                 Fact("Sealed records", DashboardFormat.count(head.pos)),
-                Fact("Head hash", head.pos == 0 ? "none yet" : String(head.hash.prefix(12)) + "…"),
+                Fact("Head hash", head.pos == 0 ? "none yet" : String(head.hash.prefix(12)) + "…", link: "/chain-head.json"),
                 Fact("Last sealed", head.at.map { DashboardFormat.time($0, zone: zone) } ?? "never"),
             ])
     }
