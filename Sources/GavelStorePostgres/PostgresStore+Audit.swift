@@ -17,7 +17,8 @@ extension PostgresStore {
             let (entries, total) = try row.decode((Int64, Int64).self)
             let problems = try await mismatches(connection) + unknownKinds(connection)
             return AuditReport(
-                entries: Int(entries), total: Money(cents: total), problems: problems.sorted(), chain: try await verifyChain(on: connection))
+                entries: Int(entries), total: Money(cents: total), problems: problems.sorted(), chain: try await verifyChain(on: connection)
+            )
         }
     }
 

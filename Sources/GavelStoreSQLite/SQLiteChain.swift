@@ -169,8 +169,10 @@ extension SQLiteChain {
             return "sale \(row[0] as String)#\(row[1] as Int64)"
         }
         if let row = try Row.fetchOne(
-            db, sql: "SELECT \(ledgerColumns) FROM ledger l WHERE l.id NOT IN (SELECT ref_id FROM chain WHERE kind = 'ledger') ORDER BY l.id LIMIT 1")
-        {
+            db,
+            sql:
+                "SELECT \(ledgerColumns) FROM ledger l WHERE l.id NOT IN (SELECT ref_id FROM chain WHERE kind = 'ledger') ORDER BY l.id LIMIT 1"
+        ) {
             return ChainRecord.ledger(ledger(row, 0)).label
         }
         let journal = try Int64.fetchOne(

@@ -14,7 +14,8 @@ extension SQLiteStore {
             let totals = try Row.fetchOne(db, sql: "SELECT COUNT(*), COALESCE(SUM(amount_cents), 0) FROM ledger")
             let problems = try LedgerAudit.mismatches(db) + LedgerAudit.unknownKinds(db)
             return AuditReport(
-                entries: totals?[0] ?? 0, total: Money(cents: totals?[1] ?? 0), problems: problems.sorted(), chain: try SQLiteChain.verify(db))
+                entries: totals?[0] ?? 0, total: Money(cents: totals?[1] ?? 0), problems: problems.sorted(),
+                chain: try SQLiteChain.verify(db))
         }
     }
 

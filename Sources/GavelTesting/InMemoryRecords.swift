@@ -79,7 +79,9 @@ struct LedgerRow: Sendable, Hashable {
 
     /// The row as the chain seals it.
     var chainRecord: ChainRecord {
-        .ledger(ChainRecord.Ledger(id: id, leadID: leadID, campaignID: campaignID, account: account, cents: cents, kind: kind, at: at.milliseconds))
+        .ledger(
+            ChainRecord.Ledger(
+                id: id, leadID: leadID, campaignID: campaignID, account: account, cents: cents, kind: kind, at: at.milliseconds))
     }
 
     /// The entry; ``StorageError/unavailable(_:)`` for an unknown kind.

@@ -64,7 +64,8 @@ struct ServerOptions: ParsableArguments {
             database: database ?? environment["GAVEL_DATABASE"] ?? defaults.database,
             adminToken: adminToken ?? environment["GAVEL_ADMIN_TOKEN"],
             allowPrivateBuyerURLs: allowPrivateBuyerURLs || envAllow,
-            rateLimit: RateLimiter.Configuration(rate: rate, burst: rate * 2), sealInterval: try sealInterval(environment), webhookRetry: try webhookRetry(environment))
+            rateLimit: RateLimiter.Configuration(rate: rate, burst: rate * 2), sealInterval: try sealInterval(environment),
+            webhookRetry: try webhookRetry(environment))
     }
 
     /// How often the books' chain is sealed on PostgreSQL: the flag, else the environment, else a second.

@@ -23,8 +23,10 @@ struct MultiNodeTests {
     /// books still balance) then fails the audit, naming that sale.
     @Test func capsHoldAcrossNodesAndNoLeadSellsTwice() async throws {
         let soldLead = Locked<String?>(nil)
-        try await Self.withTwoNodes(afterwards: { url in try await Self.auditTheChain(url, lead: try #require(soldLead.withLock { $0 })) }) {
-            a, b, sellerKey in
+        func auditTheChain(_ url: String) async throws {
+            try await Self.auditTheChain(url, lead: try #require(soldLead.withLock { $0 }))
+        }
+        try await Self.withTwoNodes(afterwards: auditTheChain) { a, b, sellerKey in
             let results = try await withThrowingTaskGroup(of: (status: Int, body: JSONValue).self) { group in
                 for n in 0..<48 {
                     let node = n % 2 == 0 ? a : b

@@ -66,7 +66,10 @@ struct SQLiteStoreTests {
                 """)
         let audit = try await store.audit()
         #expect(audit.problems.isEmpty && audit.total == .zero, "a forged payment balances")
-        #expect(audit.chain.problems == ["2 records are not in the chain, the first: ledger entry 4 (a payment) (added or unlinked behind the store's back)"])
+        #expect(
+            audit.chain.problems == [
+                "2 records are not in the chain, the first: ledger entry 4 (a payment) (added or unlinked behind the store's back)"
+            ])
         #expect(audit.chain.unsealed == 2 && !audit.isClean)
     }
 
@@ -79,7 +82,9 @@ struct SQLiteStoreTests {
             for index in 0..<10 {
                 group.addTask { try await StorageConformance.sell(store, "L\(index)", phone: String(4_155_551_000 + index)) }
                 group.addTask {
-                    await #expect(throws: StorageError.self) { try await store.recordOutcome(Fixtures.soldOutcome("S\(index)"), sellerID: "S1") }
+                    await #expect(throws: StorageError.self) {
+                        try await store.recordOutcome(Fixtures.soldOutcome("S\(index)"), sellerID: "S1")
+                    }
                 }
             }
             try await group.waitForAll()

@@ -115,7 +115,9 @@ extension StorageConformance {
         #expect(try await store.delete(.campaign, id: renamed.id))
         #expect(try await !store.delete(.campaign, id: renamed.id))
         try await store.saveSettings(Settings(dedupeDays: 14))
-        let key = APIKeyRecord(id: "K1", role: .seller, subjectID: "S1", hash: String(repeating: "ab", count: 32), prefix: "gv_s_1234", createdAt: Fixtures.now)
+        let key = APIKeyRecord(
+            id: "K1", role: .seller, subjectID: "S1", hash: String(repeating: "ab", count: 32), prefix: "gv_s_1234", createdAt: Fixtures.now
+        )
         try await store.createAPIKey(key)
         #expect(try await store.deleteAPIKey(id: "K1"))
         try await store.createWebhook(webhook("W1", owner: .seller("S1"), events: [.leadSold]))
@@ -145,7 +147,8 @@ extension StorageConformance {
                 group.addTask {
                     try await sell(store, "L\(index)", phone: String(4_155_551_000 + index))
                     if index % 3 == 0 {
-                        let request = ReturnRequest(leadID: "L\(index)", buyerID: "acme", reason: "bad", at: Fixtures.now.adding(milliseconds: day))
+                        let request = ReturnRequest(
+                            leadID: "L\(index)", buyerID: "acme", reason: "bad", at: Fixtures.now.adding(milliseconds: day))
                         _ = try await store.recordReturn(request)
                     }
                 }

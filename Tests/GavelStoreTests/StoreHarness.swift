@@ -162,7 +162,9 @@ final class InMemoryHarness: StoreHarness {
     }
 
     func tamperSale(_ store: any Storage, leadID: String, cents: Int64) async throws {
-        guard try memory(store).tamperWithSaleForTesting(leadID: leadID, addingCents: cents) else { throw HarnessError.nothingToTamper(leadID) }
+        guard try memory(store).tamperWithSaleForTesting(leadID: leadID, addingCents: cents) else {
+            throw HarnessError.nothingToTamper(leadID)
+        }
     }
 
     func tamperChain(_ store: any Storage, pos: Int64, _ tampering: ChainTampering) async throws {

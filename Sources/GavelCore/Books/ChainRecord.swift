@@ -129,7 +129,8 @@ public enum ChainRecord: Sendable, Hashable {
 
         /// Creates the record of a change stored with an id.
         public init(id: Int64, _ change: ConfigChange) {
-            self.init(id: id, kind: change.kind, recordID: change.recordID, op: change.op.rawValue, body: change.body, at: change.at.milliseconds)
+            self.init(
+                id: id, kind: change.kind, recordID: change.recordID, op: change.op.rawValue, body: change.body, at: change.at.milliseconds)
         }
     }
 

@@ -60,7 +60,8 @@ public struct ChainVerifier: Sendable {
         outside += count
         guard let oldest, now.milliseconds - oldest.milliseconds > grace.milliseconds else { return }
         warnings.append(
-            "\(count) record\(count == 1 ? " has" : "s have") not been sealed yet, the oldest from \(oldest): is a node's chain sealer running?")
+            "\(count) record\(count == 1 ? " has" : "s have") not been sealed yet, the oldest from \(oldest): is a node's chain sealer running?"
+        )
     }
 
     /// The result.
@@ -78,7 +79,8 @@ public struct ChainVerifier: Sendable {
             let missing = link.pos - 1 == expected ? "position \(expected) is" : "positions \(expected)…\(link.pos - 1) are"
             return add("chain \(missing) missing: the chain goes from \(expected - 1) to \(link.pos) (links were deleted)")
         }
-        let hash = Chain.hash(previous: last?.hash ?? Chain.genesis, pos: link.pos, record: link.record, digest: link.digest, hasher: hasher)
+        let hash = Chain.hash(
+            previous: last?.hash ?? Chain.genesis, pos: link.pos, record: link.record, digest: link.digest, hasher: hasher)
         if hash != link.hash {
             add("chain position \(link.pos) (\(link.label)) does not follow from the link before it: the chain was edited there")
         }
