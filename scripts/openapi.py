@@ -513,6 +513,18 @@ paths["/v1/buyers/{id}/payments"] = {"post": op(
      **problems("400", *AUTH, "404", "413", "422")},
     body(obj({"amount": MONEY}, ["amount"])), ID_PARAM)}
 
+# The books' hash chain (docs/AUDIT.md).
+schemas["ChainHead"] = obj({
+    "pos": {"type": "integer", "minimum": 0, "description": "The head's position: the chain's length."},
+    "hash": {"type": "string", "pattern": "^[0-9a-f]{64}$", "description": "The head's SHA-256, lower-case hex."},
+    "at": {**nullable(TIME), "description": "When the head was sealed; null for an empty chain."},
+}, ["pos", "hash", "at"])
+paths["/v1/audit/chain-head"] = {"get": op(
+    "The books' hash chain head, to anchor elsewhere", "operator",
+    {**ok(ref("ChainHead")), **problems(*AUTH)},
+    description="The last link of the chain that seals every ledger entry, sale and configuration change: its position "
+                "(the chain's length), its hash, and when it was sealed (null for an empty chain: position 0, 64 zeros). "
+                "Keep it elsewhere; `gavel audit --expect-head POS:HASH` later checks the chain still holds it.")}
 # Webhooks: endpoints that receive the exchange's events (docs/WEBHOOKS.md).
 EVENT_TYPES = ["lead.sold", "lead.unsold", "lead.returned", "return.decided", "conversion.recorded", "campaign.paused", "balance.low"]
 schemas["WebhookCreate"] = obj({
@@ -664,6 +676,10 @@ paths["/reports.csv"] = {"get": csv_page(
     "GET /v1/reports as CSV for the signed-in identity",
     [{"name": "group_by", "in": "query", "required": True,
       "schema": {"type": "string", "enum": ["seller", "source", "buyer", "campaign", "vertical", "day", "hour"]}}] + RANGE[:2])}
+paths["/chain-head.json"] = {"get": page(
+    "The books' chain head as GET /v1/audit/chain-head gives it, to download and anchor (operator)",
+    responses={"200": {"description": "The chain head", "content": {"application/json": {"schema": ref("ChainHead")}}},
+               "303": SEE_OTHER, **PAGE_ERRORS})}
 paths["/leads"] = {"get": page("Recent sold leads the viewer may see, by status; `id` opens a lead", [
     {"name": "status", "in": "query", "schema": {"type": "string", "enum": ["", "sold", "returned"]}},
     {"name": "id", "in": "query", "schema": {"type": "string"}}])}

@@ -25,6 +25,7 @@ enum PostgresSchema {
         Migration(name: "v3-seller-status", statements: [sellerStatus]),
         Migration(name: "v3-webhooks", statements: webhooks),
         Migration(name: "v3-auction-notes", statements: [auctionNotes]),
+        Migration(name: "v3-chain", statements: chain),
     ]
 
     /// Each lead's auction note: the floor it ran with and why, and the order of its bids.

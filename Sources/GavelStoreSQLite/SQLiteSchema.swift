@@ -29,6 +29,10 @@ enum SQLiteSchema {
             try db.execute(sql: bidRollup)
             try RollupBackfill.bids(db)
         }
+        migrator.registerMigration("v3-chain") { db in
+            try db.execute(sql: chainV3)
+            try SQLiteChain.sealExisting(db)
+        }
         return migrator
     }
 

@@ -135,6 +135,7 @@ public struct GavelApp<C: Clock>: Sendable where C.Duration == Duration {
         IntegrationRoutes(market: market, console: TestConsole(gateway: gateway)).register(on: router)
         MoneyRoutes(store: store, market: market, clock: wallClock, intelligence: intelligence, webhooks: webhooks).register(on: router)
         WebhookRoutes(registry: webhookRegistry).register(on: router)
+        AuditRoutes(store: store).register(on: router)
         ReportRoutes(store: store, clock: wallClock).register(on: router)
         InsightRoutes(store: store, market: market, clock: wallClock).register(on: router)
         DashboardRoutes(

@@ -13,6 +13,9 @@ extension DashboardRoutes {
         router.get("/reports.csv") { request, context in
             await page(request, context) { viewer in try await reportCSV(request, viewer) }
         }
+        router.get("/chain-head.json") { request, context in
+            await page(request, context) { viewer in try await chainHead(viewer) }
+        }
         router.get("/leads") { request, context in
             await page(request, context) { viewer in
                 if let id = request.uri.queryParameters["id"].map(String.init), !id.isEmpty {
@@ -69,6 +72,13 @@ extension DashboardRoutes {
             rows.map(view.json), columns: ReportRoutes.columns, format: .csv, name: "report-\(query.groupBy.rawValue)")
         response.headers[.cacheControl] = "no-store"
         return response
+    }
+
+    /// `/chain-head.json` (the operator's): exactly `GET /v1/audit/chain-head`, to anchor the
+    /// books' chain head elsewhere.
+    private func chainHead(_ viewer: Viewer) async throws -> Response {
+        guard viewer.role == .admin else { throw Problem.forbidden("The books' chain head is the operator's.") }
+        return JSONIO.response(try await data.store.chainHead().json, headers: [.cacheControl: "no-store"])
     }
 
     private func leads(_ request: Request, _ viewer: Viewer) async throws -> LeadsPage {
