@@ -34,6 +34,8 @@ RATE = {"type": "number", "minimum": 0, "maximum": 1, "multipleOf": 0.000001}
 ID = {"type": "string", "pattern": "^[A-Za-z0-9][A-Za-z0-9_.:-]{0,63}$"}
 TIME = {"type": "string", "format": "date-time"}
 ANY = {}
+# A required string member: the server refuses an empty one (422) and reads at most 1,000 characters.
+NONEMPTY = {"type": "string", "minLength": 1, "maxLength": 1000}
 
 schemas = {
     "Problem": obj({
@@ -231,7 +233,7 @@ schemas = {
         "created_at": TIME, "key": {"type": "string", "description": "Only in the create response."},
     }, ["id", "role", "subject_id", "prefix", "label", "created_at"]),
     "LeadSubmission": obj({
-        "vertical": {"type": "string"}, "source": {"type": "string"}, "test": {"type": "boolean"},
+        "vertical": NONEMPTY, "source": {"type": "string"}, "test": {"type": "boolean"},
         "fields": {"type": "object", "additionalProperties": True}, "consent": {"type": "object", "additionalProperties": True},
     }, ["vertical", "fields"]),
     "LeadForm": obj({
@@ -247,7 +249,7 @@ schemas = {
         "tcpa_text": {"type": "string"}, "trustedform_cert_url": {"type": "string"}, "leadid_token": {"type": "string"},
     }, ["ping_id"], additional={"type": "string"}, description="POST /v1/post as a URL-encoded form, named as LeadForm."),
     "PostSubmission": obj({
-        "ping_id": {"type": "string"}, "fields": {"type": "object", "additionalProperties": True},
+        "ping_id": NONEMPTY, "fields": {"type": "object", "additionalProperties": True},
         "consent": {"type": "object", "additionalProperties": True},
     }, ["ping_id", "fields"]),
     "LeadResult": obj({
@@ -385,7 +387,9 @@ paths["/v1/api-keys/{id}"] = {
                  params=ID_PARAM),
 }
 
-IDEMPOTENCY = [{"name": "Idempotency-Key", "in": "header", "required": False, "schema": {"type": "string", "maxLength": 200}}]
+IDEMPOTENCY = [{"name": "Idempotency-Key", "in": "header", "required": False,
+                "schema": {"type": "string", "minLength": 1, "maxLength": 200, "pattern": "^[!-~]+$"},
+                "description": "1 to 200 visible ASCII characters (no spaces), e.g. a UUID."}]
 seller_errors = problems("400", *AUTH, "409", "413", "415", "422", "429", "503")
 def json_or_form(schema, form):
     return {"required": True, "content": {"application/json": {"schema": schema},
@@ -452,9 +456,13 @@ schemas["BoughtLead"] = obj({
     "vertical": {"type": "string"}, "source": {"type": "string"}, "received_at": TIME, "test": {"type": "boolean"},
     "fields": {"type": "object", "additionalProperties": True}, "consent": {},
 }, ["lead_id", "campaign", "price", "sold_at", "returned", "fields"])
+# RFC 3339 or YYYY-MM-DD, as the server reads them (a year of 1900 to 2200; a real calendar day).
+INSTANT = {"type": "string", "maxLength": 35, "description": "Empty is the same as left out.",
+           "pattern": "^$|^(19|2[01])[0-9]{2}-(0[1-9]|1[0-2])-(0[1-9]|[12][0-9]|3[01])([Tt]([01][0-9]|2[0-3]):[0-5][0-9]:([0-5][0-9]|60)"
+                      "(\\.[0-9]{1,9})?([Zz]|[+-]([01][0-9]|2[0-3]):[0-5][0-9]))?$"}
 RANGE = [
-    {"name": "from", "in": "query", "schema": {"type": "string"}, "description": "RFC 3339 or YYYY-MM-DD (UTC); default 30 days before `to`."},
-    {"name": "to", "in": "query", "schema": {"type": "string"}, "description": "RFC 3339 (exclusive) or YYYY-MM-DD (that whole day); default now."},
+    {"name": "from", "in": "query", "schema": INSTANT, "description": "RFC 3339 or YYYY-MM-DD (UTC); default 30 days before `to`."},
+    {"name": "to", "in": "query", "schema": INSTANT, "description": "RFC 3339 (exclusive) or YYYY-MM-DD (that whole day); default now."},
     {"name": "format", "in": "query", "schema": {"type": "string", "enum": ["json", "csv"]}},
 ]
 CSV = {"text/csv": {"schema": {"type": "string"}}}
@@ -501,22 +509,23 @@ paths["/v1/returns"] = {"post": op(
     {**ok(obj({"status": {"type": "string", "enum": ["approved", "denied"]}, "reason": {"type": "string"}, "refund": MONEY},
               ["status", "reason"])),
      **problems("400", *AUTH, "404", "409", "413", "422")},
-    body(obj({"lead_id": {"type": "string"}, "reason": {"type": "string", "minLength": 1}}, ["lead_id", "reason"])))}
+    body(obj({"lead_id": {"type": "string", "minLength": 1, "maxLength": 64}, "reason": {"type": "string", "minLength": 1, "maxLength": 500}},
+             ["lead_id", "reason"])))}
 paths["/v1/conversions"] = {"post": op(
     "Report that a bought lead converted (once per lead)", "buyer",
     {"202": {"description": "Recorded", "content": {"application/json": {"schema": obj({"status": {"type": "string"}, "lead_id": {"type": "string"}}, ["status", "lead_id"])}}},
      **problems("400", *AUTH, "404", "409", "413", "422")},
-    body(obj({"lead_id": {"type": "string"}, "value": MONEY}, ["lead_id"])))}
+    body(obj({"lead_id": {"type": "string", "minLength": 1, "maxLength": 64}, "value": MONEY}, ["lead_id"])))}
 paths["/v1/buyers/{id}/payments"] = {"post": op(
     "Record a buyer's payment against its unpaid balance", "operator",
     {**ok(obj({"buyer_id": {"type": "string"}, "amount": MONEY}, ["buyer_id", "amount"]), "201", "Recorded"),
      **problems("400", *AUTH, "404", "413", "422")},
-    body(obj({"amount": MONEY}, ["amount"])), ID_PARAM)}
+    body(obj({"amount": {**MONEY, "exclusiveMinimum": 0}}, ["amount"])), ID_PARAM)}
 
 # Webhooks: endpoints that receive the exchange's events (docs/WEBHOOKS.md).
 EVENT_TYPES = ["lead.sold", "lead.unsold", "lead.returned", "return.decided", "conversion.recorded", "campaign.paused", "balance.low"]
 schemas["WebhookCreate"] = obj({
-    "url": {"type": "string", "maxLength": 2000, "description": "An absolute http or https URL without credentials; the SSRF guard "
+    "url": {"type": "string", "minLength": 1, "maxLength": 2000, "description": "An absolute http or https URL without credentials; the SSRF guard "
                                                               "refuses loopback, private and metadata addresses."},
     "events": {"type": "array", "minItems": 1, "items": {"type": "string", "enum": EVENT_TYPES},
                "description": "Sellers may take lead.sold, lead.unsold, lead.returned and conversion.recorded; buyers every event "
@@ -617,7 +626,8 @@ paths["/v1/webhooks/{id}/deliveries"] = {"get": op(
     "A webhook's deliveries, newest first: status, attempts, last answer or error, next attempt, payload", "webhooks",
     {**ok({"type": "array", "items": ref("WebhookDelivery")}), **problems(*AUTH, "404", "422")},
     params=WEBHOOK_ID + [
-        {"name": "status", "in": "query", "schema": {"type": "string", "enum": ["pending", "delivered", "failed"]}},
+        {"name": "status", "in": "query", "schema": {"type": "string", "enum": ["", "pending", "delivered", "failed"]},
+         "description": "Only deliveries in this status; empty or left out for every status."},
         {"name": "limit", "in": "query", "schema": {"type": "integer", "minimum": 1, "maximum": 500, "default": 100}}])}
 paths["/v1/webhooks/{id}/deliveries/{delivery_id}/redeliver"] = {"post": op(
     "Send a delivery again: pending now, retried for a new window, same event id", "webhooks",
@@ -760,6 +770,14 @@ for event in EVENT_TYPES:
                        "exponential backoff and jitter for 24 hours.",
         "requestBody": body(ref(event_schema_name(event))),
         "responses": {"2XX": {"description": "Accepted (the body is not read)"}}}}
+
+# The dashboard's pages (HTML for people, session cookie and CSRF token, not the API) carry
+# `x-dashboard-page: true`: scripts/fuzz-api.sh leaves them out of its runs (docs/CONTRACT-NOTES.md).
+for path, operations in paths.items():
+    if not path.startswith("/v1/"):
+        for operation in operations.values():
+            if "dashboard" in operation["tags"]:
+                operation["x-dashboard-page"] = True
 
 doc = {
     "openapi": "3.1.0",
