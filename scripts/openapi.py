@@ -33,6 +33,9 @@ SIGNED_MONEY = {"type": "number", "multipleOf": 0.01, "minimum": -1000000000, "m
 RATE = {"type": "number", "minimum": 0, "maximum": 1, "multipleOf": 0.000001}
 ID = {"type": "string", "pattern": "^[A-Za-z0-9][A-Za-z0-9_.:-]{0,63}$"}
 TIME = {"type": "string", "format": "date-time"}
+# Accepted on a configuration record so a stored copy can be sent back: set by the exchange,
+# ignored on input, but an RFC 3339 date-time when given (422 otherwise).
+IGNORED_TIME = {**TIME, "description": "Set by the exchange; ignored on input (an RFC 3339 date-time when given)."}
 ANY = {}
 # A required string member: the server refuses an empty one (422) and reads at most 1,000 characters.
 NONEMPTY = {"type": "string", "minLength": 1, "maxLength": 1000}
@@ -51,11 +54,15 @@ schemas = {
         "values": {"type": "array", "items": {"type": "string"}},
         "format": {"type": "string", "enum": ["zip", "us_state"]},
         "min": {"type": "number"}, "max": {"type": "number"},
-    }, ["name", "type"]),
+    }, ["name", "type"],
+        description="An enum field lists its `values` (at least one); no other type takes `values`.",
+        **{"if": {"properties": {"type": {"const": "enum"}}, "required": ["type"]},
+           "then": {"properties": {"values": {"minItems": 1}}, "required": ["values"]},
+           "else": {"not": {"required": ["values"]}}}),
     "Vertical": obj({
         "id": ID, "name": {"type": "string"}, "fields": {"type": "array", "items": ref("FieldSpec"), "minItems": 1},
         "floor": MONEY, "max_sales": {"type": "integer", "minimum": 1, "maximum": 10},
-        "created_at": TIME, "updated_at": TIME,
+        "created_at": IGNORED_TIME, "updated_at": IGNORED_TIME,
     }, ["fields"]),
     "Seller": obj({
         "id": ID, "name": {"type": "string"}, "alias": {"type": "string"},
@@ -63,10 +70,10 @@ schemas = {
         "status": {"type": "string", "enum": ["testing", "active", "paused"],
                    "description": "testing: every lead is a test lead; active: sells for real; paused: leads are refused (403). "
                                   "Left out: new_seller_status on create, unchanged on replace."},
-        "created_at": TIME, "updated_at": TIME,
+        "created_at": IGNORED_TIME, "updated_at": IGNORED_TIME,
     }),
     "Buyer": obj({
-        "id": ID, "name": {"type": "string"}, "balance_limit": nullable(MONEY), "created_at": TIME, "updated_at": TIME,
+        "id": ID, "name": {"type": "string"}, "balance_limit": nullable(MONEY), "created_at": IGNORED_TIME, "updated_at": IGNORED_TIME,
     }),
     "Condition": {"type": "object", "description": "Operator to operand: eq, ne, in, not_in, lt, lte, gt, gte, exists.",
                   "properties": {op: ANY for op in ["eq", "ne", "in", "not_in", "lt", "lte", "gt", "gte", "exists"]},
@@ -197,7 +204,7 @@ schemas = {
         "return_window_days": {"type": "integer", "minimum": 0, "maximum": 365},
         "priority": {"type": "integer"}, "price": nullable(MONEY), "allocation": nullable(RATE),
         "lead_type": {"type": "string", "enum": ["exclusive", "shared"]},
-        "created_at": TIME, "updated_at": TIME,
+        "created_at": IGNORED_TIME, "updated_at": IGNORED_TIME,
     }, ["buyer_id", "vertical", "delivery"]),
     "Settings": obj({
         "auction": {"type": "string", "enum": ["first_price", "second_price", "waterfall"]},
@@ -224,9 +231,13 @@ schemas = {
                               "description": "The status of a seller created without one (default active)."},
     }),
     "ApiKeyCreate": obj({
-        "role": {"type": "string", "enum": ["admin", "seller", "buyer"]}, "subject_id": {"type": "string"},
-        "label": {"type": "string"},
-    }, ["role"]),
+        "role": {"type": "string", "enum": ["admin", "seller", "buyer"]},
+        "subject_id": {"type": "string", "maxLength": 64, "description": "The seller's or buyer's id (it must exist)."},
+        "label": {"type": "string", "maxLength": 200},
+    }, ["role"], description="A seller or buyer key names its subject; an admin key has none.",
+        **{"if": {"properties": {"role": {"const": "admin"}}, "required": ["role"]},
+           "then": {"not": {"required": ["subject_id"]}},
+           "else": {"required": ["subject_id"]}}),
     "ApiKey": obj({
         "id": {"type": "string"}, "role": {"type": "string", "enum": ["admin", "seller", "buyer"]},
         "subject_id": nullable({"type": "string"}), "prefix": {"type": "string"}, "label": {"type": "string"},
@@ -335,7 +346,31 @@ AUTH = ("400", "401", "403")
 
 paths = {}
 
-def crud(path, schema, tag, noun, list_params=None):
+def or_null(schema):
+    """`schema` that also takes `null` (unchanged when it already does, or takes anything)."""
+    if not schema or "null" in json.dumps(schema.get("type", "")) or {"type": "null"} in schema.get("anyOf", []):
+        return schema
+    return nullable(schema)
+
+def merge_patch(name, nested=()):
+    """The body of a JSON merge patch (RFC 7396) on the component `name`: the record's own members,
+    none required, no others. `null` removes an optional member (back to its default); a member
+    the record requires is never `null`. The objects in `nested`, which every stored record has,
+    take a patch of their own; any other value replaces the stored one whole."""
+    schema = schemas[name]
+    required = set(schema.get("required", []))
+    props = {}
+    for member, sub in schema["properties"].items():
+        if member in nested:
+            target = schemas[sub["$ref"].split("/")[-1]] if "$ref" in sub else sub
+            inner = set(target.get("required", []))
+            sub = obj({k: v if k in inner else or_null(v) for k, v in target["properties"].items()})
+        props[member] = sub if member in required else or_null(sub)
+    return obj(props, description="A JSON merge patch: the members to change; null removes one (back to its default).")
+
+def crud(path, schema, tag, noun, list_params=None, nested=()):
+    schemas[schema + "Patch"] = merge_patch(schema, nested)
+    patch = ref(schema + "Patch")
     create_errors = problems("400", *AUTH, "409", "413", "422")
     paths[f"/v1/{path}"] = {
         "post": op(f"Create a {noun}", tag, {**ok(ref(schema), "201", "Created"), **create_errors}, body(ref(schema))),
@@ -348,8 +383,8 @@ def crud(path, schema, tag, noun, list_params=None):
                   body(ref(schema)), ID_PARAM),
         "patch": op(f"Change some members of a {noun} (JSON merge patch)", tag,
                     {**ok(ref(schema)), **problems("400", *AUTH, "404", "413", "422")},
-                    {"required": True, "content": {"application/merge-patch+json": {"schema": {"type": "object"}},
-                                                   "application/json": {"schema": {"type": "object"}}}}, ID_PARAM),
+                    {"required": True, "content": {"application/merge-patch+json": {"schema": patch},
+                                                   "application/json": {"schema": patch}}}, ID_PARAM),
         "delete": op(f"Delete a {noun}", tag, {"204": {"description": "Deleted"}, **problems(*AUTH, "404", "409")},
                      params=ID_PARAM),
     }
@@ -359,7 +394,7 @@ crud("sellers", "Seller", "operator", "seller")
 crud("buyers", "Buyer", "operator", "buyer")
 crud("campaigns", "Campaign", "operator", "campaign", [
     {"name": "buyer_id", "in": "query", "schema": {"type": "string"}},
-    {"name": "vertical", "in": "query", "schema": {"type": "string"}}])
+    {"name": "vertical", "in": "query", "schema": {"type": "string"}}], nested=("delivery", "bid", "sellers", "caps"))
 
 paths["/v1/integration-presets"] = {"get": op(
     "Ready integrations for common buyer API shapes, to copy into delivery.integration", "operator",
