@@ -33,7 +33,12 @@ SIGNED_MONEY = {"type": "number", "multipleOf": 0.01, "minimum": -1000000000, "m
 RATE = {"type": "number", "minimum": 0, "maximum": 1, "multipleOf": 0.000001}
 ID = {"type": "string", "pattern": "^[A-Za-z0-9][A-Za-z0-9_.:-]{0,63}$"}
 TIME = {"type": "string", "format": "date-time"}
+# Accepted on a configuration record so a stored copy can be sent back: set by the exchange,
+# ignored on input, but an RFC 3339 date-time when given (422 otherwise).
+IGNORED_TIME = {**TIME, "description": "Set by the exchange; ignored on input (an RFC 3339 date-time when given)."}
 ANY = {}
+# A required string member: the server refuses an empty one (422) and reads at most 1,000 characters.
+NONEMPTY = {"type": "string", "minLength": 1, "maxLength": 1000}
 
 schemas = {
     "Problem": obj({
@@ -49,11 +54,15 @@ schemas = {
         "values": {"type": "array", "items": {"type": "string"}},
         "format": {"type": "string", "enum": ["zip", "us_state"]},
         "min": {"type": "number"}, "max": {"type": "number"},
-    }, ["name", "type"]),
+    }, ["name", "type"],
+        description="An enum field lists its `values` (at least one); no other type takes `values`.",
+        **{"if": {"properties": {"type": {"const": "enum"}}, "required": ["type"]},
+           "then": {"properties": {"values": {"minItems": 1}}, "required": ["values"]},
+           "else": {"not": {"required": ["values"]}}}),
     "Vertical": obj({
         "id": ID, "name": {"type": "string"}, "fields": {"type": "array", "items": ref("FieldSpec"), "minItems": 1},
         "floor": MONEY, "max_sales": {"type": "integer", "minimum": 1, "maximum": 10},
-        "created_at": TIME, "updated_at": TIME,
+        "created_at": IGNORED_TIME, "updated_at": IGNORED_TIME,
     }, ["fields"]),
     "Seller": obj({
         "id": ID, "name": {"type": "string"}, "alias": {"type": "string"},
@@ -61,10 +70,10 @@ schemas = {
         "status": {"type": "string", "enum": ["testing", "active", "paused"],
                    "description": "testing: every lead is a test lead; active: sells for real; paused: leads are refused (403). "
                                   "Left out: new_seller_status on create, unchanged on replace."},
-        "created_at": TIME, "updated_at": TIME,
+        "created_at": IGNORED_TIME, "updated_at": IGNORED_TIME,
     }),
     "Buyer": obj({
-        "id": ID, "name": {"type": "string"}, "balance_limit": nullable(MONEY), "created_at": TIME, "updated_at": TIME,
+        "id": ID, "name": {"type": "string"}, "balance_limit": nullable(MONEY), "created_at": IGNORED_TIME, "updated_at": IGNORED_TIME,
     }),
     "Condition": {"type": "object", "description": "Operator to operand: eq, ne, in, not_in, lt, lte, gt, gte, exists.",
                   "properties": {op: ANY for op in ["eq", "ne", "in", "not_in", "lt", "lte", "gt", "gte", "exists"]},
@@ -195,7 +204,7 @@ schemas = {
         "return_window_days": {"type": "integer", "minimum": 0, "maximum": 365},
         "priority": {"type": "integer"}, "price": nullable(MONEY), "allocation": nullable(RATE),
         "lead_type": {"type": "string", "enum": ["exclusive", "shared"]},
-        "created_at": TIME, "updated_at": TIME,
+        "created_at": IGNORED_TIME, "updated_at": IGNORED_TIME,
     }, ["buyer_id", "vertical", "delivery"]),
     "Settings": obj({
         "auction": {"type": "string", "enum": ["first_price", "second_price", "waterfall"]},
@@ -222,16 +231,20 @@ schemas = {
                               "description": "The status of a seller created without one (default active)."},
     }),
     "ApiKeyCreate": obj({
-        "role": {"type": "string", "enum": ["admin", "seller", "buyer"]}, "subject_id": {"type": "string"},
-        "label": {"type": "string"},
-    }, ["role"]),
+        "role": {"type": "string", "enum": ["admin", "seller", "buyer"]},
+        "subject_id": {"type": "string", "maxLength": 64, "description": "The seller's or buyer's id (it must exist)."},
+        "label": {"type": "string", "maxLength": 200},
+    }, ["role"], description="A seller or buyer key names its subject; an admin key has none.",
+        **{"if": {"properties": {"role": {"const": "admin"}}, "required": ["role"]},
+           "then": {"not": {"required": ["subject_id"]}},
+           "else": {"required": ["subject_id"]}}),
     "ApiKey": obj({
         "id": {"type": "string"}, "role": {"type": "string", "enum": ["admin", "seller", "buyer"]},
         "subject_id": nullable({"type": "string"}), "prefix": {"type": "string"}, "label": {"type": "string"},
         "created_at": TIME, "key": {"type": "string", "description": "Only in the create response."},
     }, ["id", "role", "subject_id", "prefix", "label", "created_at"]),
     "LeadSubmission": obj({
-        "vertical": {"type": "string"}, "source": {"type": "string"}, "test": {"type": "boolean"},
+        "vertical": NONEMPTY, "source": {"type": "string"}, "test": {"type": "boolean"},
         "fields": {"type": "object", "additionalProperties": True}, "consent": {"type": "object", "additionalProperties": True},
     }, ["vertical", "fields"]),
     "LeadForm": obj({
@@ -247,7 +260,7 @@ schemas = {
         "tcpa_text": {"type": "string"}, "trustedform_cert_url": {"type": "string"}, "leadid_token": {"type": "string"},
     }, ["ping_id"], additional={"type": "string"}, description="POST /v1/post as a URL-encoded form, named as LeadForm."),
     "PostSubmission": obj({
-        "ping_id": {"type": "string"}, "fields": {"type": "object", "additionalProperties": True},
+        "ping_id": NONEMPTY, "fields": {"type": "object", "additionalProperties": True},
         "consent": {"type": "object", "additionalProperties": True},
     }, ["ping_id", "fields"]),
     "LeadResult": obj({
@@ -333,7 +346,31 @@ AUTH = ("400", "401", "403")
 
 paths = {}
 
-def crud(path, schema, tag, noun, list_params=None):
+def or_null(schema):
+    """`schema` that also takes `null` (unchanged when it already does, or takes anything)."""
+    if not schema or "null" in json.dumps(schema.get("type", "")) or {"type": "null"} in schema.get("anyOf", []):
+        return schema
+    return nullable(schema)
+
+def merge_patch(name, nested=()):
+    """The body of a JSON merge patch (RFC 7396) on the component `name`: the record's own members,
+    none required, no others. `null` removes an optional member (back to its default); a member
+    the record requires is never `null`. The objects in `nested`, which every stored record has,
+    take a patch of their own; any other value replaces the stored one whole."""
+    schema = schemas[name]
+    required = set(schema.get("required", []))
+    props = {}
+    for member, sub in schema["properties"].items():
+        if member in nested:
+            target = schemas[sub["$ref"].split("/")[-1]] if "$ref" in sub else sub
+            inner = set(target.get("required", []))
+            sub = obj({k: v if k in inner else or_null(v) for k, v in target["properties"].items()})
+        props[member] = sub if member in required else or_null(sub)
+    return obj(props, description="A JSON merge patch: the members to change; null removes one (back to its default).")
+
+def crud(path, schema, tag, noun, list_params=None, nested=()):
+    schemas[schema + "Patch"] = merge_patch(schema, nested)
+    patch = ref(schema + "Patch")
     create_errors = problems("400", *AUTH, "409", "413", "422")
     paths[f"/v1/{path}"] = {
         "post": op(f"Create a {noun}", tag, {**ok(ref(schema), "201", "Created"), **create_errors}, body(ref(schema))),
@@ -346,8 +383,8 @@ def crud(path, schema, tag, noun, list_params=None):
                   body(ref(schema)), ID_PARAM),
         "patch": op(f"Change some members of a {noun} (JSON merge patch)", tag,
                     {**ok(ref(schema)), **problems("400", *AUTH, "404", "413", "422")},
-                    {"required": True, "content": {"application/merge-patch+json": {"schema": {"type": "object"}},
-                                                   "application/json": {"schema": {"type": "object"}}}}, ID_PARAM),
+                    {"required": True, "content": {"application/merge-patch+json": {"schema": patch},
+                                                   "application/json": {"schema": patch}}}, ID_PARAM),
         "delete": op(f"Delete a {noun}", tag, {"204": {"description": "Deleted"}, **problems(*AUTH, "404", "409")},
                      params=ID_PARAM),
     }
@@ -357,7 +394,7 @@ crud("sellers", "Seller", "operator", "seller")
 crud("buyers", "Buyer", "operator", "buyer")
 crud("campaigns", "Campaign", "operator", "campaign", [
     {"name": "buyer_id", "in": "query", "schema": {"type": "string"}},
-    {"name": "vertical", "in": "query", "schema": {"type": "string"}}])
+    {"name": "vertical", "in": "query", "schema": {"type": "string"}}], nested=("delivery", "bid", "sellers", "caps"))
 
 paths["/v1/integration-presets"] = {"get": op(
     "Ready integrations for common buyer API shapes, to copy into delivery.integration", "operator",
@@ -385,7 +422,9 @@ paths["/v1/api-keys/{id}"] = {
                  params=ID_PARAM),
 }
 
-IDEMPOTENCY = [{"name": "Idempotency-Key", "in": "header", "required": False, "schema": {"type": "string", "maxLength": 200}}]
+IDEMPOTENCY = [{"name": "Idempotency-Key", "in": "header", "required": False,
+                "schema": {"type": "string", "minLength": 1, "maxLength": 200, "pattern": "^[!-~]+$"},
+                "description": "1 to 200 visible ASCII characters (no spaces), e.g. a UUID."}]
 seller_errors = problems("400", *AUTH, "409", "413", "415", "422", "429", "503")
 def json_or_form(schema, form):
     return {"required": True, "content": {"application/json": {"schema": schema},
@@ -452,9 +491,13 @@ schemas["BoughtLead"] = obj({
     "vertical": {"type": "string"}, "source": {"type": "string"}, "received_at": TIME, "test": {"type": "boolean"},
     "fields": {"type": "object", "additionalProperties": True}, "consent": {},
 }, ["lead_id", "campaign", "price", "sold_at", "returned", "fields"])
+# RFC 3339 or YYYY-MM-DD, as the server reads them (a year of 1900 to 2200; a real calendar day).
+INSTANT = {"type": "string", "maxLength": 35, "description": "Empty is the same as left out.",
+           "pattern": "^$|^(19|2[01])[0-9]{2}-(0[1-9]|1[0-2])-(0[1-9]|[12][0-9]|3[01])([Tt]([01][0-9]|2[0-3]):[0-5][0-9]:([0-5][0-9]|60)"
+                      "(\\.[0-9]{1,9})?([Zz]|[+-]([01][0-9]|2[0-3]):[0-5][0-9]))?$"}
 RANGE = [
-    {"name": "from", "in": "query", "schema": {"type": "string"}, "description": "RFC 3339 or YYYY-MM-DD (UTC); default 30 days before `to`."},
-    {"name": "to", "in": "query", "schema": {"type": "string"}, "description": "RFC 3339 (exclusive) or YYYY-MM-DD (that whole day); default now."},
+    {"name": "from", "in": "query", "schema": INSTANT, "description": "RFC 3339 or YYYY-MM-DD (UTC); default 30 days before `to`."},
+    {"name": "to", "in": "query", "schema": INSTANT, "description": "RFC 3339 (exclusive) or YYYY-MM-DD (that whole day); default now."},
     {"name": "format", "in": "query", "schema": {"type": "string", "enum": ["json", "csv"]}},
 ]
 CSV = {"text/csv": {"schema": {"type": "string"}}}
@@ -501,17 +544,18 @@ paths["/v1/returns"] = {"post": op(
     {**ok(obj({"status": {"type": "string", "enum": ["approved", "denied"]}, "reason": {"type": "string"}, "refund": MONEY},
               ["status", "reason"])),
      **problems("400", *AUTH, "404", "409", "413", "422")},
-    body(obj({"lead_id": {"type": "string"}, "reason": {"type": "string", "minLength": 1}}, ["lead_id", "reason"])))}
+    body(obj({"lead_id": {"type": "string", "minLength": 1, "maxLength": 64}, "reason": {"type": "string", "minLength": 1, "maxLength": 500}},
+             ["lead_id", "reason"])))}
 paths["/v1/conversions"] = {"post": op(
     "Report that a bought lead converted (once per lead)", "buyer",
     {"202": {"description": "Recorded", "content": {"application/json": {"schema": obj({"status": {"type": "string"}, "lead_id": {"type": "string"}}, ["status", "lead_id"])}}},
      **problems("400", *AUTH, "404", "409", "413", "422")},
-    body(obj({"lead_id": {"type": "string"}, "value": MONEY}, ["lead_id"])))}
+    body(obj({"lead_id": {"type": "string", "minLength": 1, "maxLength": 64}, "value": MONEY}, ["lead_id"])))}
 paths["/v1/buyers/{id}/payments"] = {"post": op(
     "Record a buyer's payment against its unpaid balance", "operator",
     {**ok(obj({"buyer_id": {"type": "string"}, "amount": MONEY}, ["buyer_id", "amount"]), "201", "Recorded"),
      **problems("400", *AUTH, "404", "413", "422")},
-    body(obj({"amount": MONEY}, ["amount"])), ID_PARAM)}
+    body(obj({"amount": {**MONEY, "exclusiveMinimum": 0}}, ["amount"])), ID_PARAM)}
 
 # The books' hash chain (docs/AUDIT.md).
 schemas["ChainHead"] = obj({
@@ -528,7 +572,7 @@ paths["/v1/audit/chain-head"] = {"get": op(
 # Webhooks: endpoints that receive the exchange's events (docs/WEBHOOKS.md).
 EVENT_TYPES = ["lead.sold", "lead.unsold", "lead.returned", "return.decided", "conversion.recorded", "campaign.paused", "balance.low"]
 schemas["WebhookCreate"] = obj({
-    "url": {"type": "string", "maxLength": 2000, "description": "An absolute http or https URL without credentials; the SSRF guard "
+    "url": {"type": "string", "minLength": 1, "maxLength": 2000, "description": "An absolute http or https URL without credentials; the SSRF guard "
                                                               "refuses loopback, private and metadata addresses."},
     "events": {"type": "array", "minItems": 1, "items": {"type": "string", "enum": EVENT_TYPES},
                "description": "Sellers may take lead.sold, lead.unsold, lead.returned and conversion.recorded; buyers every event "
@@ -629,7 +673,8 @@ paths["/v1/webhooks/{id}/deliveries"] = {"get": op(
     "A webhook's deliveries, newest first: status, attempts, last answer or error, next attempt, payload", "webhooks",
     {**ok({"type": "array", "items": ref("WebhookDelivery")}), **problems(*AUTH, "404", "422")},
     params=WEBHOOK_ID + [
-        {"name": "status", "in": "query", "schema": {"type": "string", "enum": ["pending", "delivered", "failed"]}},
+        {"name": "status", "in": "query", "schema": {"type": "string", "enum": ["", "pending", "delivered", "failed"]},
+         "description": "Only deliveries in this status; empty or left out for every status."},
         {"name": "limit", "in": "query", "schema": {"type": "integer", "minimum": 1, "maximum": 500, "default": 100}}])}
 paths["/v1/webhooks/{id}/deliveries/{delivery_id}/redeliver"] = {"post": op(
     "Send a delivery again: pending now, retried for a new window, same event id", "webhooks",
@@ -776,6 +821,14 @@ for event in EVENT_TYPES:
                        "exponential backoff and jitter for 24 hours.",
         "requestBody": body(ref(event_schema_name(event))),
         "responses": {"2XX": {"description": "Accepted (the body is not read)"}}}}
+
+# The dashboard's pages (HTML for people, session cookie and CSRF token, not the API) carry
+# `x-dashboard-page: true`: scripts/fuzz-api.sh leaves them out of its runs (docs/CONTRACT-NOTES.md).
+for path, operations in paths.items():
+    if not path.startswith("/v1/"):
+        for operation in operations.values():
+            if "dashboard" in operation["tags"]:
+                operation["x-dashboard-page"] = True
 
 doc = {
     "openapi": "3.1.0",

@@ -121,10 +121,11 @@ public struct GavelApp<C: Clock>: Sendable where C.Duration == Duration {
     public func router() -> (Router<GavelRequestContext>, Routes) {
         let hummingbird = Router(context: GavelRequestContext.self)
         hummingbird.add(middleware: MetricsMiddleware(metrics: metrics))
+        let router = Routes(router: hummingbird)
         hummingbird.add(middleware: ProblemMiddleware())
+        hummingbird.add(middleware: MethodNotAllowedMiddleware(routes: router))
         hummingbird.add(middleware: AuthMiddleware(keys: keys))
         hummingbird.add(middleware: RateLimitMiddleware(limiter: limiter))
-        let router = Routes(router: hummingbird)
         OpsRoutes(store: store, metrics: metrics, circuits: circuits).register(on: router)
         OperatorRoutes(config: config, market: market).register(on: router)
         KeyRoutes(store: store, keys: keys, market: market, clock: wallClock).register(on: router)

@@ -37,6 +37,7 @@ struct BuyerRoutes {
         let log = FieldErrorLog()
         guard let reader = JSONReader(json, log: log) else { throw Problem.invalid(ValidationFailure(log.errors)) }
         reader.rejectUnknown(["phone_sha256", "email_sha256"])
+        reader.rejectNulls()
         var hashes: [String] = []
         for key in ["phone_sha256", "email_sha256"] {
             for (offset, value) in (reader.array(key) ?? []).enumerated() {
