@@ -464,11 +464,11 @@ paths["/v1/buyer/suppressions"] = {
     "post": op("Add existing customers to the buyer's suppression list", "buyer",
                {**ok(obj({"added": {"type": "integer"}, "size": {"type": "integer"}}, ["added", "size"])),
                 **problems("400", *AUTH, "413", "422")},
-               body(obj({"phone_sha256": {"type": "array", "items": HEX64, "maxItems": 20000},
-                         "email_sha256": {"type": "array", "items": HEX64, "maxItems": 20000}})),
+               body(obj({"phone_sha256": {"type": "array", "items": HEX64, "maxItems": 7500},
+                         "email_sha256": {"type": "array", "items": HEX64, "maxItems": 7500}})),
                description="SHA-256 hex of the phone's E.164 digits without '+' (e.g. sha256(\"14155550100\")) or of the "
-                           "lower-cased email. A lead matching the list is never pinged to this buyer. Send up to 20,000 "
-                           "hashes per request (bodies are limited to 1 MiB)."),
+                           "lower-cased email. A lead matching the list is never pinged to this buyer. Send up to 7,500 "
+                           "hashes of each kind per request (both lists full fit the 1 MiB body limit)."),
     "delete": op("Empty the buyer's suppression list", "buyer", {"204": {"description": "Emptied"}, **problems(*AUTH)}),
 }
 
