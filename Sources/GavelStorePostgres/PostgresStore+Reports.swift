@@ -15,8 +15,8 @@ extension PostgresStore: ReportStore {
         let plan = PostgresReportPlan(query)
         guard plan.fromHour < plan.toHour else { return [] }
         return try await snapshot { connection in
-            var rows = try await connection.all(plan.countersQuery, logger: logger).map(plan.row)
-            let latency = try await connection.all(plan.latencyQuery, logger: logger)
+            var rows = try await connection.all(plan.countersQuery, logger: self.logger).map(plan.row)
+            let latency = try await connection.all(plan.latencyQuery, logger: self.logger)
             try plan.addLatency(latency, to: &rows)
             return rows.sorted { $0.key < $1.key }
         }

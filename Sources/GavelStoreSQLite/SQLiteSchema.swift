@@ -25,8 +25,18 @@ enum SQLiteSchema {
         }
         migrator.registerMigration("v3-seller-status") { db in try sellerStatus(db) }
         migrator.registerMigration("v3-webhooks") { db in try db.execute(sql: webhooks) }
+        migrator.registerMigration("v4-readiness") { db in try db.execute(sql: readiness) }
         return migrator
     }
+
+    /// One row the readiness check writes (`GET /readyz`): a write that succeeds proves the
+    /// database file can take writes (its disk is not full).
+    static let readiness = """
+        CREATE TABLE readiness (
+            id INTEGER PRIMARY KEY CHECK (id = 1),
+            checked_at INTEGER NOT NULL
+        );
+        """
 
     /// Configuration, settings and API keys.
     static let config = """
