@@ -46,13 +46,67 @@ struct StoreUnavailableTests {
         }
     }
 
-    static func configure(_ client: some TestClientProtocol) async throws -> String {
+    /// A buyer that bids on every ping after taking the database down (as if it went away
+    /// while the lead was being auctioned).
+    final class OutageBuyer: BuyerGateway {
+        let store: InMemoryStore
+
+        init(store: InMemoryStore) {
+            self.store = store
+        }
+
+        func ping(_ request: PingRequest, campaign: Campaign) async -> PingAnswer {
+            store.simulateOutage(true)
+            return PingAnswer(kind: .bid, bid: Money(cents: 900))
+        }
+
+        func post(_ request: PostRequest, campaign: Campaign) async -> PostAnswer { .accepted }
+    }
+
+    /// A key claimed before the database went away is given up once it is back, so the retry
+    /// with the same key runs again (instead of a 409 "still being processed" for a day).
+    @Test func anIdempotencyKeyStuckByAnOutageIsReleasedOnceTheDatabaseIsBack() async throws {
+        let store = InMemoryStore()
+        let configuration = ServerConfiguration(
+            port: 0, database: "sqlite::memory:", adminToken: adminToken, allowPrivateBuyerURLs: true)
+        let app = try await GavelApp.start(
+            store: store, gateway: OutageBuyer(store: store), clock: ContinuousClock(), configuration: configuration,
+            hasher: SHA256ContactHasher(), announce: { _ in })
+        let repair = LeadRepairService(
+            interrupted: app.exchange.interrupted, keys: app.unfinishedKeys, store: store, wallClock: app.wallClock,
+            clock: ContinuousClock(), logger: Logger(label: "test"))
+        try await app.application(configuration: configuration, logger: Logger(label: "test")).test(.router) { client in
+            let key = try await Self.configure(client, remote: true)
+            let retry: HTTPFields = [HTTPField.Name("Idempotency-Key")!: "retry-1"]
+            let refused = try await client.call(.post, "/v1/leads", key: key, json: Self.lead(7), headers: retry)
+            #expect(refused.status == .serviceUnavailable && refused.body["type"] == "urn:gavel:problem:store-unavailable")
+            #expect(app.unfinishedKeys.count == 1 && app.exchange.interrupted.count == 1)
+            store.simulateOutage(false)
+            #expect(try await client.call(.post, "/v1/leads", key: key, json: Self.lead(7), headers: retry).status == .conflict)
+
+            await repair.pass()
+            #expect(app.unfinishedKeys.count == 0 && app.exchange.interrupted.count == 0)
+            // The retry runs again; the first attempt's lead (stored, then marked unsold) makes it a
+            // duplicate of the same consumer, so nothing is sold twice.
+            let again = try await client.call(.post, "/v1/leads", key: key, json: Self.lead(7), headers: retry)
+            #expect(again.status == .ok && again.body["status"] == "duplicate", "\(again.body)")
+        }
+    }
+
+    static func configure(_ client: some TestClientProtocol, remote: Bool = false) async throws -> String {
         #expect(try await client.call(.post, "/v1/sellers", json: ["id": "S1", "revenue_share": 1]).status == .created)
         #expect(try await client.call(.post, "/v1/buyers", json: ["id": "acme"]).status == .created)
         let campaign: JSONValue = [
             "id": "hosted", "buyer_id": "acme", "vertical": "auto_insurance", "delivery": ["mode": "hosted"], "bid": ["base": 7],
         ]
         #expect(try await client.call(.post, "/v1/campaigns", json: campaign).status == .created)
+        if remote {
+            let remote: JSONValue = [
+                "id": "remote", "buyer_id": "acme", "vertical": "auto_insurance",
+                "delivery": ["mode": "remote", "ping_url": "http://127.0.0.1:9/ping", "post_url": "http://127.0.0.1:9/post"],
+            ]
+            #expect(try await client.call(.post, "/v1/campaigns", json: remote).status == .created)
+        }
         let key = try await client.call(.post, "/v1/api-keys", json: ["role": "seller", "subject_id": "S1"])
         return try #require(key.body["key"]?.stringValue)
     }

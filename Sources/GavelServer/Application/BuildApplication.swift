@@ -124,7 +124,8 @@ public struct GavelApplication: Service {
     /// The repair of leads a store failure cut short (it stops after the HTTP server).
     func leadRepair(_ app: GavelApp<ContinuousClock>) -> LeadRepairService<ContinuousClock> {
         LeadRepairService(
-            interrupted: app.exchange.interrupted, store: app.store, wallClock: app.wallClock, clock: ContinuousClock(), logger: logger)
+            interrupted: app.exchange.interrupted, keys: app.unfinishedKeys, store: app.store, wallClock: app.wallClock,
+            clock: ContinuousClock(), logger: logger)
     }
 
     /// Every service, in start order (graceful shutdown runs in reverse).

@@ -5,9 +5,10 @@ import ServiceLifecycle
 /// Repairs, once the database answers again, the leads a store failure cut short while the
 /// server kept running (``InterruptedLeads``): their cap holds are released and they are marked
 /// `review` (a post had been sent) or `unsold`, with reason `interrupted`, as the start-up
-/// reconciliation does after a crash. It looks every ``Configuration/interval`` and once more
+/// reconciliation does after a crash. It also writes the idempotency keys' last writes the
+/// failure stopped (``UnfinishedKeys``). It looks every ``Configuration/interval`` and once more
 /// after graceful shutdown, when no lead is in flight any more; what is still waiting then is
-/// left to the next start's reconciliation.
+/// left to the next start's reconciliation (and the keys to the daily housekeeping).
 public struct LeadRepairService<C: Clock>: Service where C.Duration == Duration {
     /// How often it looks.
     public struct Configuration: Sendable {
@@ -21,7 +22,8 @@ public struct LeadRepairService<C: Clock>: Service where C.Duration == Duration 
     }
 
     let interrupted: InterruptedLeads
-    let store: any LeadStore & CapStore
+    let keys: UnfinishedKeys
+    let store: any LeadStore & CapStore & IdempotencyStore
     let wallClock: any WallClock
     let clock: C
     let configuration: Configuration
@@ -29,10 +31,11 @@ public struct LeadRepairService<C: Clock>: Service where C.Duration == Duration 
 
     /// Creates the service.
     public init(
-        interrupted: InterruptedLeads, store: any LeadStore & CapStore, wallClock: any WallClock, clock: C,
-        configuration: Configuration = Configuration(), logger: Logger
+        interrupted: InterruptedLeads, keys: UnfinishedKeys = UnfinishedKeys(), store: any LeadStore & CapStore & IdempotencyStore,
+        wallClock: any WallClock, clock: C, configuration: Configuration = Configuration(), logger: Logger
     ) {
         self.interrupted = interrupted
+        self.keys = keys
         self.store = store
         self.wallClock = wallClock
         self.clock = clock
@@ -59,6 +62,7 @@ public struct LeadRepairService<C: Clock>: Service where C.Duration == Duration 
     /// One pass, when anything waits; logs what it did.
     @discardableResult
     public func pass() async -> InterruptedLeads.Repair {
+        await finishKeys()
         guard interrupted.count > 0 else { return InterruptedLeads.Repair() }
         let repair = await interrupted.repair(store, now: wallClock.now())
         if repair.review + repair.unsold + repair.untouched > 0 {
@@ -70,5 +74,14 @@ public struct LeadRepairService<C: Clock>: Service where C.Duration == Duration 
                 ])
         }
         return repair
+    }
+
+    /// Writes the idempotency keys' last writes, when any wait.
+    private func finishKeys() async {
+        guard keys.count > 0 else { return }
+        let written = await keys.finish(store)
+        if written > 0 {
+            logger.notice("wrote idempotency keys a database failure had left unfinished", metadata: ["keys": "\(written)"])
+        }
     }
 }
