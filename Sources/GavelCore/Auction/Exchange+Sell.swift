@@ -41,16 +41,7 @@ extension Exchange {
         guard let campaign = context.market.config.campaigns[offer.campaignID] else { return refused("campaign_removed") }
         if let reason = blocked[campaign.id] { return refused(reason) }
         let hold = capHold(offer, campaign: campaign, context: context)
-        context.holds.add(hold)
-        switch try await deps.store.hold(hold) {
-        case .held: break
-        case .capReached:
-            context.holds.remove(hold)
-            return refused("cap_reached")
-        case .creditExceeded:
-            context.holds.remove(hold)
-            return refused("credit_limit")
-        }
+        if let reason = try await take(hold, context: context) { return refused(reason) }
         let answer: PostAnswer
         do {
             answer = try await deliver(offer, campaign: campaign, context: context)
@@ -74,6 +65,16 @@ extension Exchange {
             offer: charged, seller: context.seller, buyerLeadID: answer.buyerLeadID, hold: hold,
             returnWindowDays: campaign.returnWindowDays)
         return (record, sale)
+    }
+
+    /// Holds a cap slot and credit for an offer, noting the hold first (a hold that fails may
+    /// have been taken); why it was refused, or `nil` when held.
+    private func take(_ hold: CapHold, context: Context) async throws -> String? {
+        context.holds.add(hold)
+        let result = try await deps.store.hold(hold)
+        guard result != .held else { return nil }
+        context.holds.remove(hold)
+        return result == .capReached ? "cap_reached" : "credit_limit"
     }
 
     /// Gives a hold back and forgets it (a failed release stays noted, for repair).
