@@ -6,27 +6,34 @@ import Testing
 
 /// A small tmpfs the tests mount for a database whose disk they fill.
 enum Tmpfs {
-    /// Whether this process may mount a tmpfs (root on Linux, with the right to mount): tried
-    /// once with a tiny one.
-    static let mountable: Bool = {
+    /// Whether this process may mount a tmpfs (root on Linux, with the right to mount): tries
+    /// with a tiny one.
+    static func mountable() async -> Bool {
         guard let folder = try? temporaryFolder("gavel-mount-probe-") else { return false }
-        defer { try? FileManager.default.removeItem(at: folder) }
-        guard (try? runCommand(["mount", "-t", "tmpfs", "-o", "size=64k", "tmpfs", folder.path]))?.status == 0 else { return false }
-        _ = try? runCommand(["umount", folder.path])
-        return true
-    }()
+        let mounted = (try? await runCommand(["mount", "-t", "tmpfs", "-o", "size=64k", "tmpfs", folder.path]))?.status == 0
+        if mounted { _ = try? await runCommand(["umount", folder.path]) }
+        try? FileManager.default.removeItem(at: folder)
+        return mounted
+    }
 
-    /// Mounts a tmpfs of `megabytes` on a new folder.
-    static func mount(megabytes: Int) throws -> URL {
+    /// Runs `body` with a tmpfs of `megabytes` mounted on a new folder, then unmounts it.
+    static func withMount<T>(megabytes: Int, _ body: (URL) async throws -> T) async throws -> T {
         let folder = try temporaryFolder("gavel-full-")
-        let mounted = try runCommand(["mount", "-t", "tmpfs", "-o", "size=\(megabytes)m", "tmpfs", folder.path])
+        let mounted = try await runCommand(["mount", "-t", "tmpfs", "-o", "size=\(megabytes)m", "tmpfs", folder.path])
         guard mounted.status == 0 else { throw CommandFailure(description: "mount: \(mounted.output)") }
-        return folder
+        do {
+            let result = try await body(folder)
+            await unmount(folder)
+            return result
+        } catch {
+            await unmount(folder)
+            throw error
+        }
     }
 
     /// Unmounts and removes the folder.
-    static func unmount(_ folder: URL) {
-        _ = try? runCommand(["umount", folder.path])
+    private static func unmount(_ folder: URL) async {
+        _ = try? await runCommand(["umount", folder.path])
         try? FileManager.default.removeItem(at: folder)
     }
 
@@ -56,12 +63,17 @@ enum Tmpfs {
 /// `gavel audit` with every acknowledged lead in it.
 @Suite(
     "A full disk under the SQLite database, against the real process", .serialized,
-    .enabled(if: Tmpfs.mountable, "mounting a tmpfs is not permitted here (it needs root on Linux); the disk-full test is skipped"),
+    .enabled("mounting a tmpfs is not permitted here (it needs root on Linux); the disk-full test is skipped") {
+        await Tmpfs.mountable()
+    },
     .timeLimit(.minutes(3)))
 struct DiskFullTests {
     @Test func aFullDiskAnswers503AndTheServerRecoversWhenSpaceReturns() async throws {
-        let disk = try Tmpfs.mount(megabytes: 64)
-        defer { Tmpfs.unmount(disk) }
+        try await Tmpfs.withMount(megabytes: 64) { disk in try await sellThroughAFullDisk(disk) }
+    }
+
+    /// With a server on a database in `disk`: sells, fills the disk, frees it, checks.
+    func sellThroughAFullDisk(_ disk: URL) async throws {
         let database = "sqlite:" + disk.appendingPathComponent("gavel.sqlite").path
         let server = try GavelProcess(["serve", "--port", "0", "--admin-token", "adm", "--database", database])
         defer { if server.process.isRunning { server.process.terminate() } }

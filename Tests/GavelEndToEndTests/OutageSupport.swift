@@ -114,21 +114,35 @@ struct CommandResult: Sendable {
 /// Runs a command (looked up on `PATH` unless absolute) with extra environment, and waits;
 /// its output (standard output and error together) goes through a temporary file. It is
 /// spawned and reaped directly (`posix_spawn`, `waitpid`): `Process.waitUntilExit` can miss
-/// the end of a child that started a daemon (`pg_ctl start`) and wait forever.
+/// the end of a child that started a daemon (`pg_ctl start`) and wait forever. The wait polls,
+/// so a slow command (`initdb`) never blocks one of the few threads every test shares.
 @discardableResult
-func runCommand(_ arguments: [String], environment: [String: String] = [:]) throws -> CommandResult {
+func runCommand(_ arguments: [String], environment: [String: String] = [:]) async throws -> CommandResult {
     let log = FileManager.default.temporaryDirectory.appendingPathComponent("gavel-command-\(UUID().uuidString).log").path
     defer { try? FileManager.default.removeItem(atPath: log) }
     var env = ProcessInfo.processInfo.environment
     env.merge(environment) { _, new in new }
-    let status = try spawnAndWait(["/usr/bin/env"] + arguments, environment: env.map { "\($0.key)=\($0.value)" }, output: log)
+    let pid = try spawn(["/usr/bin/env"] + arguments, environment: env.map { "\($0.key)=\($0.value)" }, output: log)
+    let status = try await exitStatus(of: pid)
     let output = (try? String(contentsOfFile: log, encoding: .utf8)) ?? ""
     return CommandResult(status: status, output: output)
 }
 
-/// Spawns `arguments[0]` with its output appended to `output`, and waits for its exit status
-/// (128 + the signal when a signal ended it).
-private func spawnAndWait(_ arguments: [String], environment: [String], output: String) throws -> Int32 {
+/// Waits for a child to end, polling; its exit status (128 + the signal when a signal ended it).
+private func exitStatus(of pid: pid_t) async throws -> Int32 {
+    var status: Int32 = 0
+    while true {
+        let reaped = waitpid(pid, &status, WNOHANG)
+        if reaped == pid { break }
+        guard reaped == 0 || errno == EINTR else { throw CommandError(description: "waitpid failed: errno \(errno)") }
+        try? await Task.sleep(for: .milliseconds(10))
+    }
+    let signal = status & 0x7f
+    return signal == 0 ? (status >> 8) & 0xff : 128 + signal
+}
+
+/// Spawns `arguments[0]` with its output appended to `output`; its process id.
+private func spawn(_ arguments: [String], environment: [String], output: String) throws -> pid_t {
     var actions = posix_spawn_file_actions_t()
     posix_spawn_file_actions_init(&actions)
     defer { posix_spawn_file_actions_destroy(&actions) }
@@ -142,12 +156,7 @@ private func spawnAndWait(_ arguments: [String], environment: [String], output: 
     var pid = pid_t()
     let spawned = posix_spawn(&pid, arguments[0], &actions, nil, argv, envp)
     guard spawned == 0 else { throw CommandError(description: "cannot run \(arguments.joined(separator: " ")): errno \(spawned)") }
-    var status: Int32 = 0
-    while waitpid(pid, &status, 0) == -1 {
-        guard errno == EINTR else { throw CommandError(description: "waitpid failed: errno \(errno)") }
-    }
-    let signal = status & 0x7f
-    return signal == 0 ? (status >> 8) & 0xff : 128 + signal
+    return pid
 }
 
 /// Adds "close every descriptor from 3 up" to a spawn's actions (glibc 2.34 and later; looked

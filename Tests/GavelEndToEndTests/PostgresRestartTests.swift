@@ -20,8 +20,11 @@ struct PostgresRestartTests {
     static let admin = "restart-admin"
 
     @Test func aNodeLosesNoAcknowledgedLeadAndSellsAgainAfterPostgresRestarts() async throws {
-        let cluster = try PrivatePostgres.start()
-        defer { cluster.destroy() }
+        try await PrivatePostgres.with { cluster in try await Self.sellThroughARestart(cluster) }
+    }
+
+    /// With a node on the cluster and a remote buyer: sells through the restart, then checks.
+    static func sellThroughARestart(_ cluster: PrivatePostgres) async throws {
         try await withSandboxBuyers { buyers in
             var remote = SandboxBuyer.Behavior.bidding(Money(cents: 1_200))
             remote.postLatency = .fixed(.milliseconds(30))
@@ -42,7 +45,7 @@ struct PostgresRestartTests {
             #expect(firstSale - timeline.restartedAt < .seconds(20), "the node sold again only \(firstSale - timeline.restartedAt) later")
             try Self.checkAnswers(tally)
             try await Task.sleep(for: .seconds(3))  // the repair pass runs every second
-            try Self.checkDatabase(cluster, tally: tally, buyerPosts: buyer.posts.compactMap(\.leadID))
+            try await Self.checkDatabase(cluster, tally: tally, buyerPosts: buyer.posts.compactMap(\.leadID))
             let audit = try await auditDatabase(cluster.url)
             #expect(audit.status == 0, "\(audit.printed)")
             #expect(await server.terminate(within: .seconds(30)) == 0, "\(server.logTail())")
@@ -65,10 +68,10 @@ struct PostgresRestartTests {
             { stop.withLock { $0 } }, client: client, key: key, workers: 8, first: 0, tally: tally, lead: MultiNodeTests.lead)
         do {
             try await Task.sleep(for: .seconds(2))
-            try cluster.crash()
+            try await cluster.crash()
             let notReady = await client.waitForReadiness(503, within: .seconds(15)) != nil
             try await Task.sleep(for: .seconds(2))
-            try cluster.restart()
+            try await cluster.restart()
             let restartedAt = ContinuousClock.now
             let readyAgain = await client.waitForReadiness(200, within: .seconds(30))
             try await Task.sleep(for: .seconds(5))
@@ -95,9 +98,9 @@ struct PostgresRestartTests {
     /// Every acknowledged lead is stored with its status; none is left pending, none sold
     /// twice (in the database or at the buyer); no hold is left and the usage counters equal
     /// the sales.
-    static func checkDatabase(_ cluster: PrivatePostgres, tally: SellerTally, buyerPosts: [String]) throws {
+    static func checkDatabase(_ cluster: PrivatePostgres, tally: SellerTally, buyerPosts: [String]) async throws {
         var stored: [String: String] = [:]
-        for line in try cluster.query("SELECT id || ' ' || status FROM leads").split(separator: "\n") {
+        for line in try await cluster.query("SELECT id || ' ' || status FROM leads").split(separator: "\n") {
             let parts = line.split(separator: " ")
             if parts.count == 2 { stored[String(parts[0])] = String(parts[1]) }
         }
@@ -105,24 +108,25 @@ struct PostgresRestartTests {
         #expect(
             lost.isEmpty,
             "acknowledged leads lost or changed: \(lost.prefix(5).map { "\($0.key) \($0.value) → \(stored[$0.key] ?? "nowhere")" })")
-        #expect(try cluster.query("SELECT count(*) FROM leads WHERE status = 'pending'") == "0", "leads left pending")
-        #expect(try cluster.query("SELECT count(*) FROM (SELECT lead_id FROM sales GROUP BY lead_id HAVING count(*) > 1) twice") == "0")
+        #expect(try await cluster.query("SELECT count(*) FROM leads WHERE status = 'pending'") == "0", "leads left pending")
+        #expect(
+            try await cluster.query("SELECT count(*) FROM (SELECT lead_id FROM sales GROUP BY lead_id HAVING count(*) > 1) twice") == "0")
         #expect(Set(buyerPosts).count == buyerPosts.count, "the remote buyer got a lead twice")
-        #expect(try cluster.query("SELECT count(*) FROM cap_holds") == "0", "cap holds left over")
+        #expect(try await cluster.query("SELECT count(*) FROM cap_holds") == "0", "cap holds left over")
         for campaign in ["capped", "remote", "fallback"] {
-            let counted = try cluster.query(
+            let counted = try await cluster.query(
                 "SELECT count(*) || ' ' || coalesce(sum(price_cents), 0) FROM sales WHERE campaign_id = '\(campaign)' AND counted")
-            let usage = try cluster.query(
+            let usage = try await cluster.query(
                 """
                 SELECT coalesce(sum(leads), 0) || ' ' || coalesce(sum(spend_cents), 0) FROM usage
                 WHERE subject = 'campaign:\(campaign)' AND period LIKE 'd:%'
                 """)
             #expect(usage == counted, "campaign \(campaign): usage \(usage), sales \(counted)")
         }
-        let capped = Int(try cluster.query("SELECT count(*) FROM sales WHERE campaign_id = 'capped'")) ?? -1
+        let capped = Int(try await cluster.query("SELECT count(*) FROM sales WHERE campaign_id = 'capped'")) ?? -1
         #expect(capped <= 40, "the capped campaign bought \(capped) leads, over its cap of 40")
-        let spend = try cluster.query("SELECT coalesce(sum(price_cents), 0) FROM sales WHERE counted")
-        #expect(try cluster.query("SELECT spend_cents FROM usage WHERE subject = 'buyer:acme' AND period = 'balance'") == spend)
+        let spend = try await cluster.query("SELECT coalesce(sum(price_cents), 0) FROM sales WHERE counted")
+        #expect(try await cluster.query("SELECT spend_cents FROM usage WHERE subject = 'buyer:acme' AND period = 'balance'") == spend)
     }
 
     /// A seller and its key; a hosted campaign bidding 20 capped at 40 leads a day, a remote
