@@ -313,12 +313,20 @@ PROBLEM_CODES = {
     "409": "Conflict: the id exists, already posted, or an idempotency key reused with another body.",
     "410": "The ping expired.", "413": "The body is over 1 MiB.", "422": "Well-formed but invalid; `errors` lists each field.",
     "415": "A multipart body: send JSON or application/x-www-form-urlencoded.",
-    "429": "Rate limited; see Retry-After.", "503": "Shutting down or the database is unavailable.",
+    "429": "Rate limited; see Retry-After.",
+    "503": "Not completed, retry after Retry-After seconds: `store-unavailable` when the database could not be reached or "
+           "written (restarting, disk full; nothing was acknowledged and a lead is never sold without a 200), "
+           "`unavailable` when the server is shutting down.",
 }
+RETRY_AFTER = {"Retry-After": {"description": "Seconds to wait before retrying.", "schema": {"type": "integer", "minimum": 0}}}
 
 def problems(*codes):
-    return {c: {"description": PROBLEM_CODES[c], "content": {"application/problem+json": {"schema": ref("Problem")}}}
-            for c in codes}
+    def response(c):
+        r = {"description": PROBLEM_CODES[c], "content": {"application/problem+json": {"schema": ref("Problem")}}}
+        if c in ("429", "503"):
+            r["headers"] = RETRY_AFTER
+        return r
+    return {c: response(c) for c in codes}
 
 def ok(schema, code="200", description="OK", extra_types=None):
     content = {"application/json": {"schema": schema}}
@@ -681,9 +689,12 @@ paths["/v1/webhooks/{id}/deliveries/{delivery_id}/redeliver"] = {"post": op(
     {**ok(ref("WebhookDelivery"), "202", "Pending again"), **problems(*AUTH, "404")}, params=DELIVERY_ID)}
 
 paths["/healthz"] = {"get": op("Liveness", "operations", ok(obj({"status": {"type": "string"}}, ["status"])), security=False)}
-paths["/readyz"] = {"get": op("Readiness: the database is reachable", "operations", {
+paths["/readyz"] = {"get": op("Readiness: the database is reachable and takes writes", "operations", {
     **ok(obj({"status": {"type": "string"}, "database": {"type": "string"}}, ["status"])),
-    "503": {"description": "Not ready", "content": {"application/json": {"schema": {"type": "object"}}}}}, security=False)}
+    "503": {"description": "Not ready: the database cannot be reached or written (down, restarting, disk full)",
+            "content": {"application/json": {"schema": {"type": "object"}}}}}, security=False,
+    description="Each call writes one small row (SQLite) or the node's heartbeat (PostgreSQL) and answers within a few "
+                "seconds; ready again as soon as the database is back.")}
 paths["/metrics"] = {"get": op("Prometheus metrics", "operations", {
     "200": {"description": "Prometheus text", "content": {"text/plain": {"schema": {"type": "string"}}}}}, security=False)}
 paths["/openapi.json"] = {"get": op("This document", "operations", {

@@ -116,6 +116,7 @@ extension PostgresStore {
     /// Listens on one connection, probing it every heartbeat so that a connection that died
     /// silently is noticed (the probe closes it, which ends the notifications).
     private func listen(on connection: PostgresConnection) async throws {
+        try connection.checkOpen()
         try await connection.listen(on: Self.configChannel) { notifications in
             feed.connected()
             defer { feed.disconnected() }
@@ -134,7 +135,7 @@ extension PostgresStore {
         while !Task.isCancelled {
             do {
                 try await Task.sleep(for: configuration.heartbeat)
-                try await connection.query("SELECT 1", logger: logger)
+                try await connection.checkedQuery("SELECT 1", logger: logger)
             } catch {
                 if !Task.isCancelled { try? await connection.close() }
                 return

@@ -26,6 +26,7 @@ enum PostgresSchema {
         Migration(name: "v3-webhooks", statements: webhooks),
         Migration(name: "v3-auction-notes", statements: [auctionNotes]),
         Migration(name: "v3-chain", statements: chain),
+        Migration(name: "v4-release-outstanding", statements: [releaseOutstandingFunction]),
     ]
 
     /// Each lead's auction note: the floor it ran with and why, and the order of its bids.
@@ -411,6 +412,29 @@ enum PostgresSchema {
                 WHERE node_id = p_node AND campaign_id = p_campaign AND day_key = p_day AND price_cents = p_price
                     AND buyer_id = p_buyer
                 LIMIT 1 FOR UPDATE SKIP LOCKED);
+        END
+        $$
+        """
+
+    /// Releases a hold whose post did not sell, if the node holds a matching one: forgets it
+    /// and gives back its lead and price; without one nothing changes. So a release that failed
+    /// (and may or may not have happened) can safely be made again, and a hold that failed (and
+    /// may or may not have been taken) can be released to be sure. The usage rows are locked
+    /// first, as every change to them does.
+    static let releaseOutstandingFunction = """
+        CREATE OR REPLACE FUNCTION gavel_release(
+            p_node TEXT, p_campaign TEXT, p_buyer TEXT, p_day TEXT, p_week TEXT, p_month TEXT, p_price BIGINT
+        ) RETURNS VOID LANGUAGE plpgsql AS $$
+        BEGIN
+            PERFORM gavel_lock_usage(p_campaign, p_buyer, p_day, p_week, p_month);
+            DELETE FROM cap_holds WHERE id = (
+                SELECT id FROM cap_holds
+                WHERE node_id = p_node AND campaign_id = p_campaign AND day_key = p_day AND price_cents = p_price
+                    AND buyer_id = p_buyer
+                LIMIT 1 FOR UPDATE SKIP LOCKED);
+            IF FOUND THEN
+                PERFORM gavel_add_usage(p_campaign, p_buyer, p_day, p_week, p_month, -1, -p_price);
+            END IF;
         END
         $$
         """

@@ -12,12 +12,13 @@ extension PostgresStore {
     public func audit() async throws -> AuditReport {
         try await snapshot { connection in
             let totals = try await connection.all(
-                "SELECT count(*), COALESCE(sum(amount_cents), 0)::BIGINT FROM ledger", logger: logger)
+                "SELECT count(*), COALESCE(sum(amount_cents), 0)::BIGINT FROM ledger", logger: self.logger)
             guard let row = totals.first else { throw StorageError.unavailable("the ledger count returned no row") }
             let (entries, total) = try row.decode((Int64, Int64).self)
-            let problems = try await mismatches(connection) + unknownKinds(connection)
+            let problems = try await self.mismatches(connection) + self.unknownKinds(connection)
             return AuditReport(
-                entries: Int(entries), total: Money(cents: total), problems: problems.sorted(), chain: try await verifyChain(on: connection)
+                entries: Int(entries), total: Money(cents: total), problems: problems.sorted(),
+                chain: try await self.verifyChain(on: connection)
             )
         }
     }

@@ -47,8 +47,8 @@ extension PostgresStore {
         }
     }
 
-    /// Releases a hold whose post did not sell: gives back its lead and price and forgets one
-    /// matching hold of this node.
+    /// Gives back a hold whose post did not sell: forgets one matching hold of this node and
+    /// gives back its lead and price; without a matching hold nothing changes (`gavel_release`).
     public func release(_ hold: CapHold) async throws {
         guard hold.counts else { return }
         let periods = hold.periods

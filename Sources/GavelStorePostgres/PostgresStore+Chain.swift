@@ -39,7 +39,7 @@ extension PostgresStore: ChainStore {
 
     /// The chain's last link.
     public func chainHead() async throws -> ChainHead {
-        try await withConnection { connection in try await head(on: connection) } ?? .empty
+        try await withConnection { connection in try await self.head(on: connection) } ?? .empty
     }
 
     /// The link at a position, `nil` beyond the chain's end.
@@ -55,13 +55,13 @@ extension PostgresStore: ChainStore {
 
     private func sealChainChunk() async throws -> Int {
         try await transaction { connection in
-            let locked = try await connection.all("SELECT pg_try_advisory_xact_lock(\(unescaped: Self.chainLock))", logger: logger)
+            let locked = try await connection.all("SELECT pg_try_advisory_xact_lock(\(unescaped: Self.chainLock))", logger: self.logger)
             guard try locked.first?.decode(Bool.self) == true else { return 0 }
-            let records = try await unsealed(on: connection)
+            let records = try await self.unsealed(on: connection)
             guard !records.isEmpty else { return 0 }
-            let links = Chain.link(records, after: try await head(on: connection), at: clock.now(), hasher: Self.chainHasher)
-            try await insert(links, on: connection)
-            try await mark(records, at: links.map(\.pos), on: connection)
+            let links = Chain.link(records, after: try await self.head(on: connection), at: self.clock.now(), hasher: Self.chainHasher)
+            try await self.insert(links, on: connection)
+            try await self.mark(records, at: links.map(\.pos), on: connection)
             return records.count
         }
     }

@@ -8,10 +8,10 @@ extension PostgresStore: Storage {
     /// Loads all configuration, with default settings when none were ever saved.
     public func loadConfig() async throws -> MarketConfig {
         let (records, settingsBody) = try await withConnection { connection in
-            let records = try await connection.all("SELECT kind, id, body FROM config ORDER BY kind, id", logger: logger).map {
+            let records = try await connection.all("SELECT kind, id, body FROM config ORDER BY kind, id", logger: self.logger).map {
                 try $0.decode((String, String, String).self)
             }
-            let settings = try await connection.all("SELECT body FROM settings WHERE id = 1", logger: logger).map {
+            let settings = try await connection.all("SELECT body FROM settings WHERE id = 1", logger: self.logger).map {
                 try $0.decode(String.self)
             }
             return (records, settings.first)

@@ -18,7 +18,7 @@ extension PostgresStore: MoneyStore {
         while start < leads.endIndex {
             let end = min(start + Self.importChunk, leads.endIndex)
             let chunk = PostgresImportChunk(leads[start..<end])
-            try await transaction { connection in try await importChunk(chunk, on: connection) }
+            try await transaction { connection in try await self.importChunk(chunk, on: connection) }
             start = end
         }
     }
@@ -28,7 +28,7 @@ extension PostgresStore: MoneyStore {
         if let row = existing.first { throw StorageError.conflict(try row.decode(String.self)) }
         for query in chunk.queries {
             do {
-                try await connection.query(query, logger: logger)
+                try await connection.checkedQuery(query, logger: logger)
             } catch  where Self.sqlState(error) == SQLState.uniqueViolation {
                 throw StorageError.conflict(chunk.ids.first ?? "")
             }

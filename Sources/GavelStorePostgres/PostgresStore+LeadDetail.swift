@@ -6,7 +6,7 @@ extension PostgresStore {
     /// A lead with its current status and its outcome (`nil` while pending).
     public func lead(id: String) async throws -> LeadDetail? {
         try await withConnection { connection in
-            try await PostgresLeadReader(connection: connection, leadID: id, logger: logger).detail()
+            try await PostgresLeadReader(connection: connection, leadID: id, logger: self.logger).detail()
         }
     }
 }

@@ -45,7 +45,7 @@ extension PostgresStore {
         let statement = PostgresOutcomeWrite.Prepared(
             binds: PostgresOutcomeWrite(outcome: outcome, sellerID: sellerID, nodeID: nodeID).query.binds)
         let claimed = try await withConnection { connection in
-            try await connection.execute(statement, logger: logger).reduce(0) { count, _ in count + 1 }
+            try await connection.checkedExecute(statement, logger: self.logger).reduce(0) { count, _ in count + 1 }
         }
         guard claimed == 0 else { return }
         throw try await leadExists(outcome.leadID) ? StorageError.conflict(outcome.leadID) : StorageError.notFound(outcome.leadID)
@@ -74,24 +74,40 @@ extension PostgresStore {
     /// so another running node's leads in flight are safe. Run it at start-up, before taking
     /// leads: this node's own leads in flight would be marked too.
     public func reconcile(now: Timestamp) async throws -> (review: Int, unsold: Int) {
-        try await transaction { connection in
-            let review = try await interrupt(status: "review", postedOnly: true, at: now, on: connection)
-            let unsold = try await interrupt(status: "unsold", postedOnly: false, at: now, on: connection)
-            try await connection.query(
-                "DELETE FROM postings WHERE lead_id NOT IN (SELECT id FROM leads WHERE status = 'pending')", logger: logger)
+        try await reconcile(only: nil, now: now)
+    }
+
+    /// Marks these leads, those still pending only, as ``reconcile(now:)`` does (whichever node
+    /// took them).
+    public func reconcile(leadIDs: [String], now: Timestamp) async throws -> (review: Int, unsold: Int) {
+        guard !leadIDs.isEmpty else { return (0, 0) }
+        return try await reconcile(only: leadIDs, now: now)
+    }
+
+    private func reconcile(only ids: [String]?, now: Timestamp) async throws -> (review: Int, unsold: Int) {
+        let (logger, posted) = (logger, "DELETE FROM postings WHERE lead_id NOT IN (SELECT id FROM leads WHERE status = 'pending')")
+        return try await transaction { connection in
+            let review = try await self.interrupt(status: "review", postedOnly: true, only: ids, at: now, on: connection)
+            let unsold = try await self.interrupt(status: "unsold", postedOnly: false, only: ids, at: now, on: connection)
+            try await connection.checkedQuery(PostgresQuery(unsafeSQL: posted), logger: logger)
             return (review, unsold)
         }
     }
 
-    /// Marks the interrupted pending leads with a status, adds their report deltas (one lead
-    /// each, for non-test leads), and returns how many.
-    private func interrupt(status: String, postedOnly: Bool, at: Timestamp, on connection: PostgresConnection) async throws -> Int {
+    /// Marks the interrupted pending leads (this node's and gone nodes', or those with the
+    /// given ids) with a status, adds their report deltas (one lead each, for non-test leads),
+    /// and returns how many.
+    private func interrupt(
+        status: String, postedOnly: Bool, only ids: [String]?, at: Timestamp, on connection: PostgresConnection
+    ) async throws -> Int {
         let posted = postedOnly ? "AND id IN (SELECT lead_id FROM postings)" : ""
-        let rows = try await connection.query(
+        let whose = ids == nil ? ownOrGoneNode("node_id") : "TRUE"
+        let rows = try await connection.checkedQuery(
             """
             WITH marked AS (
                 UPDATE leads SET status = \(status), outcome_status = \(status), reason = 'interrupted', finished_at = \(at.milliseconds)
-                WHERE status = 'pending' AND \(unescaped: ownOrGoneNode("node_id")) \(unescaped: posted)
+                WHERE status = 'pending' AND \(unescaped: whose) AND (\(ids == nil) OR id = ANY (\(ids ?? [])))
+                    \(unescaped: posted)
                 RETURNING test, received_at, seller_id, source, vertical),
             rolled AS (
                 INSERT INTO rollup_deltas (\(unescaped: PostgresRollupDeltas.columns))
@@ -113,15 +129,15 @@ extension PostgresStore {
     /// Runs a statement that returns one row; a unique violation is
     /// ``StorageError/conflict(_:)`` with the given id.
     func uniqueRow(_ query: PostgresQuery, conflict id: String) async throws -> PostgresRow {
-        let rows: [PostgresRow]
-        do {
-            rows = try await client.withConnection { connection in try await connection.query(query, logger: logger).collect() }
-        } catch  where Self.sqlState(error) == SQLState.uniqueViolation {
-            throw StorageError.conflict(id)
-        } catch {
-            throw Self.storageError(error)
+        let logger = logger
+        let rows = try await withConnection { connection in
+            do {
+                return try await connection.checkedQuery(query, logger: logger).collect()
+            } catch  where Self.sqlState(error) == SQLState.uniqueViolation {
+                throw StorageError.conflict(id)
+            }
         }
-        guard let row = rows.first else { throw StorageError.unavailable("the statement returned no row") }
+        guard let row = rows.first else { throw StorageError.failed("the statement returned no row") }
         return row
     }
 }

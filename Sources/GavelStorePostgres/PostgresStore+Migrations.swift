@@ -16,10 +16,10 @@ extension PostgresStore {
     public func migrate() async throws -> [String] {
         try await checkReachable()
         return try await withConnection { connection in
-            try await connection.query("SELECT pg_advisory_lock(\(unescaped: Self.migrationLock))", logger: logger)
+            try await connection.checkedQuery("SELECT pg_advisory_lock(\(unescaped: Self.migrationLock))", logger: self.logger)
             do {
-                let applied = try await applyMigrations(connection)
-                try await connection.query("SELECT pg_advisory_unlock(\(unescaped: Self.migrationLock))", logger: logger)
+                let applied = try await self.applyMigrations(connection)
+                try await connection.checkedQuery("SELECT pg_advisory_unlock(\(unescaped: Self.migrationLock))", logger: self.logger)
                 return applied
             } catch {
                 // Closing the connection releases its session lock.
@@ -41,8 +41,8 @@ extension PostgresStore {
     }
 
     private func applyMigrations(_ connection: PostgresConnection) async throws -> [String] {
-        try await connection.query(PostgresQuery(unsafeSQL: PostgresSchema.migrationsTable), logger: logger)
-        let rows = try await connection.query("SELECT name FROM schema_migrations", logger: logger).collect()
+        try await connection.checkedQuery(PostgresQuery(unsafeSQL: PostgresSchema.migrationsTable), logger: logger)
+        let rows = try await connection.checkedQuery("SELECT name FROM schema_migrations", logger: logger).collect()
         let applied = Set(try rows.map { try $0.decode(String.self) })
         var now: [String] = []
         for migration in PostgresSchema.migrations where !applied.contains(migration.name) {
@@ -53,15 +53,15 @@ extension PostgresStore {
     }
 
     private func apply(_ migration: PostgresSchema.Migration, on connection: PostgresConnection) async throws {
-        try await connection.query("BEGIN", logger: logger)
+        try await connection.checkedQuery("BEGIN", logger: logger)
         do {
             for statement in migration.statements {
-                try await connection.query(PostgresQuery(unsafeSQL: statement), logger: logger)
+                try await connection.checkedQuery(PostgresQuery(unsafeSQL: statement), logger: logger)
             }
-            try await connection.query("INSERT INTO schema_migrations (name) VALUES (\(migration.name))", logger: logger)
-            try await connection.query("COMMIT", logger: logger)
+            try await connection.checkedQuery("INSERT INTO schema_migrations (name) VALUES (\(migration.name))", logger: logger)
+            try await connection.checkedQuery("COMMIT", logger: logger)
         } catch {
-            _ = try? await connection.query("ROLLBACK", logger: logger)
+            _ = try? await connection.checkedQuery("ROLLBACK", logger: logger)
             throw StorageError.unavailable("cannot apply migration \(migration.name): \(Self.describe(error))")
         }
     }

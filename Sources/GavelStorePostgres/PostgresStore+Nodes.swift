@@ -14,6 +14,22 @@ extension PostgresStore {
         joined.withLock { $0 = true }
     }
 
+    /// Tells the others this node is alive, as a write that must reach the database within
+    /// two seconds (or ``Configuration/leaseTimeout`` if shorter):
+    /// ``StorageError/unavailable(_:)`` when the database is down, restarting, read-only or out
+    /// of disk space.
+    public func checkWritable() async throws {
+        let (id, logger) = (nodeID, logger)
+        _ = try await withConnection(leaseTimeout: min(configuration.leaseTimeout, .seconds(2))) { connection in
+            try await connection.checkedQuery(
+                """
+                INSERT INTO nodes (id) VALUES (\(id))
+                ON CONFLICT (id) DO UPDATE SET seen_at = clock_timestamp()
+                """, logger: logger
+            ).collect().count
+        }
+    }
+
     /// Until cancelled, every heartbeat once the node has joined: says this node is alive,
     /// releases the holds of gone nodes, and folds report deltas into the rollups. A failed
     /// beat is logged and retried at the next one.

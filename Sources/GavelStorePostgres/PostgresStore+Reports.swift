@@ -15,8 +15,8 @@ extension PostgresStore: ReportStore {
         let plan = PostgresReportPlan(query)
         guard plan.fromHour < plan.toHour else { return [] }
         return try await snapshot { connection in
-            var rows = try await connection.all(plan.countersQuery, logger: logger).map(plan.row)
-            let latency = try await connection.all(plan.latencyQuery, logger: logger)
+            var rows = try await connection.all(plan.countersQuery, logger: self.logger).map(plan.row)
+            let latency = try await connection.all(plan.latencyQuery, logger: self.logger)
             try plan.addLatency(latency, to: &rows)
             return rows.sorted { $0.key < $1.key }
         }
@@ -159,7 +159,7 @@ extension PostgresStore {
                     COUNT(*)::BIGINT,
                     COUNT(*) FILTER (WHERE EXISTS (SELECT 1 FROM sales w WHERE w.lead_id = b.id AND w.campaign_id = b.campaign_id))::BIGINT
                 FROM bid b GROUP BY 1, 2, 3, 4
-                """, logger: logger
+                """, logger: self.logger
             ).map { row in
                 let (campaign, vertical, source, clearing, leads, won) = try row.decode((String, String, String, Int64, Int64, Int64).self)
                 return BidFacts(
@@ -173,7 +173,7 @@ extension PostgresStore {
                 FROM leads l JOIN posts po ON po.lead_id = l.id
                 WHERE l.received_at >= \(from) AND l.received_at < \(to) AND NOT l.test AND po.buyer_id = \(buyer)
                 GROUP BY 1, 2, 3
-                """, logger: logger
+                """, logger: self.logger
             ).map { row in
                 let (campaign, vertical, source, accepted, rejected) = try row.decode((String, String, String, Int64, Int64).self)
                 return BidFacts(campaignID: campaign, vertical: vertical, source: source, accepted: Int(accepted), rejected: Int(rejected))
@@ -184,7 +184,7 @@ extension PostgresStore {
                 FROM leads l JOIN sales s ON s.lead_id = l.id
                 WHERE l.received_at >= \(from) AND l.received_at < \(to) AND NOT l.test AND s.buyer_id = \(buyer)
                 GROUP BY 1, 2, 3
-                """, logger: logger
+                """, logger: self.logger
             ).map { row in
                 let (campaign, vertical, source, sold, returned) = try row.decode((String, String, String, Int64, Int64).self)
                 return BidFacts(campaignID: campaign, vertical: vertical, source: source, sold: Int(sold), returned: Int(returned))

@@ -13,19 +13,19 @@ extension PostgresStore {
     /// below zero) and adds its report deltas. Cap usage is not given back.
     public func recordReturn(_ request: ReturnRequest) async throws -> ReturnResult {
         try await transaction { connection in
-            try await lockBalance(buyerID: request.buyerID, on: connection)
-            let row = try await PostgresSaleRow.find(leadID: request.leadID, buyerID: request.buyerID, on: connection, logger: logger)
-            let counts = ReturnPolicy.needsCounts(request, sold: row?.sold) ? try await rateCounts(request, on: connection) : nil
+            try await self.lockBalance(buyerID: request.buyerID, on: connection)
+            let row = try await PostgresSaleRow.find(leadID: request.leadID, buyerID: request.buyerID, on: connection, logger: self.logger)
+            let counts = ReturnPolicy.needsCounts(request, sold: row?.sold) ? try await self.rateCounts(request, on: connection) : nil
             let result: ReturnResult
             switch ReturnPolicy.decide(request, sold: row?.sold, counts: counts) {
             case .refuse(let refusal):
                 result = refusal
             case .approve(let refund, let entries):
                 guard let row else { return .notFound }
-                try await approve(request, row, refund: refund, entries: entries, on: connection)
+                try await self.approve(request, row, refund: refund, entries: entries, on: connection)
                 result = .approved(refund: refund)
             }
-            try await insertWebhookMessages(request.webhooks.returnMessages(request, sold: row?.sold, result: result), on: connection)
+            try await self.insertWebhookMessages(request.webhooks.returnMessages(request, sold: row?.sold, result: result), on: connection)
             return result
         }
     }
@@ -38,7 +38,8 @@ extension PostgresStore {
         -> ConversionResult
     {
         try await transaction { connection in
-            guard let sold = try await PostgresSaleRow.find(leadID: leadID, buyerID: buyerID, on: connection, logger: logger)?.sold else {
+            guard let sold = try await PostgresSaleRow.find(leadID: leadID, buyerID: buyerID, on: connection, logger: self.logger)?.sold
+            else {
                 return .notFound
             }
             let inserted = try await connection.all(
@@ -46,13 +47,13 @@ extension PostgresStore {
                 INSERT INTO conversions (lead_id, buyer_id, campaign_id, value_cents, at)
                 VALUES (\(leadID), \(buyerID), \(sold.campaignID), \(value?.cents), \(at.milliseconds))
                 ON CONFLICT DO NOTHING RETURNING 1
-                """, logger: logger)
+                """, logger: self.logger)
             guard !inserted.isEmpty else { return .alreadyRecorded }
             if !sold.test {
                 let delta = RollupDelta.both(RollupCounters(conversions: 1), campaignID: sold.campaignID, buyerID: buyerID)
-                try await addDelta(delta, leadID: leadID, on: connection)
+                try await self.addDelta(delta, leadID: leadID, on: connection)
             }
-            try await insertWebhookMessages(webhooks.conversionMessages(sold, value: value, at: at), on: connection)
+            try await self.insertWebhookMessages(webhooks.conversionMessages(sold, value: value, at: at), on: connection)
             return .recorded
         }
     }
@@ -63,9 +64,9 @@ extension PostgresStore {
     public func recordPayment(buyerID: String, amount: Money, at: Timestamp) async throws {
         let entries = LedgerEntry.forPayment(buyerID: buyerID, amount: amount, at: at)
         try await transaction { connection in
-            try await lockBalance(buyerID: buyerID, on: connection)
-            try await insertLedger(entries, on: connection)
-            try await reduceBalance(buyerID: buyerID, by: amount, on: connection)
+            try await self.lockBalance(buyerID: buyerID, on: connection)
+            try await self.insertLedger(entries, on: connection)
+            try await self.reduceBalance(buyerID: buyerID, by: amount, on: connection)
         }
     }
 
@@ -92,7 +93,7 @@ extension PostgresStore {
         _ request: ReturnRequest, _ row: PostgresSaleRow, refund: Money, entries: [LedgerEntry], on connection: PostgresConnection
     ) async throws {
         try await insertLedger(entries, on: connection)
-        try await connection.query(
+        try await connection.checkedQuery(
             """
             UPDATE sales SET returned_at = \(request.at.milliseconds), return_reason = \(request.reason)
             WHERE lead_id = \(request.leadID) AND seq = \(row.seq)
@@ -106,15 +107,16 @@ extension PostgresStore {
     /// Creates the buyer's balance row if missing and locks it for the transaction.
     private func lockBalance(buyerID: String, on connection: PostgresConnection) async throws {
         let subject = "buyer:" + buyerID
-        try await connection.query(
+        try await connection.checkedQuery(
             "INSERT INTO usage (subject, period, leads, spend_cents) VALUES (\(subject), 'balance', 0, 0) ON CONFLICT DO NOTHING",
             logger: logger)
-        try await connection.query("SELECT 1 FROM usage WHERE subject = \(subject) AND period = 'balance' FOR UPDATE", logger: logger)
+        try await connection.checkedQuery(
+            "SELECT 1 FROM usage WHERE subject = \(subject) AND period = 'balance' FOR UPDATE", logger: logger)
     }
 
     /// Reduces a buyer's unpaid balance, never below zero.
     private func reduceBalance(buyerID: String, by amount: Money, on connection: PostgresConnection) async throws {
-        try await connection.query(
+        try await connection.checkedQuery(
             """
             UPDATE usage SET spend_cents = GREATEST(0, spend_cents - \(amount.cents))
             WHERE subject = \("buyer:" + buyerID) AND period = 'balance'
@@ -131,7 +133,7 @@ extension PostgresStore {
                     "at": .integer(entry.at.milliseconds),
                 ]
             })
-        try await connection.query(
+        try await connection.checkedQuery(
             """
             INSERT INTO ledger (lead_id, campaign_id, account, amount_cents, kind, at)
             SELECT r.lead_id, r.campaign_id, r.account, r.amount_cents, r.kind, r.at
@@ -143,7 +145,7 @@ extension PostgresStore {
 
     /// Appends report deltas under a lead's group.
     private func addDelta(_ delta: RollupDelta, leadID: String, on connection: PostgresConnection) async throws {
-        try await connection.query(
+        try await connection.checkedQuery(
             """
             INSERT INTO rollup_deltas (\(unescaped: PostgresRollupDeltas.columns))
             SELECT \(unescaped: PostgresRollupDeltas.selectList(lead: "l"))

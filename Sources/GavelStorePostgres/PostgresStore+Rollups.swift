@@ -23,11 +23,14 @@ extension PostgresStore {
     /// Folds one chunk; returns how many deltas it folded (0 when another node holds the lock).
     private func compactRollupChunk() async throws -> Int {
         try await transaction { connection in
-            let locked = try await connection.all("SELECT pg_try_advisory_xact_lock(\(unescaped: Self.rollupLock))", logger: logger).map {
-                try $0.decode(Bool.self)
-            }
+            let locked = try await connection.all("SELECT pg_try_advisory_xact_lock(\(unescaped: Self.rollupLock))", logger: self.logger)
+                .map {
+                    try $0.decode(Bool.self)
+                }
             guard locked.first == true else { return 0 }
-            let rows = try await connection.all(PostgresQuery(unsafeSQL: Self.compaction), logger: logger).map { try $0.decode(Int64.self) }
+            let rows = try await connection.all(PostgresQuery(unsafeSQL: Self.compaction), logger: self.logger).map {
+                try $0.decode(Int64.self)
+            }
             return Int(rows.first ?? 0)
         }
     }

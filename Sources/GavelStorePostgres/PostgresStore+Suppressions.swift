@@ -53,8 +53,8 @@ extension PostgresStore {
     /// running at the same time either lands entirely before the clear or counts from zero.
     public func clearSuppressions(buyerID: String) async throws {
         try await transaction { connection in
-            try await connection.query("UPDATE suppression_lists SET size = 0 WHERE buyer_id = \(buyerID)", logger: logger)
-            try await connection.query("DELETE FROM suppressions WHERE buyer_id = \(buyerID)", logger: logger)
+            try await connection.checkedQuery("UPDATE suppression_lists SET size = 0 WHERE buyer_id = \(buyerID)", logger: self.logger)
+            try await connection.checkedQuery("DELETE FROM suppressions WHERE buyer_id = \(buyerID)", logger: self.logger)
         }
     }
 

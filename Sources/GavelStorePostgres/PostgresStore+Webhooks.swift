@@ -42,9 +42,9 @@ extension PostgresStore {
                     INSERT INTO config_journal (kind, record_id, op, body, at)
                     SELECT \(change.kind), \(change.recordID), \(change.op.rawValue), \(change.body), \(change.at.milliseconds) FROM deleted)
                 SELECT \(unescaped: Self.notifyExpression("webhook")) FROM deleted
-                """, logger: logger)
+                """, logger: self.logger)
             guard !deleted.isEmpty else { return false }
-            try await connection.query("DELETE FROM webhook_deliveries WHERE webhook_id = \(id)", logger: logger)
+            try await connection.checkedQuery("DELETE FROM webhook_deliveries WHERE webhook_id = \(id)", logger: self.logger)
             return true
         }
     }
@@ -52,7 +52,7 @@ extension PostgresStore {
     /// Writes messages of events that change nothing else.
     public func enqueueWebhookMessages(_ messages: [WebhookMessage]) async throws -> Int {
         guard !messages.isEmpty else { return 0 }
-        return try await withConnection { connection in try await insertWebhookMessages(messages, on: connection) }
+        return try await withConnection { connection in try await self.insertWebhookMessages(messages, on: connection) }
     }
 
     /// Forgets a once key.
@@ -151,12 +151,13 @@ extension PostgresStore {
         let at = time.milliseconds
         return try await transaction { connection in
             let purged = try await connection.all(
-                "DELETE FROM webhook_deliveries WHERE status <> 'pending' AND created_at < \(at) RETURNING 1", logger: logger
+                "DELETE FROM webhook_deliveries WHERE status <> 'pending' AND created_at < \(at) RETURNING 1", logger: self.logger
             ).count
-            try await connection.query(
-                "DELETE FROM webhook_deliveries d WHERE NOT EXISTS (SELECT 1 FROM webhooks w WHERE w.id = d.webhook_id)", logger: logger)
-            try await connection.query(
-                "DELETE FROM webhook_once_keys WHERE key LIKE \(WebhookOnceKey.capPrefix + "%") AND at < \(at)", logger: logger)
+            try await connection.checkedQuery(
+                "DELETE FROM webhook_deliveries d WHERE NOT EXISTS (SELECT 1 FROM webhooks w WHERE w.id = d.webhook_id)",
+                logger: self.logger)
+            try await connection.checkedQuery(
+                "DELETE FROM webhook_once_keys WHERE key LIKE \(WebhookOnceKey.capPrefix + "%") AND at < \(at)", logger: self.logger)
             return purged
         }
     }

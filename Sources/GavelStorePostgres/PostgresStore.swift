@@ -38,17 +38,22 @@ public final class PostgresStore: Sendable {
         public var listenRetry: Duration
         /// How long a connection attempt may take.
         public var connectTimeout: Duration
+        /// How long an operation waits for a pooled connection before it fails with
+        /// ``StorageError/unavailable(_:)`` (while the database is down the pool keeps trying to
+        /// connect, and would keep the operation waiting).
+        public var leaseTimeout: Duration
 
         /// Creates a configuration.
         public init(
             maxConnections: Int = 20, heartbeat: Duration = .seconds(2), nodeTimeout: Duration = .seconds(30),
-            listenRetry: Duration = .milliseconds(500), connectTimeout: Duration = .seconds(10)
+            listenRetry: Duration = .milliseconds(500), connectTimeout: Duration = .seconds(10), leaseTimeout: Duration = .seconds(5)
         ) {
             self.maxConnections = maxConnections
             self.heartbeat = heartbeat
             self.nodeTimeout = nodeTimeout
             self.listenRetry = listenRetry
             self.connectTimeout = connectTimeout
+            self.leaseTimeout = leaseTimeout
         }
     }
 
@@ -140,10 +145,17 @@ public final class PostgresStore: Sendable {
     /// nothing and is run again, up to three times in all. Writes that lock several usage rows
     /// lock them in one order, so this is rare (two sales recorded without holds, in opposite
     /// orders, at the same moment).
-    func withConnection<T: Sendable>(_ work: (PostgresConnection) async throws -> T) async throws -> T {
+    ///
+    /// No connection within ``Configuration/leaseTimeout`` (the database is down and the pool is
+    /// still trying to reconnect) is ``StorageError/unavailable(_:)``; a connection the server
+    /// closes under a statement fails that statement the same way. The pool reconnects by itself
+    /// once the database is back.
+    func withConnection<T: Sendable>(
+        leaseTimeout: Duration? = nil, _ work: @escaping @Sendable (PostgresConnection) async throws -> T
+    ) async throws -> T {
         for attempt in 1...3 {
             do {
-                return try await client.withConnection { connection in try await work(connection) }
+                return try await leased(timeout: leaseTimeout ?? configuration.leaseTimeout, work)
             } catch  where attempt < 3 && Self.isRetryable(error) {
                 continue
             } catch {
@@ -153,24 +165,66 @@ public final class PostgresStore: Sendable {
         throw StorageError.unavailable("unreachable")
     }
 
+    /// What finished first: the work, or the wait for a connection.
+    private enum Lease<T: Sendable>: Sendable {
+        case done(T)
+        case timer
+    }
+
+    /// Runs `work` on a pooled connection, raced against `timeout` for getting one: the timer
+    /// ends the wait for a connection, never work that has started.
+    private func leased<T: Sendable>(
+        timeout: Duration, _ work: @escaping @Sendable (PostgresConnection) async throws -> T
+    )
+        async throws -> T
+    {
+        let (client, started) = (client, Locked(false))
+        return try await withThrowingTaskGroup(of: Lease<T>.self) { group in
+            group.addTask {
+                .done(
+                    try await client.withConnection { connection in
+                        started.withLock { $0 = true }
+                        return try await work(connection)
+                    })
+            }
+            group.addTask {
+                try? await Task.sleep(for: timeout)
+                return .timer
+            }
+            while let next = try await group.next() {
+                guard case .done(let value) = next else {
+                    if started.withLock({ $0 }) { continue }
+                    group.cancelAll()
+                    throw StorageError.unavailable("no PostgreSQL connection within \(timeout)")
+                }
+                group.cancelAll()
+                return value
+            }
+            throw StorageError.unavailable("unreachable")
+        }
+    }
+
     /// Runs `work` in a transaction on a pooled connection: committed when it returns, rolled
     /// back when it throws (the error is rethrown as is, database errors as storage errors).
-    func transaction<T: Sendable>(_ begin: PostgresQuery = "BEGIN", _ work: (PostgresConnection) async throws -> T) async throws -> T {
-        try await withConnection { connection in
-            try await connection.query(begin, logger: logger)
+    func transaction<T: Sendable>(
+        _ begin: PostgresQuery = "BEGIN", _ work: @escaping @Sendable (PostgresConnection) async throws -> T
+    ) async throws -> T {
+        let logger = logger
+        return try await withConnection { connection in
+            try await connection.checkedQuery(begin, logger: logger)
             do {
                 let result = try await work(connection)
-                try await connection.query("COMMIT", logger: logger)
+                try await connection.checkedQuery("COMMIT", logger: logger)
                 return result
             } catch {
-                await rollback(connection)
+                await self.rollback(connection)
                 throw error
             }
         }
     }
 
     /// Runs `work` in a read-only transaction on one snapshot (several reads that must agree).
-    func snapshot<T: Sendable>(_ work: (PostgresConnection) async throws -> T) async throws -> T {
+    func snapshot<T: Sendable>(_ work: @escaping @Sendable (PostgresConnection) async throws -> T) async throws -> T {
         try await transaction("BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY", work)
     }
 
@@ -178,7 +232,7 @@ public final class PostgresStore: Sendable {
     /// inside a broken transaction.
     private func rollback(_ connection: PostgresConnection) async {
         do {
-            try await connection.query("ROLLBACK", logger: logger)
+            try await connection.checkedQuery("ROLLBACK", logger: logger)
         } catch {
             try? await connection.close()
         }
@@ -186,7 +240,8 @@ public final class PostgresStore: Sendable {
 
     /// Runs one statement on a pooled connection (autocommit) and collects its rows.
     func rows(_ query: PostgresQuery) async throws -> [PostgresRow] {
-        try await withConnection { connection in try await connection.query(query, logger: logger).collect() }
+        let logger = logger
+        return try await withConnection { connection in try await connection.checkedQuery(query, logger: logger).collect() }
     }
 
     /// Runs one statement on a pooled connection (autocommit), ignoring its rows.

@@ -33,8 +33,18 @@ enum SQLiteSchema {
             try db.execute(sql: chainV3)
             try SQLiteChain.sealExisting(db)
         }
+        migrator.registerMigration("v4-readiness") { db in try db.execute(sql: readiness) }
         return migrator
     }
+
+    /// One row the readiness check writes (`GET /readyz`): a write that succeeds proves the
+    /// database file can take writes (its disk is not full).
+    static let readiness = """
+        CREATE TABLE readiness (
+            id INTEGER PRIMARY KEY CHECK (id = 1),
+            checked_at INTEGER NOT NULL
+        );
+        """
 
     /// Configuration, settings and API keys.
     static let config = """

@@ -27,7 +27,8 @@ extension SQLiteStore {
         return usage.withLock { $0.hold(hold) }
     }
 
-    /// Releases a hold whose post did not sell.
+    /// Gives back a hold whose post did not sell, if a matching hold is outstanding (releasing
+    /// one that is not changes nothing).
     public func release(_ hold: CapHold) async throws {
         usage.withLock { $0.release(hold) }
     }

@@ -35,8 +35,7 @@ extension SQLiteStore {
         let record = OutcomeWrite(outcome, sellerID: sellerID)
         let (totals, now) = (totals, clock.now())
         try await write { db in try record.run(db, totals: totals, sealedAt: now) }
-        let repriced = outcome.sales.filter { $0.price != $0.hold.price }
-        if !repriced.isEmpty { usage.withLock { book in for sale in repriced { book.settle(sale.hold, price: sale.price) } } }
+        if !outcome.sales.isEmpty { usage.withLock { book in for sale in outcome.sales { book.settle(sale.hold, price: sale.price) } } }
     }
 
     /// When each campaign last bought a consumer with any of these keys, since a time.
@@ -65,24 +64,21 @@ extension SQLiteStore {
     /// ask the buyer), `unsold` otherwise, both with reason `interrupted`. Run it at start-up,
     /// before taking leads: a lead in flight would be marked too.
     public func reconcile(now: Timestamp) async throws -> (review: Int, unsold: Int) {
-        let at = now.milliseconds
+        try await interrupt(Pending(ids: nil), at: now)
+    }
+
+    /// Marks these leads, those still pending only, as ``reconcile(now:)`` does.
+    public func reconcile(leadIDs: [String], now: Timestamp) async throws -> (review: Int, unsold: Int) {
+        guard !leadIDs.isEmpty else { return (0, 0) }
+        return try await interrupt(Pending(ids: leadIDs), at: now)
+    }
+
+    private func interrupt(_ pending: Pending, at now: Timestamp) async throws -> (review: Int, unsold: Int) {
         let totals = totals
         let counts = try await write { db in
-            let interrupted = try Self.pendingGroups(db)
-            try db.execute(
-                sql: """
-                    UPDATE leads SET status = 'review', outcome_status = 'review', reason = 'interrupted', finished_at = ?
-                    WHERE status = 'pending' AND id IN (SELECT lead_id FROM postings)
-                    """,
-                arguments: [at])
-            let review = db.changesCount
-            try db.execute(
-                sql: """
-                    UPDATE leads SET status = 'unsold', outcome_status = 'unsold', reason = 'interrupted', finished_at = ?
-                    WHERE status = 'pending'
-                    """,
-                arguments: [at])
-            let unsold = db.changesCount
+            let interrupted = try pending.groups(db)
+            let review = try pending.mark(db, status: "review", postedOnly: true, at: now)
+            let unsold = try pending.mark(db, status: "unsold", postedOnly: false, at: now)
             try db.execute(sql: "DELETE FROM postings WHERE lead_id NOT IN (SELECT id FROM leads WHERE status = 'pending')")
             for (group, leads) in interrupted {
                 totals.add(RollupDelta(lead: RollupCounters(leads: leads)), group: group)
@@ -91,16 +87,39 @@ extension SQLiteStore {
         }
         return (counts[0], counts[1])
     }
+}
 
-    /// How many non-test pending leads each rollup group has (they count as leads once
+/// The pending leads a reconciliation marks: all of them, or some by id.
+private struct Pending: Sendable {
+    let ids: [String]?
+
+    /// The SQL condition on `leads` and its arguments.
+    private var condition: (sql: String, arguments: StatementArguments) {
+        guard let ids else { return ("status = 'pending'", []) }
+        return ("status = 'pending' AND id IN (\(databaseQuestionMarks(count: ids.count)))", StatementArguments(ids))
+    }
+
+    /// Marks the leads with a status and reason `interrupted`; returns how many.
+    func mark(_ db: Database, status: String, postedOnly: Bool, at now: Timestamp) throws -> Int {
+        let (sql, arguments) = condition
+        let posted = postedOnly ? " AND id IN (SELECT lead_id FROM postings)" : ""
+        try db.execute(
+            sql: "UPDATE leads SET status = ?, outcome_status = ?, reason = 'interrupted', finished_at = ? WHERE \(sql)\(posted)",
+            arguments: [status, status, now.milliseconds] + arguments)
+        return db.changesCount
+    }
+
+    /// How many non-test leads each rollup group has among them (they count as leads once
     /// reconciled, with nothing else known about them).
-    private static func pendingGroups(_ db: Database) throws -> [(LeadGroup, Int)] {
+    func groups(_ db: Database) throws -> [(LeadGroup, Int)] {
+        let (sql, arguments) = condition
         let rows = try Row.fetchAll(
             db,
             sql: """
                 SELECT received_at / 3600000, seller_id, source, vertical, COUNT(*) FROM leads
-                WHERE status = 'pending' AND test = 0 GROUP BY 1, 2, 3, 4
-                """)
+                WHERE \(sql) AND test = 0 GROUP BY 1, 2, 3, 4
+                """,
+            arguments: arguments)
         return rows.map { row in (LeadGroup(hour: row[0], sellerID: row[1], source: row[2], vertical: row[3]), row[4]) }
     }
 }

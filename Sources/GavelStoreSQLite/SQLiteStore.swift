@@ -162,12 +162,8 @@ public final class SQLiteStore: Storage {
     ) async throws -> T {
         do {
             return try await commit.write(work, afterCommit: afterCommit)
-        } catch let error as StorageError {
-            throw error
-        } catch is CancellationError {
-            throw CancellationError()
         } catch {
-            throw StorageError.unavailable(Self.describe(error))
+            throw Self.storageError(error)
         }
     }
 
@@ -175,13 +171,31 @@ public final class SQLiteStore: Storage {
     func read<T: Sendable>(_ work: @escaping @Sendable (Database) throws -> T) async throws -> T {
         do {
             return try await pool.read(work)
-        } catch let error as StorageError {
-            throw error
-        } catch is CancellationError {
-            throw CancellationError()
         } catch {
-            throw StorageError.unavailable(Self.describe(error))
+            throw Self.storageError(error)
         }
+    }
+
+    /// A database error as a storage error (storage errors and cancellation pass through):
+    /// ``StorageError/unavailable(_:)`` when SQLite cannot serve now but may soon (see
+    /// ``isUnavailable(_:)``), ``StorageError/failed(_:)`` for anything else.
+    static func storageError(_ error: any Error) -> any Error {
+        switch error {
+        case let error as StorageError: error
+        case is CancellationError: CancellationError()
+        case let error as DatabaseError where isUnavailable(error.resultCode): StorageError.unavailable(describe(error))
+        default: StorageError.failed(describe(error))
+        }
+    }
+
+    /// Whether an SQLite result code means the database cannot serve now but may soon: the disk
+    /// is full (`SQLITE_FULL`), an I/O error (`SQLITE_IOERR`), a lock held past the busy
+    /// timeout (`SQLITE_BUSY`, `SQLITE_LOCKED`), the file cannot be opened or written
+    /// (`SQLITE_CANTOPEN`, `SQLITE_READONLY`), memory ran out (`SQLITE_NOMEM`) or a locking
+    /// protocol race (`SQLITE_PROTOCOL`). A transaction that failed this way was rolled back.
+    static func isUnavailable(_ code: ResultCode) -> Bool {
+        [.SQLITE_FULL, .SQLITE_IOERR, .SQLITE_BUSY, .SQLITE_LOCKED, .SQLITE_CANTOPEN, .SQLITE_READONLY, .SQLITE_NOMEM, .SQLITE_PROTOCOL]
+            .contains(code)
     }
 
     /// An error's description without SQL arguments (which could hold personal data).
@@ -194,6 +208,18 @@ public final class SQLiteStore: Storage {
 }
 
 extension SQLiteStore {
+    /// Writes the time into the one-row `readiness` table through the group commit and returns
+    /// once it is on disk: ``StorageError/unavailable(_:)`` when the disk is full or the file
+    /// cannot be written.
+    public func checkWritable() async throws {
+        let now = clock.now().milliseconds
+        try await write { db in
+            try db.execute(
+                sql: "INSERT INTO readiness (id, checked_at) VALUES (1, ?) ON CONFLICT (id) DO UPDATE SET checked_at = excluded.checked_at",
+                arguments: [now])
+        }
+    }
+
     /// How the database file is set up, for health checks and tests.
     public struct Diagnostics: Sendable, Hashable {
         /// The journal mode (`wal`).

@@ -3,8 +3,28 @@ import GavelCore
 /// The cap and credit book: persisted usage plus outstanding holds, per counter. A value type
 /// with no I/O; the store guards it with a lock and seeds counters from the database the first
 /// time each is touched.
+///
+/// It also counts the outstanding holds themselves (by campaign, buyer, periods and price), so
+/// that releasing a hold that is not outstanding — never taken, already released or sold —
+/// changes nothing, and a release can safely be repeated after a failure.
 package struct UsageBook: Sendable {
     private(set) var counts: [UsageKey: UsageCount] = [:]
+    private var outstanding: [HoldKey: Int] = [:]
+
+    /// What makes holds interchangeable: the counters they take from and the price.
+    private struct HoldKey: Hashable, Sendable {
+        var campaignID: String
+        var buyerID: String
+        var periods: CapPeriods
+        var cents: Int64
+
+        init(_ hold: CapHold) {
+            campaignID = hold.campaignID
+            buyerID = hold.buyerID
+            periods = hold.periods
+            cents = hold.price.cents
+        }
+    }
 
     /// An empty book.
     package init() {}
@@ -46,20 +66,32 @@ package struct UsageBook: Sendable {
             return .creditExceeded
         }
         add(hold, leads: 1, cents: hold.price.cents)
+        outstanding[HoldKey(hold), default: 0] += 1
         return .held
     }
 
-    /// Settles a sale charged at another price than its hold reserved: the spend moves by the
-    /// difference (the lead stays counted).
+    /// Settles a sale against its hold: the hold is no longer outstanding (the sale keeps its
+    /// slot), and when the sale was charged another price than the hold reserved the spend
+    /// moves by the difference.
     package mutating func settle(_ hold: CapHold, price: Money) {
-        guard hold.counts, price != hold.price else { return }
+        guard hold.counts else { return }
+        _ = takeOutstanding(hold)
+        guard price != hold.price else { return }
         add(hold, leads: 0, cents: price.cents - hold.price.cents)
     }
 
-    /// Gives a slot back.
+    /// Gives a slot back, if a matching hold is outstanding.
     package mutating func release(_ hold: CapHold) {
-        guard hold.counts else { return }
+        guard hold.counts, takeOutstanding(hold) else { return }
         add(hold, leads: -1, cents: -hold.price.cents)
+    }
+
+    /// Forgets one outstanding hold matching `hold`; `false` when there is none.
+    private mutating func takeOutstanding(_ hold: CapHold) -> Bool {
+        let key = HoldKey(hold)
+        guard let count = outstanding[key], count > 0 else { return false }
+        outstanding[key] = count == 1 ? nil : count - 1
+        return true
     }
 
     /// Moves a buyer's unpaid balance (a return or a payment reduces it) when the book holds

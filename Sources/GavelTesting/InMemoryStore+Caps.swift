@@ -25,7 +25,8 @@ extension InMemoryStore {
         try locked { $0.usage.hold(hold) }
     }
 
-    /// Releases a hold whose post did not sell.
+    /// Gives back a hold whose post did not sell, if a matching hold is outstanding (releasing
+    /// one that is not changes nothing).
     public func release(_ hold: CapHold) async throws {
         try locked { $0.usage.release(hold) }
     }

@@ -46,6 +46,11 @@ extension InMemoryStore {
     public func reconcile(now: Timestamp) async throws -> (review: Int, unsold: Int) {
         try locked { $0.reconcile(now: now) }
     }
+
+    /// Marks these leads, those still pending only, as ``reconcile(now:)`` does.
+    public func reconcile(leadIDs: [String], now: Timestamp) async throws -> (review: Int, unsold: Int) {
+        try locked { $0.reconcile(now: now, only: Set(leadIDs)) }
+    }
 }
 
 extension InMemoryState {
@@ -91,7 +96,7 @@ extension InMemoryState {
         storeOutcome(outcome, of: stored.lead, sellerID: sellerID)
         writeWebhookMessages(outcome.webhooks)
         postings[outcome.leadID] = nil
-        for sale in outcome.sales where sale.price != sale.hold.price { usage.settle(sale.hold, price: sale.price) }
+        for sale in outcome.sales { usage.settle(sale.hold, price: sale.price) }
     }
 
     /// Stores a finished lead's outcome, sales, ledger entries, durable usage and rollups
@@ -135,16 +140,17 @@ extension InMemoryState {
         return result
     }
 
-    mutating func reconcile(now: Timestamp) -> (review: Int, unsold: Int) {
+    mutating func reconcile(now: Timestamp, only ids: Set<String>? = nil) -> (review: Int, unsold: Int) {
         var (review, unsold) = (0, 0)
-        for (id, stored) in leads where stored.status == .pending {
+        for (id, stored) in leads where stored.status == .pending && ids?.contains(id) ?? true {
             let status: LeadStatus = postings[id] == nil ? .unsold : .review
             if status == .review { review += 1 } else { unsold += 1 }
             leads[id]?.status = status
             leads[id]?.outcome = LeadOutcome(leadID: id, status: status, reason: "interrupted", finishedAt: now)
             if !stored.lead.test { rollups.add(RollupDelta(lead: .oneLead), group: stored.group) }
+            postings[id] = nil
         }
-        postings = [:]
+        if ids == nil { postings = [:] }
         return (review, unsold)
     }
 }

@@ -15,6 +15,7 @@ import GavelStoreSupport
 public final class InMemoryStore: Storage {
     let state: Locked<InMemoryState>
     let clock: any WallClock
+    private let outage = Locked(false)
 
     /// Creates an empty store; `clock` dates its bookkeeping (when a post was marked), as the
     /// database stores' clocks do.
@@ -36,8 +37,21 @@ public final class InMemoryStore: Storage {
     }
 
     /// Runs `body` on the state under the lock: one atomic operation.
+    /// ``StorageError/unavailable(_:)`` during a simulated outage.
     func locked<T: Sendable>(_ body: (inout InMemoryState) throws -> T) throws -> T {
-        try state.withLock { state in try body(&state) }
+        if outage.withLock({ $0 }) { throw StorageError.unavailable("the in-memory store simulates an outage") }
+        return try state.withLock { state in try body(&state) }
+    }
+
+    /// Simulates a database that cannot be reached (for tests of store failures): while on,
+    /// every operation fails with ``StorageError/unavailable(_:)`` and changes nothing.
+    public func simulateOutage(_ down: Bool) {
+        outage.withLock { $0 = down }
+    }
+
+    /// Succeeds unless an outage is simulated.
+    public func checkWritable() async throws {
+        try locked { _ in }
     }
 }
 

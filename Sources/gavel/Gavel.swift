@@ -6,7 +6,7 @@ struct Gavel: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "gavel",
         abstract: "Gavel: an open-source real-time lead auction exchange (ping-post).",
-        subcommands: [Serve.self, Demo.self, Bench.self, Migrate.self, Audit.self],
+        subcommands: [Serve.self, Demo.self, Bench.self, Migrate.self, Audit.self, Backup.self],
         defaultSubcommand: Serve.self
     )
 }

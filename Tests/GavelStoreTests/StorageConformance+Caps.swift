@@ -57,17 +57,17 @@ extension StorageConformance {
     static func buyerCredit(_ harness: some StoreHarness) async throws {
         let store = try await harness.open()
         let limit = Money("25.00")
-        let results = try await withThrowingTaskGroup(of: CapHoldResult.self) { group in
+        let results = try await withThrowingTaskGroup(of: (CapHold, CapHoldResult).self) { group in
             for index in 0..<20 {
                 let hold = Fixtures.hold(campaign: "c\(index % 4)", price: Money("10.00"), balanceLimit: limit)
-                group.addTask { try await store.hold(hold) }
+                group.addTask { (hold, try await store.hold(hold)) }
             }
             return try await group.reduce(into: []) { $0.append($1) }
         }
-        #expect(results.filter { $0 == .held }.count == 2)
-        #expect(results.filter { $0 == .creditExceeded }.count == 18)
+        #expect(results.filter { $0.1 == .held }.count == 2)
+        #expect(results.filter { $0.1 == .creditExceeded }.count == 18)
         #expect(try await store.balances(buyerIDs: ["acme", "zeta"]) == ["acme": Money("20.00"), "zeta": .zero])
-        try await store.release(Fixtures.hold(campaign: "c0", price: Money("10.00"), balanceLimit: limit))
+        try await store.release(try #require(results.first { $0.1 == .held }?.0))
         #expect(try await store.balances(buyerIDs: ["acme"]) == ["acme": Money("10.00")])
         // Without a limit the buyer is never refused credit.
         #expect(try await store.hold(Fixtures.hold(price: Money("500.00"))) == .held)
@@ -120,6 +120,30 @@ extension StorageConformance {
         let usage = try await store.capUsage(["acme-auto-ca": hold.periods])["acme-auto-ca"]
         #expect(usage?.dayLeads == 1 && usage?.daySpend == Money("19.00") && usage?.monthSpend == Money("19.00"))
         #expect(try await store.balances(buyerIDs: ["acme"]) == ["acme": Money("19.00")])
+    }
+
+    /// A release gives back a hold only while a matching one is outstanding: one never taken,
+    /// or already released or sold, changes nothing, so a release can be repeated after a
+    /// failure.
+    static func releaseGivesBackOnlyOutstandingHolds(_ harness: some StoreHarness) async throws {
+        let store = try await harness.open()
+        let hold = Fixtures.hold(caps: Campaign.Caps(dailyLeads: 5), price: Money("12.50"))
+        func dayLeads() async throws -> Int? { try await store.capUsage(["acme-auto-ca": hold.periods])["acme-auto-ca"]?.dayLeads }
+        try await store.release(hold)
+        #expect(try await dayLeads() == 0)
+        #expect(try await store.hold(hold) == .held)
+        #expect(try await store.hold(hold) == .held)
+        #expect(try await dayLeads() == 2)
+        try await store.release(hold)
+        #expect(try await dayLeads() == 1)
+        // The other hold is sold: its lead stays counted and a release finds nothing to give back.
+        try await insert(store, "L1")
+        try await store.recordOutcome(Fixtures.soldOutcome("L1", sales: [Fixtures.sale(price: Money("12.50"))]), sellerID: "S1")
+        #expect(try await dayLeads() == 1)
+        try await store.release(hold)
+        try await store.release(hold)
+        #expect(try await dayLeads() == 1)
+        #expect(try await store.balances(buyerIDs: ["acme"]) == ["acme": Money("12.50")])
     }
 
     private static func holdConcurrently(_ store: any Storage, _ hold: CapHold, times: Int) async throws -> [CapHoldResult] {

@@ -191,6 +191,38 @@ extension StorageConformance {
         #expect(again.review == 0 && again.unsold == 0)
     }
 
+    /// Reconciling some leads by id marks those still pending and leaves the others alone.
+    static func reconcileSomeLeads(_ harness: some StoreHarness) async throws {
+        let store = try await harness.open()
+        for id in ["L1", "L2", "L3", "L4"] { try await insert(store, id, phone: "41555502\(id.suffix(1))0") }
+        try await store.markPosting(leadID: "L1", campaignID: "acme-auto-ca")
+        try await store.markPosting(leadID: "L4", campaignID: "acme-auto-ca")
+        try await store.recordOutcome(Fixtures.soldOutcome("L3"), sellerID: "S1")
+
+        let later = Fixtures.now.adding(milliseconds: 10_000)
+        let counts = try await store.reconcile(leadIDs: ["L1", "L2", "L3", "L-none"], now: later)
+        #expect(counts.review == 1 && counts.unsold == 1)
+        #expect(try await store.lead(id: "L1")?.status == .review)
+        #expect(try await store.lead(id: "L2")?.status == .unsold)
+        #expect(try await store.lead(id: "L2")?.outcome?.reason == "interrupted")
+        #expect(try await store.lead(id: "L3")?.status == .sold)
+        #expect(try await store.lead(id: "L4")?.status == .pending, "a lead not named is left alone")
+        let again = try await store.reconcile(leadIDs: ["L1", "L2"], now: later)
+        #expect(again.review == 0 && again.unsold == 0)
+        let none = try await store.reconcile(leadIDs: [], now: later)
+        #expect(none.review == 0 && none.unsold == 0)
+        // The lead left alone still has its posting marker for a later reconciliation.
+        let rest = try await store.reconcile(now: later)
+        #expect(rest.review == 1 && rest.unsold == 0)
+    }
+
+    /// A store that answers takes a readiness write, again and again.
+    static func checkWritable(_ harness: some StoreHarness) async throws {
+        let store = try await harness.open()
+        try await store.checkWritable()
+        try await store.checkWritable()
+    }
+
     static func groupCommit(_ harness: some StoreHarness) async throws {
         let store = try await harness.open()
         let results = try await withThrowingTaskGroup(of: LeadInsertResult.self) { group in

@@ -74,6 +74,15 @@ struct StorageConformanceTests {
     @Test(arguments: Backend.available) func reconcile(_ backend: Backend) async throws {
         try await backend.run { try await StorageConformance.reconcile($0) }
     }
+    @Test(arguments: Backend.available) func reconcileSomeLeads(_ backend: Backend) async throws {
+        try await backend.run { try await StorageConformance.reconcileSomeLeads($0) }
+    }
+    @Test(arguments: Backend.available) func releaseGivesBackOnlyOutstandingHolds(_ backend: Backend) async throws {
+        try await backend.run { try await StorageConformance.releaseGivesBackOnlyOutstandingHolds($0) }
+    }
+    @Test(arguments: Backend.available) func checkWritable(_ backend: Backend) async throws {
+        try await backend.run { try await StorageConformance.checkWritable($0) }
+    }
     @Test(arguments: Backend.available) func groupCommit(_ backend: Backend) async throws {
         try await backend.run { try await StorageConformance.groupCommit($0) }
     }

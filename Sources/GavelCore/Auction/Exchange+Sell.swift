@@ -41,17 +41,13 @@ extension Exchange {
         guard let campaign = context.market.config.campaigns[offer.campaignID] else { return refused("campaign_removed") }
         if let reason = blocked[campaign.id] { return refused(reason) }
         let hold = capHold(offer, campaign: campaign, context: context)
-        switch try await deps.store.hold(hold) {
-        case .held: break
-        case .capReached: return refused("cap_reached")
-        case .creditExceeded: return refused("credit_limit")
-        }
+        if let reason = try await take(hold, context: context) { return refused(reason) }
         let answer: PostAnswer
         do {
             answer = try await deliver(offer, campaign: campaign, context: context)
                 .settled(offered: offer.price, policy: campaign.delivery.integration?.post?.lowerPrice ?? .accept)
         } catch {
-            try? await deps.store.release(hold)
+            try? await release(hold, context: context)
             throw error
         }
         deps.observer.posted(campaignID: offer.campaignID, outcome: answer.outcome)
@@ -60,7 +56,7 @@ extension Exchange {
         }
         let record = PostRecord(offer: offer, answer: answer, at: deps.wallClock.now())
         guard answer.outcome == .accepted else {
-            try await deps.store.release(hold)
+            try await release(hold, context: context)
             return (record, nil)
         }
         var charged = offer
@@ -69,6 +65,22 @@ extension Exchange {
             offer: charged, seller: context.seller, buyerLeadID: answer.buyerLeadID, hold: hold,
             returnWindowDays: campaign.returnWindowDays)
         return (record, sale)
+    }
+
+    /// Holds a cap slot and credit for an offer, noting the hold first (a hold that fails may
+    /// have been taken); why it was refused, or `nil` when held.
+    private func take(_ hold: CapHold, context: Context) async throws -> String? {
+        context.holds.add(hold)
+        let result = try await deps.store.hold(hold)
+        guard result != .held else { return nil }
+        context.holds.remove(hold)
+        return result == .capReached ? "cap_reached" : "credit_limit"
+    }
+
+    /// Gives a hold back and forgets it (a failed release stays noted, for repair).
+    private func release(_ hold: CapHold, context: Context) async throws {
+        try await deps.store.release(hold)
+        context.holds.remove(hold)
     }
 
     private func capHold(_ offer: Offer, campaign: Campaign, context: Context) -> CapHold {

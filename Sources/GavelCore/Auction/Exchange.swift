@@ -59,6 +59,8 @@ public struct Exchange<C: Clock>: Sendable where C.Duration == Duration {
         public var intelligence: MarketIntelligence
         /// The webhooks, to write the events of each outcome with it.
         public var webhooks: WebhookHub
+        /// Where leads cut short by a store failure wait for repair.
+        public var interrupted: InterruptedLeads
 
         /// Creates dependencies.
         public init(
@@ -66,8 +68,9 @@ public struct Exchange<C: Clock>: Sendable where C.Duration == Duration {
             hasher: any ContactHasher, observer: any ExchangeObserver = NoObserver(), circuits: any CircuitBoard = ClosedCircuits(),
             draw: @escaping @Sendable () -> Int64 = { Int64.random(in: 0..<1_000_000) }, ids: IDGenerator = IDGenerator(),
             intelligence: MarketIntelligence = MarketIntelligence(),
-            webhooks: WebhookHub = WebhookHub()
+            webhooks: WebhookHub = WebhookHub(), interrupted: InterruptedLeads = InterruptedLeads()
         ) {
+            self.interrupted = interrupted
             self.intelligence = intelligence
             self.store = store
             self.gateway = gateway
@@ -89,6 +92,9 @@ public struct Exchange<C: Clock>: Sendable where C.Duration == Duration {
     public init(_ dependencies: Dependencies) {
         deps = dependencies
     }
+
+    /// The leads a store failure cut short, waiting for repair.
+    public var interrupted: InterruptedLeads { deps.interrupted }
 
     /// The auction of one lead up to its ranked bids.
     struct Round: Sendable {
@@ -120,6 +126,8 @@ public struct Exchange<C: Clock>: Sendable where C.Duration == Duration {
         var vertical: Vertical
         var lead: Lead
         var arrival: C.Instant
+        /// The cap holds taken for the lead and not yet given back or sold.
+        var holds = HoldTracker()
     }
 
     // MARK: One call: POST /v1/leads
@@ -132,19 +140,47 @@ public struct Exchange<C: Clock>: Sendable where C.Duration == Duration {
         let fields = try validated(submission.fields, vertical: vertical, mode: .full)
         let lead = newLead(submission.asSeller(seller), fields: fields, seller: seller, vertical: vertical)
         let context = Context(market: market, seller: seller, vertical: vertical, lead: lead, arrival: arrival)
-        if case .duplicate = try await deps.store.insertLead(lead, dedupeSince: dedupeSince(lead, market: market)) {
-            return finish(context, LeadOutcome(leadID: lead.id, status: .duplicate, reason: "duplicate", finishedAt: deps.wallClock.now()))
+        return try await storeAndSell(context) { try await sellStored(context) }
+    }
+
+    /// Auctions and sells a stored lead, through the waterfall or the auction the settings name.
+    private func sellStored(_ context: Context) async throws -> (LeadOutcome, [String: CapUsage]) {
+        if context.market.config.settings.auction == .waterfall { return try await waterfall(context) }
+        let round = try await auction(context, pingID: context.lead.pingID ?? context.lead.id, fullFields: true)
+        return (try await sell(context, round: round, blocked: [:]), round.usage)
+    }
+
+    /// Stores the lead (a duplicate of an earlier one is finished at once), sells it with
+    /// `sell` and records the outcome, all as one ``interruptible(_:_:)`` stretch.
+    private func storeAndSell(
+        _ context: Context, _ sell: () async throws -> (LeadOutcome, [String: CapUsage])
+    ) async throws -> LeadResult {
+        try await interruptible(context) {
+            let lead = context.lead
+            if case .duplicate = try await deps.store.insertLead(lead, dedupeSince: dedupeSince(lead, market: context.market)) {
+                let outcome = LeadOutcome(leadID: lead.id, status: .duplicate, reason: "duplicate", finishedAt: deps.wallClock.now())
+                return finish(context, outcome)
+            }
+            let (outcome, usage) = try await sell()
+            try await record(outcome, context: context, usage: usage)
+            return finish(context, outcome)
         }
-        let outcome: LeadOutcome
-        let usage: [String: CapUsage]
-        if market.config.settings.auction == .waterfall {
-            (outcome, usage) = try await waterfall(context)
-        } else {
-            let round = try await auction(context, pingID: lead.pingID ?? lead.id, fullFields: true)
-            (outcome, usage) = (try await sell(context, round: round, blocked: [:]), round.usage)
+    }
+
+    /// Runs the part of a lead's sale that writes to the store. When it fails, the lead and the
+    /// holds it may still have outstanding are noted in ``InterruptedLeads`` (for repair once the
+    /// database answers) and the error goes on to the seller — a lead whose outcome could not be
+    /// written is never answered as if it had been. An id conflict on insert is someone else's
+    /// lead and is left alone.
+    private func interruptible(_ context: Context, _ work: () async throws -> LeadResult) async throws -> LeadResult {
+        do {
+            return try await work()
+        } catch let error as StorageError where error == .conflict(context.lead.id) {
+            throw error
+        } catch {
+            deps.interrupted.add(leadID: context.lead.id, holds: context.holds.outstanding)
+            throw error
         }
-        try await record(outcome, context: context, usage: usage)
-        return finish(context, outcome)
     }
 
     // MARK: Two calls: POST /v1/ping, POST /v1/post
@@ -189,12 +225,7 @@ public struct Exchange<C: Clock>: Sendable where C.Duration == Duration {
             vertical: held.vertical, source: held.source, test: held.test, fields: fields, consent: submission.consent)
         let lead = newLead(posted.asSeller(seller), fields: fields, seller: seller, vertical: vertical, pingID: held.id)
         let context = Context(market: market, seller: seller, vertical: vertical, lead: lead, arrival: arrival)
-        if case .duplicate = try await deps.store.insertLead(lead, dedupeSince: dedupeSince(lead, market: market)) {
-            return finish(context, LeadOutcome(leadID: lead.id, status: .duplicate, reason: "duplicate", finishedAt: deps.wallClock.now()))
-        }
-        let (outcome, usage) = try await sellHeld(context, held: held)
-        try await record(outcome, context: context, usage: usage)
-        return finish(context, outcome)
+        return try await storeAndSell(context) { try await sellHeld(context, held: held) }
     }
 
     private func claim(_ pingID: String, sellerID: String) async throws -> HeldPing {

@@ -217,6 +217,21 @@ public enum StorageError: Error, Sendable, Hashable {
     case conflict(String)
     /// Nothing with that id exists.
     case notFound(String)
-    /// The database could not be used.
+    /// The database could not be reached or written now: it is down or restarting, the
+    /// connection dropped, no connection came free in time, its disk is full, or it stayed busy
+    /// past the timeout. The operation may or may not have taken effect, so nothing that
+    /// depended on it may be acknowledged; trying again later may succeed. The server answers
+    /// 503 `store-unavailable` with `Retry-After`.
     case unavailable(String)
+    /// The database refused the operation for a reason that trying again will not fix (an
+    /// unexpected error). The server answers 500 and logs it.
+    case failed(String)
+}
+
+extension StorageError {
+    /// Whether this is ``failed(_:)``: the database refused, and trying again will not help.
+    public var isFailure: Bool {
+        if case .failed = self { return true }
+        return false
+    }
 }

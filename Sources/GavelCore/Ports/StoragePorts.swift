@@ -47,6 +47,10 @@ public protocol LeadStore: Sendable {
     /// Marks leads left pending by a crash: `review` when a post had been sent, `unsold`
     /// otherwise. Returns how many of each.
     func reconcile(now: Timestamp) async throws -> (review: Int, unsold: Int)
+    /// Marks these leads as ``reconcile(now:)`` would, those still pending only: leads whose
+    /// auction a store failure cut short while the exchange kept running (see
+    /// ``InterruptedLeads``). Unknown or finished leads are left alone.
+    func reconcile(leadIDs: [String], now: Timestamp) async throws -> (review: Int, unsold: Int)
 }
 
 /// The bids of two-step pings, held until their post.
@@ -68,9 +72,14 @@ public protocol CapStore: Sendable {
     func capUsage(_ periods: [String: CapPeriods]) async throws -> [String: CapUsage]
     /// Unpaid spend per buyer.
     func balances(buyerIDs: [String]) async throws -> [String: Money]
-    /// Atomically holds a cap slot and buyer credit for a post.
+    /// Atomically holds a cap slot and buyer credit for a post. When it throws, the slot may or
+    /// may not have been taken (``release(_:)`` it to be sure).
     func hold(_ hold: CapHold) async throws -> CapHoldResult
-    /// Releases a hold whose post did not sell.
+    /// Gives back a hold whose post did not sell, if a matching hold is outstanding: releasing
+    /// a hold that was never taken, or that was already released or sold, changes nothing. So a
+    /// hold whose ``hold(_:)`` or `release` failed (and may or may not have happened) can be
+    /// released again once the database is back. Matching holds (same campaign, buyer, periods
+    /// and price) are interchangeable.
     func release(_ hold: CapHold) async throws
 }
 
@@ -84,11 +93,18 @@ public protocol SuppressionStore: Sendable {
     func suppressingBuyers(contactKeys: [String]) async throws -> Set<String>
 }
 
+/// Whether the database can take writes, for readiness checks.
+public protocol HealthStore: Sendable {
+    /// Writes a small marker and returns once it is durable; ``StorageError/unavailable(_:)``
+    /// when the database cannot be reached or written now (down, restarting, disk full).
+    func checkWritable() async throws
+}
+
 /// What the exchange's auction needs: leads, held pings, caps and suppressions.
 public typealias ExchangeStore = LeadStore & PingStore & CapStore & SuppressionStore
 
 /// Everything a backend stores: every port. The server holds one `any Storage` and hands each
 /// component the narrower port it needs, with no casts.
 public protocol Storage: ConfigStore, KeyStore, LeadStore, PingStore, CapStore, SuppressionStore, MoneyStore, ReportStore,
-    IdempotencyStore, ChainStore, WebhookStore
+    IdempotencyStore, ChainStore, WebhookStore, HealthStore
 {}

@@ -61,7 +61,8 @@ public func buildApplication(
 /// every service in one group until a shutdown signal (or a client ends it):
 ///
 /// 1. the store's own service (a PostgreSQL node's pool, heartbeat and `LISTEN`), around all;
-/// 2. the buyer gateway (its HTTP client shuts down last);
+/// 2. the buyer gateway (its HTTP client shuts down last) and the repair of leads a store
+///    failure cut short (its last pass runs once the HTTP server has stopped);
 /// 3. housekeeping, the chain sealer, the webhook sender, and the configuration feed of a shared database;
 /// 4. the extra services, then the HTTP server;
 /// 5. the admission gate, which closes first on shutdown (new leads get 503, admitted auctions
@@ -120,6 +121,13 @@ public struct GavelApplication: Service {
             shutdown: { try await poster.shutdown() })
     }
 
+    /// The repair of leads a store failure cut short (it stops after the HTTP server).
+    func leadRepair(_ app: GavelApp<ContinuousClock>) -> LeadRepairService<ContinuousClock> {
+        LeadRepairService(
+            interrupted: app.exchange.interrupted, keys: app.unfinishedKeys, store: app.store, wallClock: app.wallClock,
+            clock: ContinuousClock(), logger: logger)
+    }
+
     /// Every service, in start order (graceful shutdown runs in reverse).
     func services(
         _ app: GavelApp<ContinuousClock>, gateway: HTTPBuyerGateway, opened: OpenedStore
@@ -129,7 +137,7 @@ public struct GavelApplication: Service {
             options.announce("Gavel is listening on http://\(host):\(port) (database \(StoreOpening.displayed(configuration.database)))")
             await options.onListening(host, port)
         }
-        var services: [any Service] = [GatewayService(gateway: gateway)]
+        var services: [any Service] = [GatewayService(gateway: gateway), leadRepair(app)]
         if options.housekeeping {
             services.append(Housekeeping(store: app.store, wallClock: app.wallClock, clock: ContinuousClock(), logger: logger))
         }

@@ -35,6 +35,8 @@ public struct GavelApp<C: Clock>: Sendable where C.Duration == Duration {
     public let webhooks: WebhookHub
     /// Webhook registration and deliveries.
     public let webhookRegistry: WebhookRegistry
+    /// Idempotency keys whose last write waits for the database.
+    public let unfinishedKeys = UnfinishedKeys()
 
     /// Starts the exchange on an opened, migrated store: loads configuration (seeding the
     /// built-in verticals into an empty database), loads keys and sets up the bootstrap admin
@@ -129,7 +131,7 @@ public struct GavelApp<C: Clock>: Sendable where C.Duration == Duration {
         OpsRoutes(store: store, metrics: metrics, circuits: circuits).register(on: router)
         OperatorRoutes(config: config, market: market).register(on: router)
         KeyRoutes(store: store, keys: keys, market: market, clock: wallClock).register(on: router)
-        let idempotency = IdempotencyGate(store: store, clock: wallClock)
+        let idempotency = IdempotencyGate(store: store, clock: wallClock, unfinished: unfinishedKeys)
         SellerRoutes(exchange: exchange, store: store, gate: gate, idempotency: idempotency).register(on: router)
         SpecRoutes(market: market, rateLimit: limiter.configuration.rate).register(on: router)
         BuyerRoutes(store: store).register(on: router)

@@ -98,7 +98,7 @@ struct DashboardRoutes: Sendable {
         switch error {
         case let problem as Problem:
             (status, heading, detail) = (problem.status, problem.title, problem.detail ?? problem.title)
-        case is StorageError:
+        case let error as StorageError where !error.isFailure:
             (status, heading, detail) = (.serviceUnavailable, "Unavailable", "The database is unavailable. Try again shortly.")
         default:
             logger.error("dashboard error", metadata: ["error.type": "\(type(of: error))"])

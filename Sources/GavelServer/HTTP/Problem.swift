@@ -135,6 +135,21 @@ extension Problem {
     public static func unavailable(_ detail: String) -> Problem {
         Problem(.serviceUnavailable, slug: "unavailable", title: "Service unavailable", detail: detail, headers: [.retryAfter: "1"])
     }
+
+    /// 503: the database could not be reached or written (it is restarting, its disk is full…),
+    /// so nothing this request did was acknowledged; to retry after `Retry-After` seconds.
+    public static let storeUnavailable = Problem(
+        .serviceUnavailable, slug: "store-unavailable", title: "The database is unavailable",
+        detail: "The exchange could not reach or write its database, so this request was not completed: retry in a moment "
+            + "(with the same Idempotency-Key, if you sent one). A lead in this state is never sold without a 200 answer.",
+        headers: [.retryAfter: String(storeRetrySeconds)])
+
+    /// The `Retry-After` of ``storeUnavailable``, in seconds.
+    public static let storeRetrySeconds = 2
+
+    /// 500: something failed that retrying will not fix; the error was logged.
+    public static let internalError = Problem(
+        .internalServerError, slug: "internal", title: "Internal error", detail: "The error was logged.")
 }
 
 /// Turns every error a route throws into problem+json, so clients never see another shape.
@@ -160,7 +175,7 @@ struct ProblemMiddleware<Context: RequestContext>: RouterMiddleware {
             return Problem(error.status, slug: "http-\(error.status.code)", title: error.status.reasonPhrase)
         default:
             context.logger.error("unhandled error", metadata: ["error.type": "\(type(of: error))"])
-            return Problem(.internalServerError, slug: "internal", title: "Internal error", detail: "The error was logged.")
+            return .internalError
         }
     }
 
@@ -181,8 +196,11 @@ struct ProblemMiddleware<Context: RequestContext>: RouterMiddleware {
         case .conflict(let id): return .conflict("'\(id)' already exists.")
         case .notFound(let id): return .notFound("'\(id)' does not exist.")
         case .unavailable(let detail):
-            context.logger.error("storage unavailable", metadata: ["detail": "\(detail)"])
-            return .unavailable("The database is unavailable.")
+            context.logger.warning("database unavailable", metadata: ["detail": "\(detail)"])
+            return .storeUnavailable
+        case .failed(let detail):
+            context.logger.error("database error", metadata: ["detail": "\(detail)"])
+            return .internalError
         }
     }
 }

@@ -3,8 +3,12 @@ import GavelCore
 import Hummingbird
 
 /// `/healthz`, `/readyz`, `/metrics`, `/openapi.json`.
+///
+/// `/readyz` is ready only when the database takes a write now (``HealthStore/checkWritable()``):
+/// not while PostgreSQL is down or restarting, nor while the SQLite file's disk is full; ready
+/// again as soon as it is back.
 struct OpsRoutes {
-    let store: any KeyStore
+    let store: any HealthStore
     let metrics: ServerMetrics
     let circuits: any CircuitBoard
 
@@ -12,7 +16,7 @@ struct OpsRoutes {
         router.get("/healthz") { _, _ in JSONIO.response(["status": "ok"]) }
         router.get("/readyz") { _, _ in
             do {
-                _ = try await store.apiKeys()
+                try await store.checkWritable()
                 return JSONIO.response(["status": "ready", "database": "ok"])
             } catch {
                 return JSONIO.response(["status": "unavailable", "database": "unreachable"], status: .serviceUnavailable)

@@ -7,9 +7,16 @@ import NIOCore
 /// Makes seller POSTs safe to retry: with an `Idempotency-Key` header, the same key and body
 /// return the first response (and sell nothing twice), the same key with another body is a 409.
 /// Keys are stored durably, so this holds across restarts.
+///
+/// When the database fails after a key was claimed, the key's last write (its response, or
+/// giving it up after a failure) is kept in ``UnfinishedKeys`` and written once the database is
+/// back, so a retry with the same key then gets the first response, or runs again, instead of
+/// a 409 "still being processed" for a day. A request whose work succeeded answers its result
+/// even when storing the response for replays failed (its outcome is durable).
 struct IdempotencyGate: Sendable {
     let store: any IdempotencyStore
     let clock: any WallClock
+    let unfinished: UnfinishedKeys
 
     /// The longest key accepted.
     static let maxKeyLength = 200
@@ -41,32 +48,35 @@ struct IdempotencyGate: Sendable {
     private func complete(
         _ store: any IdempotencyStore, key: String, sellerID: String, work: @Sendable () async throws -> JSONValue
     ) async throws -> Response {
-        let status: HTTPResponse.Status
+        let id = UnfinishedKeys.ID(sellerID: sellerID, key: key)
         let body: JSONValue
         do {
             body = try await work()
-            status = .ok
-        } catch let problem as Problem where problem.status.code < 500 {
-            try await store.completeIdempotencyKey(
-                sellerID: sellerID, key: key, status: Int(problem.status.code), body: JSONWriter.bytes(problem.json))
-            throw problem
         } catch {
-            let problem = Self.clientProblem(error)
-            if let problem {
-                try await store.completeIdempotencyKey(
-                    sellerID: sellerID, key: key, status: Int(problem.status.code), body: JSONWriter.bytes(problem.json))
-                throw problem
+            guard let problem = Self.clientProblem(error) else {
+                await write(.abandon, for: id)
+                throw error
             }
-            try? await store.abandonIdempotencyKey(sellerID: sellerID, key: key)
-            throw error
+            await write(.complete(status: Int(problem.status.code), body: JSONWriter.bytes(problem.json)), for: id)
+            throw problem
         }
-        try await store.completeIdempotencyKey(sellerID: sellerID, key: key, status: Int(status.code), body: JSONWriter.bytes(body))
-        return JSONIO.response(body, status: status)
+        await write(.complete(status: 200, body: JSONWriter.bytes(body)), for: id)
+        return JSONIO.response(body, status: .ok)
+    }
+
+    /// Writes a key's last write now, or keeps it for when the database is back.
+    private func write(_ last: UnfinishedKeys.Write, for id: UnfinishedKeys.ID) async {
+        do {
+            try await last.apply(to: id, in: store)
+        } catch {
+            unfinished.note(last, for: id)
+        }
     }
 
     /// The 4xx problem an error maps to, which is stored and replayed like a success.
     private static func clientProblem(_ error: any Error) -> Problem? {
         switch error {
+        case let problem as Problem: return problem.status.code < 500 ? problem : nil
         case let failure as ValidationFailure: return .invalid(failure)
         case let error as ExchangeError:
             let problem = ProblemMiddleware<GavelRequestContext>.problem(for: error)
@@ -88,5 +98,59 @@ struct IdempotencyGate: Sendable {
         hasher.update(data: [0])
         hasher.update(data: body)
         return hasher.finalize().map { ($0 < 16 ? "0" : "") + String($0, radix: 16) }.joined()
+    }
+}
+
+/// Idempotency keys whose last write a database failure stopped — the response to replay, or
+/// giving the key up after the request failed — kept until the database takes them (see
+/// ``IdempotencyGate``; the server's repair service writes them every second).
+public final class UnfinishedKeys: Sendable {
+    /// A seller's key.
+    struct ID: Hashable, Sendable {
+        var sellerID: String
+        var key: String
+    }
+
+    /// A key's last write.
+    enum Write: Sendable, Equatable {
+        /// Store the response for replays.
+        case complete(status: Int, body: [UInt8])
+        /// Forget the claim, so the request can run again.
+        case abandon
+
+        /// Writes it (both writes are idempotent).
+        func apply(to id: ID, in store: any IdempotencyStore) async throws {
+            switch self {
+            case .complete(let status, let body):
+                try await store.completeIdempotencyKey(sellerID: id.sellerID, key: id.key, status: status, body: body)
+            case .abandon:
+                try await store.abandonIdempotencyKey(sellerID: id.sellerID, key: id.key)
+            }
+        }
+    }
+
+    private let writes = Locked<[ID: Write]>([:])
+
+    /// None yet.
+    public init() {}
+
+    /// How many keys wait for their last write.
+    public var count: Int { writes.withLock { $0.count } }
+
+    /// Keeps a key's last write for later.
+    func note(_ write: Write, for id: ID) {
+        writes.withLock { $0[id] = write }
+    }
+
+    /// Writes what the store takes; returns how many were written.
+    @discardableResult
+    public func finish(_ store: any IdempotencyStore) async -> Int {
+        var written = 0
+        for (id, write) in writes.withLock({ $0 }) {
+            guard (try? await write.apply(to: id, in: store)) != nil else { continue }
+            writes.withLock { writes in if writes[id] == write { writes[id] = nil } }
+            written += 1
+        }
+        return written
     }
 }

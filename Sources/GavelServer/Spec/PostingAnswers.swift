@@ -60,7 +60,12 @@ enum PostingAnswers {
             (415, "A multipart body (`curl -F`): send JSON or a URL-encoded form.", Problem.multipartUnsupported.json),
             (422, "Well-formed but invalid: `errors` names every bad field; nothing was stored.", invalid(vertical).json),
             (429, "More than the key's rate limit; wait `Retry-After` seconds.", Problem.rateLimited(rate: rate, wait: 1).json),
-            (503, "The exchange is shutting down, or its database is unavailable; retry.", exchange(.unavailable).json),
+            (
+                503,
+                "Not acknowledged, retry after `Retry-After` seconds: the database could not be reached or written "
+                    + "(`store-unavailable`), or the exchange is shutting down (`unavailable`).",
+                Problem.storeUnavailable.json
+            ),
         ]
     }
 
