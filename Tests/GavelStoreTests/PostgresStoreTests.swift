@@ -354,6 +354,6 @@ struct PostgresURLTests {
         await #expect(throws: StorageError.self) {
             try await PostgresStore.withStore(url: "postgres://u:p@127.0.0.1:1/none?sslmode=disable", configuration: configuration) { _ in }
         }
-        #expect(ContinuousClock.now - start < .seconds(10), "a 500 ms connect timeout, not a hang")
+        #expect(ContinuousClock.now - start < .seconds(30), "a 500 ms connect timeout, not a hang (generous: a busy machine)")
     }
 }
