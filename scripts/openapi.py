@@ -198,6 +198,8 @@ schemas = {
         "floors": {"type": "object", "additionalProperties": MONEY},
         "dedupe_days": {"type": "integer", "minimum": 0, "maximum": 3650},
         "max_return_rate": nullable(RATE),
+        "pii_retention_days": nullable({"type": "integer", "minimum": 1, "maximum": 36500,
+                                        "description": "Erase the personal fields of leads older than this many days; null keeps them."}),
     }),
     "ApiKeyCreate": obj({
         "role": {"type": "string", "enum": ["admin", "seller", "buyer"]}, "subject_id": {"type": "string"},
@@ -236,6 +238,7 @@ schemas = {
         "buyers": {"type": "array", "items": {"type": "string"}}, "reason": nullable({"type": "string"}),
         "elapsed_ms": {"type": "integer"}, "ping_id": nullable({"type": "string"}),
         "redirect_url": nullable({"type": "string"}),
+        "erased_at": nullable(TIME),
         "timeline": {"type": "array", "items": ref("TimelineEvent")},
         "fields": {"type": "object", "additionalProperties": True}, "revenue": MONEY,
     }, ["lead_id", "status", "price", "timeline"]),
@@ -394,7 +397,7 @@ schemas["ReportRow"] = REPORT_ROW
 schemas["BoughtLead"] = obj({
     "lead_id": {"type": "string"}, "campaign": {"type": "string"}, "price": MONEY, "sold_at": TIME, "returned": {"type": "boolean"},
     "vertical": {"type": "string"}, "source": {"type": "string"}, "received_at": TIME, "test": {"type": "boolean"},
-    "fields": {"type": "object", "additionalProperties": True}, "consent": {},
+    "fields": {"type": "object", "additionalProperties": True}, "consent": {}, "erased_at": nullable(TIME),
 }, ["lead_id", "campaign", "price", "sold_at", "returned", "fields"])
 RANGE = [
     {"name": "from", "in": "query", "schema": {"type": "string"}, "description": "RFC 3339 or YYYY-MM-DD (UTC); default 30 days before `to`."},
@@ -431,6 +434,29 @@ paths["/v1/buyers/{id}/payments"] = {"post": op(
     {**ok(obj({"buyer_id": {"type": "string"}, "amount": MONEY}, ["buyer_id", "amount"]), "201", "Recorded"),
      **problems("400", *AUTH, "404", "413", "422")},
     body(obj({"amount": MONEY}, ["amount"])), ID_PARAM)}
+
+schemas["ErasureRequest"] = obj({
+    "phone": {"type": "string", "maxLength": 320, "description": "A US phone number (10 digits, any punctuation)."},
+    "email": {"type": "string", "maxLength": 320},
+}, description="At least one of the two.")
+schemas["Erasure"] = obj({
+    "id": {"type": "string"}, "kind": {"type": "string", "enum": ["request", "retention"]}, "at": TIME,
+    "leads": {"type": "integer", "minimum": 0},
+    "contact_keys": {"type": "array", "items": {"type": "string"},
+                     "description": "The consumer's contact keys: keyed hashes (HMAC-SHA256 with the database's secret), never a phone or an email."},
+    "received_before": nullable(TIME),
+}, ["id", "kind", "at", "leads", "contact_keys", "received_before"])
+paths["/v1/privacy/erasures"] = {
+    "post": op("Erase a consumer's personal data from every lead of theirs", "operator",
+               {**ok(ref("Erasure"), "201", "Erased and recorded"), **problems("400", *AUTH, "413", "422", "503")},
+               body(ref("ErasureRequest")),
+               description="Every lead whose contact keys match the phone or the email loses its personal fields (the vertical's "
+                           "`pii` fields), its consent evidence and what the winning buyer wrote back for that consumer; prices, "
+                           "sales, the ledger and reports stay. The erasure is recorded with the consumer's keyed contact keys."),
+    "get": op("The recorded erasures, newest first", "operator",
+              {**ok({"type": "array", "items": ref("Erasure")}), **problems(*AUTH, "422")},
+              params=[{"name": "limit", "in": "query", "schema": {"type": "integer", "minimum": 1, "maximum": 1000}}]),
+}
 
 paths["/healthz"] = {"get": op("Liveness", "operations", ok(obj({"status": {"type": "string"}}, ["status"])), security=False)}
 paths["/readyz"] = {"get": op("Readiness: the database is reachable", "operations", {
@@ -480,6 +506,12 @@ paths["/leads.csv"] = {"get": csv_page("The leads list as CSV", [
     {"name": "status", "in": "query", "schema": {"type": "string", "enum": ["", "sold", "returned"]}}])}
 paths["/leads/{id}"] = {"get": page("A lead's timeline, ledger entries and (operator) fields", ID_PARAM)}
 paths["/leads/{id}/csv"] = {"get": csv_page("A table of a lead's page as CSV", ID_PARAM + TABLE_PARAM)}
+paths["/privacy"] = {"get": page("Erase a consumer and the recorded erasures (operator)", [
+    {"name": "done", "in": "query", "schema": {"type": "string"}}])}
+paths["/privacy.csv"] = {"get": csv_page("The recorded erasures as CSV (operator)")}
+paths["/privacy/erasures"] = {"post": form_post(
+    "Erase a consumer's personal data by phone and/or email (operator), as POST /v1/privacy/erasures does",
+    FORM({"phone": {"type": "string"}, "email": {"type": "string"}}))}
 paths["/campaigns"] = {"get": page("Campaigns with status, circuit and today's caps (operator, buyer)")}
 paths["/campaigns.csv"] = {"get": csv_page("The campaigns list as CSV")}
 paths["/campaigns/{id}"] = {"get": page(

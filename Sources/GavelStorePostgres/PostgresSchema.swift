@@ -22,6 +22,7 @@ enum PostgresSchema {
         Migration(name: "v1-idempotency", statements: idempotency),
         Migration(name: "v1-rollups", statements: rollups),
         Migration(name: "v2-settle-confirmed-price", statements: [settleAtPriceFunction]),
+        Migration(name: "v3-privacy", statements: privacy),
     ]
 
     /// The table that records applied migrations.

@@ -23,6 +23,7 @@ enum SQLiteSchema {
             try db.execute(sql: rollups)
             try RollupBackfill.run(db)
         }
+        migrator.registerMigration("v3-privacy") { db in try migratePrivacy(db) }
         return migrator
     }
 

@@ -72,6 +72,10 @@ struct InMemoryState: Sendable {
     var rollups = RollupBatch()
     /// Sellers' idempotency keys.
     var idempotency: [IdempotencyID: IdempotencyEntry] = [:]
+    /// The secret contact keys are keyed with.
+    var secret = KeyedContactHasher.newSecret()
+    /// The recorded erasures.
+    var erasures: [ErasureRecord] = []
 
     /// The state a restart would find: the usage book rebuilt from the durable counters.
     func afterRestart() -> InMemoryState {

@@ -164,7 +164,7 @@ struct OperatorAPITests {
             #expect(
                 defaults.body == [
                     "auction": "first_price", "default_tmax_ms": 250, "ping_ttl_s": 120,
-                    "floors": ["auto_insurance": 2], "dedupe_days": 30, "max_return_rate": .null,
+                    "floors": ["auto_insurance": 2], "dedupe_days": 30, "max_return_rate": .null, "pii_retention_days": .null,
                 ])
             let updated = try await client.call(.put, "/v1/settings", json: ["auction": "second_price", "floors": ["mortgage": 7]])
             #expect(updated.status == .ok)

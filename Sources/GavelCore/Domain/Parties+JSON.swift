@@ -48,6 +48,7 @@ extension Settings {
             "auction": .string(auction.rawValue), "default_tmax_ms": .number(Number(defaultTmaxMS)),
             "ping_ttl_s": .number(Number(pingTTLSeconds)), "floors": .object(floors.mapValues(\.json)),
             "dedupe_days": .number(Number(dedupeDays)), "max_return_rate": maxReturnRate?.json ?? .null,
+            "pii_retention_days": piiRetentionDays.map { .number(Number($0)) } ?? .null,
         ])
     }
 
@@ -55,7 +56,9 @@ extension Settings {
     public static func parse(_ json: JSONValue, current: Settings) -> Result<Settings, ValidationFailure> {
         let log = FieldErrorLog()
         guard let reader = JSONReader(json, log: log) else { return .failure(ValidationFailure(log.errors)) }
-        reader.rejectUnknown(["auction", "default_tmax_ms", "ping_ttl_s", "floors", "dedupe_days", "max_return_rate"])
+        reader.rejectUnknown([
+            "auction", "default_tmax_ms", "ping_ttl_s", "floors", "dedupe_days", "max_return_rate", "pii_retention_days",
+        ])
         var settings = current
         settings.auction = reader.choice("auction", AuctionKind.self) ?? current.auction
         settings.defaultTmaxMS = reader.int("default_tmax_ms", in: 1...60_000) ?? current.defaultTmaxMS
@@ -63,6 +66,9 @@ extension Settings {
         settings.dedupeDays = reader.int("dedupe_days", in: 0...3_650) ?? current.dedupeDays
         if reader.members["max_return_rate"] != nil {
             settings.maxReturnRate = reader.rate("max_return_rate", in: Rate.zero...Rate.one)
+        }
+        if reader.members["pii_retention_days"] != nil {
+            settings.piiRetentionDays = reader.int("pii_retention_days", in: 1...36_500)
         }
         if let floors = reader.object("floors") {
             settings.floors = floors.members.keys.reduce(into: [:]) { result, key in

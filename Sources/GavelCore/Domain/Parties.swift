@@ -70,12 +70,17 @@ public struct Settings: Sendable, Hashable {
     public var dedupeDays: Int
     /// The most any buyer may return: returned ÷ sold over 30 days; `nil` for no limit.
     public var maxReturnRate: Rate?
+    /// How many days a lead's personal fields are kept: older leads are erased automatically
+    /// (see ``Redaction``); `nil` keeps them.
+    public var piiRetentionDays: Int?
 
     /// Creates settings with the contract's defaults.
     public init(
         auction: AuctionKind = .firstPrice, defaultTmaxMS: Int = 250, pingTTLSeconds: Int = 120,
-        floors: [String: Money] = ["auto_insurance": Money(cents: 200)], dedupeDays: Int = 30, maxReturnRate: Rate? = nil
+        floors: [String: Money] = ["auto_insurance": Money(cents: 200)], dedupeDays: Int = 30, maxReturnRate: Rate? = nil,
+        piiRetentionDays: Int? = nil
     ) {
+        self.piiRetentionDays = piiRetentionDays
         self.auction = auction
         self.defaultTmaxMS = defaultTmaxMS
         self.pingTTLSeconds = pingTTLSeconds

@@ -1,6 +1,7 @@
 import Foundation
 import GavelBuyers
 import GavelCore
+import GavelStoreSupport
 import Hummingbird
 import Logging
 import ServiceLifecycle
@@ -29,13 +30,18 @@ public struct GavelApp<C: Clock>: Sendable where C.Duration == Duration {
     public let limiter: RateLimiter
     /// The buyer calls, for the test console.
     public let gateway: any BuyerGateway
+    /// The contact keys: keyed with the database's secret.
+    public let hasher: any ContactHasher
+    /// Erasure of personal data.
+    public let privacy: PrivacyService
 
     /// Starts the exchange on an opened, migrated store: loads configuration (seeding the
     /// built-in verticals into an empty database), loads keys and sets up the bootstrap admin
-    /// token, and returns the wired app. `announce` receives the one-time generated admin key.
+    /// token, keys contacts with the database's secret, and returns the wired app. `announce`
+    /// receives the one-time generated admin key.
     public static func start(
         store: any Storage, gateway: any BuyerGateway, clock: C, wallClock: any WallClock = SystemWallClock(),
-        configuration: ServerConfiguration, hasher: any ContactHasher, circuits: any CircuitBoard = ClosedCircuits(),
+        configuration: ServerConfiguration, circuits: any CircuitBoard = ClosedCircuits(),
         metrics: ServerMetrics = ServerMetrics(), announce: @Sendable (String) -> Void = { print($0) }
     ) async throws -> GavelApp {
         let reconciled = try await store.reconcile(now: wallClock.now())
@@ -50,13 +56,15 @@ public struct GavelApp<C: Clock>: Sendable where C.Duration == Duration {
         try await bootstrapKeys(store: store, keys: keys, token: configuration.adminToken, clock: wallClock, announce: announce)
         let service = ConfigService(
             store: store, market: market, keys: keys, urlGuard: AddressGuard(allowPrivate: configuration.allowPrivateBuyerURLs))
+        let hasher = KeyedContactHasher(secret: try await store.contactKeySecret())
         let exchange = Exchange(
             Exchange.Dependencies(
                 store: store, gateway: gateway, market: market, wallClock: wallClock, clock: clock, hasher: hasher,
                 observer: metrics, circuits: circuits))
         return GavelApp(
             store: store, market: market, keys: keys, config: service, exchange: exchange, metrics: metrics, gate: AdmissionGate(),
-            wallClock: wallClock, circuits: circuits, limiter: RateLimiter(configuration.rateLimit), gateway: gateway)
+            wallClock: wallClock, circuits: circuits, limiter: RateLimiter(configuration.rateLimit), gateway: gateway, hasher: hasher,
+            privacy: PrivacyService(store: store, market: market, hasher: hasher, clock: wallClock))
     }
 
     private static func seeded(_ store: any Storage) async throws -> MarketConfig {
@@ -102,13 +110,14 @@ public struct GavelApp<C: Clock>: Sendable where C.Duration == Duration {
         KeyRoutes(store: store, keys: keys, market: market, clock: wallClock).register(on: router)
         let idempotency = IdempotencyGate(store: store, clock: wallClock)
         SellerRoutes(exchange: exchange, store: store, gate: gate, idempotency: idempotency).register(on: router)
-        BuyerRoutes(store: store).register(on: router)
+        BuyerRoutes(store: store, hasher: hasher).register(on: router)
+        PrivacyRoutes(privacy: privacy).register(on: router)
         IntegrationRoutes(market: market, console: TestConsole(gateway: gateway)).register(on: router)
         MoneyRoutes(store: store, market: market, clock: wallClock).register(on: router)
         ReportRoutes(store: store, clock: wallClock).register(on: router)
         DashboardRoutes(
             store: store, market: market, keys: keys, config: config, circuits: circuits, clock: wallClock,
-            console: TestConsole(gateway: gateway)
+            console: TestConsole(gateway: gateway), privacy: privacy
         ).register(on: router)
         return (hummingbird, router)
     }

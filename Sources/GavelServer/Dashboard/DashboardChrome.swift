@@ -89,7 +89,8 @@ struct Chrome: Sendable {
     /// The pages a role reaches from the navigation.
     static func nav(for role: Role) -> [(String, String)] {
         switch role {
-        case .admin, .buyer: [("Overview", "/"), ("Leads", "/leads"), ("Campaigns", "/campaigns")]
+        case .admin: [("Overview", "/"), ("Leads", "/leads"), ("Campaigns", "/campaigns"), ("Privacy", "/privacy")]
+        case .buyer: [("Overview", "/"), ("Leads", "/leads"), ("Campaigns", "/campaigns")]
         case .seller: [("Overview", "/"), ("Leads", "/leads")]
         }
     }

@@ -12,15 +12,17 @@ struct DashboardRoutes: Sendable {
     let config: ConfigService
     let sessions: DashboardSessions
     let console: TestConsole
+    let privacy: PrivacyService
 
     /// Creates the dashboard over the exchange's parts.
     init(
         store: any LeadStore & CapStore & MoneyStore & ReportStore, market: MarketCache, keys: KeyRing, config: ConfigService,
         circuits: any CircuitBoard, clock: any WallClock,
-        console: TestConsole
+        console: TestConsole, privacy: PrivacyService
     ) {
         data = DashboardData(store: store, market: market, circuits: circuits, clock: clock)
         self.console = console
+        self.privacy = privacy
         self.keys = keys
         self.config = config
         sessions = DashboardSessions(keys: keys, clock: clock)
@@ -31,6 +33,7 @@ struct DashboardRoutes: Sendable {
         registerAuth(on: router)
         registerPages(on: router)
         registerActions(on: router)
+        registerPrivacy(on: router)
         router.get("/dashboard.css") { _, _ in DashboardHTTP.stylesheet() }
     }
 
