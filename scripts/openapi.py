@@ -57,7 +57,11 @@ schemas = {
     }, ["fields"]),
     "Seller": obj({
         "id": ID, "name": {"type": "string"}, "alias": {"type": "string"},
-        "revenue_share": RATE, "active": {"type": "boolean"}, "created_at": TIME, "updated_at": TIME,
+        "revenue_share": RATE, "active": {"type": "boolean"},
+        "status": {"type": "string", "enum": ["testing", "active", "paused"],
+                   "description": "testing: every lead is a test lead; active: sells for real; paused: leads are refused (403). "
+                                  "Left out: new_seller_status on create, unchanged on replace."},
+        "created_at": TIME, "updated_at": TIME,
     }),
     "Buyer": obj({
         "id": ID, "name": {"type": "string"}, "balance_limit": nullable(MONEY), "created_at": TIME, "updated_at": TIME,
@@ -177,6 +181,8 @@ schemas = {
         "allow": {"type": "array", "items": {"type": "string"}}, "deny": {"type": "array", "items": {"type": "string"}},
         "bid_multiplier": {"type": "object", "additionalProperties": {"type": "number", "minimum": 0, "maximum": 100}},
         "max_bid": {"type": "object", "additionalProperties": MONEY},
+        "source_multiplier": {"type": "object", "additionalProperties": {"type": "number", "minimum": 0, "maximum": 100},
+                              "description": "A factor on the bid per traffic source (the lead's source), after the seller's."},
     }),
     "Campaign": obj({
         "id": ID, "buyer_id": {"type": "string"}, "vertical": {"type": "string"}, "name": {"type": "string"},
@@ -198,6 +204,22 @@ schemas = {
         "floors": {"type": "object", "additionalProperties": MONEY},
         "dedupe_days": {"type": "integer", "minimum": 0, "maximum": 3650},
         "max_return_rate": nullable(RATE),
+        "floor_learning": {"type": "string", "enum": ["off", "on"],
+                           "description": "Learned floors above the static ones (docs/INTELLIGENCE.md)."},
+        "floor_learning_verticals": {"type": "object", "additionalProperties": {"type": "string", "enum": ["off", "on"]},
+                                     "description": "Per-vertical overrides of floor_learning."},
+        "floor_learning_options": obj({
+            "segment": {"type": "array", "minItems": 1, "uniqueItems": True,
+                        "items": {"type": "string", "enum": ["vertical", "state", "source", "seller"]}},
+            "exploration": {"type": "number", "minimum": 0, "maximum": 0.5, "multipleOf": 0.000001},
+            "min_fill_rate": RATE, "max_floor": nullable(MONEY),
+            "window": {"type": "integer", "minimum": 10, "maximum": 10000},
+            "min_samples": {"type": "integer", "minimum": 0, "maximum": 10000},
+        }),
+        "ranking": {"type": "string", "enum": ["price", "quality"],
+                    "description": "quality ranks by bid x P(accepted) x (1 - P(returned))."},
+        "new_seller_status": {"type": "string", "enum": ["active", "testing"],
+                              "description": "The status of a seller created without one (default active)."},
         "pii_retention_days": nullable({"type": "integer", "minimum": 1, "maximum": 36500,
                                         "description": "Erase the personal fields of leads older than this many days; null keeps them."}),
     }),
@@ -214,6 +236,18 @@ schemas = {
         "vertical": {"type": "string"}, "source": {"type": "string"}, "test": {"type": "boolean"},
         "fields": {"type": "object", "additionalProperties": True}, "consent": {"type": "object", "additionalProperties": True},
     }, ["vertical", "fields"]),
+    "LeadForm": obj({
+        "vertical": {"type": "string"}, "source": {"type": "string"},
+        "test": {"type": "string", "description": "true/false, 1/0, yes/no, y/n or on/off."},
+        "tcpa_text": {"type": "string"}, "trustedform_cert_url": {"type": "string"}, "leadid_token": {"type": "string"},
+    }, ["vertical"], additional={"type": "string"},
+        description="The same request as a URL-encoded form: the envelope and the consent fields by name, every other name a "
+                    "lead field (`fields[name]` for a field named like an envelope member, `consent[name]` for other consent). "
+                    "Values are converted to the vertical's field types as JSON strings are; a name given twice is a 422."),
+    "PostForm": obj({
+        "ping_id": {"type": "string"},
+        "tcpa_text": {"type": "string"}, "trustedform_cert_url": {"type": "string"}, "leadid_token": {"type": "string"},
+    }, ["ping_id"], additional={"type": "string"}, description="POST /v1/post as a URL-encoded form, named as LeadForm."),
     "PostSubmission": obj({
         "ping_id": {"type": "string"}, "fields": {"type": "object", "additionalProperties": True},
         "consent": {"type": "object", "additionalProperties": True},
@@ -223,10 +257,11 @@ schemas = {
         "price": MONEY, "buyer": nullable({"type": "string"}), "buyers": {"type": "array", "items": {"type": "string"}},
         "reason": nullable({"type": "string"}), "elapsed_ms": {"type": "integer", "minimum": 0},
         "redirect_url": nullable({"type": "string", "description": "The winning buyer's landing page for the consumer, if it gave one."}),
+        "test": {"type": "boolean", "description": "Whether it ran as a test lead (asked for, or the seller is testing): nothing charged or paid."},
     }, ["lead_id", "status", "price", "buyer", "reason", "elapsed_ms"]),
     "PingResult": obj({
         "ping_id": {"type": "string"}, "status": {"type": "string", "enum": ["bid", "no_bid"]}, "price": MONEY,
-        "expires_at": TIME,
+        "expires_at": TIME, "test": {"type": "boolean"},
     }, ["ping_id", "status", "price", "expires_at"]),
     "TimelineEvent": {"type": "object", "required": ["event"], "additionalProperties": True,
                       "properties": {"event": {"type": "string"}, "campaign": {"type": "string"}}},
@@ -260,10 +295,12 @@ schemas = {
 }
 
 PROBLEM_CODES = {
-    "400": "The body is not valid JSON.", "401": "No key, or an unknown or revoked key.",
+    "400": "Bad request: the body is not valid JSON (or not a valid form), or an API key was put in the URL (never accepted there).",
+    "401": "No key, or an unknown or revoked key.",
     "403": "The key's role may not do this.", "404": "Not found, or not yours.",
     "409": "Conflict: the id exists, already posted, or an idempotency key reused with another body.",
     "410": "The ping expired.", "413": "The body is over 1 MiB.", "422": "Well-formed but invalid; `errors` lists each field.",
+    "415": "A multipart body: send JSON or application/x-www-form-urlencoded.",
     "429": "Rate limited; see Retry-After.", "503": "Shutting down or the database is unavailable.",
 }
 
@@ -293,7 +330,7 @@ def op(summary, tag, responses, request=None, params=None, security=True, descri
     return o
 
 ID_PARAM = [{"name": "id", "in": "path", "required": True, "schema": {"type": "string"}}]
-AUTH = ("401", "403")
+AUTH = ("400", "401", "403")
 
 paths = {}
 
@@ -350,20 +387,35 @@ paths["/v1/api-keys/{id}"] = {
 }
 
 IDEMPOTENCY = [{"name": "Idempotency-Key", "in": "header", "required": False, "schema": {"type": "string", "maxLength": 200}}]
-seller_errors = problems("400", *AUTH, "409", "413", "422", "429", "503")
+seller_errors = problems("400", *AUTH, "409", "413", "415", "422", "429", "503")
+def json_or_form(schema, form):
+    return {"required": True, "content": {"application/json": {"schema": schema},
+                                          "application/x-www-form-urlencoded": {"schema": form}}}
+SELLING = ("Paused sellers get 403 (`seller-paused`); a testing seller's leads all run as test leads. "
+           "The key goes in `Authorization: Bearer` or `X-API-Key`, never in the URL (400).")
 paths["/v1/leads"] = {
     "post": op("Sell a full lead in one call", "seller", {**ok(ref("LeadResult")), **seller_errors},
-               body(ref("LeadSubmission")), IDEMPOTENCY),
+               json_or_form(ref("LeadSubmission"), ref("LeadForm")), IDEMPOTENCY, description=SELLING),
 }
 paths["/v1/ping"] = {
     "post": op("Price a partial (non-personal) lead: step one of two", "seller", {**ok(ref("PingResult")), **seller_errors},
-               body(ref("LeadSubmission")), IDEMPOTENCY),
+               json_or_form(ref("LeadSubmission"), ref("LeadForm")), IDEMPOTENCY, description=SELLING),
 }
 paths["/v1/post"] = {
     "post": op("Deliver the full lead for a ping: step two of two", "seller",
-               {**ok(ref("LeadResult")), **problems("400", *AUTH, "404", "409", "410", "413", "422", "429", "503")},
-               body(ref("PostSubmission")), IDEMPOTENCY),
+               {**ok(ref("LeadResult")), **problems("400", *AUTH, "404", "409", "410", "413", "415", "422", "429", "503")},
+               json_or_form(ref("PostSubmission"), ref("PostForm")), IDEMPOTENCY, description=SELLING),
 }
+MARKDOWN = {"text/markdown": {"schema": {"type": "string"}}}
+paths["/v1/sellers/{id}/spec"] = {"get": op(
+    "A seller's posting guide: endpoints, auth, fields, consent, curl examples, answers and errors", "seller",
+    {"200": {"description": "The guide (HTML by default, Markdown with Accept: text/markdown); without `vertical`, the list of guides",
+             "content": {"text/html": {"schema": {"type": "string"}}, **MARKDOWN}},
+     **problems(*AUTH, "404", "429")},
+    params=ID_PARAM + [{"name": "vertical", "in": "query", "schema": {"type": "string"},
+                        "description": "The vertical's id; without it, the list of the seller's guides."}],
+    description="The operator's key for any seller, a seller's key for its own (another seller's is 404). Generated from the "
+                "current configuration on every request; the curl examples use the request's scheme and Host and `$GAVEL_KEY`.")}
 paths["/v1/leads/{id}"] = {
     "get": op("A lead of yours: status, payout and timeline", "seller", {**ok(ref("LeadDetail")), **problems(*AUTH, "404")},
               params=ID_PARAM),
@@ -389,10 +441,12 @@ REPORT_ROW = obj({
     "accepted": {"type": "integer"}, "rejected": {"type": "integer"}, "returned": {"type": "integer"},
     "conversions": {"type": "integer"}, "revenue": nullable(SIGNED_MONEY), "payout": nullable(SIGNED_MONEY),
     "margin": nullable(SIGNED_MONEY), "avg_price": nullable(SIGNED_MONEY), "epl": nullable(SIGNED_MONEY),
-    "conversion_rate": {"type": "number"}, "p50_response_ms": nullable({"type": "integer"}),
+    "conversion_rate": {"type": "number"}, "accept_rate": {"type": "number"}, "return_rate": {"type": "number"},
+    "p50_response_ms": nullable({"type": "integer"}),
     "p95_response_ms": nullable({"type": "integer"}), "timeouts": {"type": "integer"},
 }, ["key", "leads", "pings", "bids", "bid_rate", "sold", "sold_rate", "accepted", "rejected", "returned", "conversions",
-    "revenue", "payout", "margin", "avg_price", "epl", "conversion_rate", "p50_response_ms", "p95_response_ms", "timeouts"])
+    "revenue", "payout", "margin", "avg_price", "epl", "conversion_rate", "accept_rate", "return_rate", "p50_response_ms",
+    "p95_response_ms", "timeouts"])
 schemas["ReportRow"] = REPORT_ROW
 schemas["BoughtLead"] = obj({
     "lead_id": {"type": "string"}, "campaign": {"type": "string"}, "price": MONEY, "sold_at": TIME, "returned": {"type": "boolean"},
@@ -434,6 +488,116 @@ paths["/v1/buyers/{id}/payments"] = {"post": op(
     {**ok(obj({"buyer_id": {"type": "string"}, "amount": MONEY}, ["buyer_id", "amount"]), "201", "Recorded"),
      **problems("400", *AUTH, "404", "413", "422")},
     body(obj({"amount": MONEY}, ["amount"])), ID_PARAM)}
+
+# Webhooks: endpoints that receive the exchange's events (docs/WEBHOOKS.md).
+EVENT_TYPES = ["lead.sold", "lead.unsold", "lead.returned", "return.decided", "conversion.recorded", "campaign.paused", "balance.low"]
+schemas["WebhookCreate"] = obj({
+    "url": {"type": "string", "maxLength": 2000, "description": "An absolute http or https URL without credentials; the SSRF guard "
+                                                              "refuses loopback, private and metadata addresses."},
+    "events": {"type": "array", "minItems": 1, "items": {"type": "string", "enum": EVENT_TYPES},
+               "description": "Sellers may take lead.sold, lead.unsold, lead.returned and conversion.recorded; buyers every event "
+                              "but lead.unsold; the operator every event."},
+    "description": {"type": "string", "maxLength": 200},
+}, ["url", "events"])
+schemas["Webhook"] = obj({
+    "id": {"type": "string"}, "url": {"type": "string"}, "events": {"type": "array", "items": {"type": "string", "enum": EVENT_TYPES}},
+    "description": {"type": "string"},
+    "secret": {"type": "string", "description": "The HMAC-SHA256 key of every delivery's signature: shown once, in the create "
+                                                "response; \"********\" afterwards."},
+    "owner": obj({"role": {"type": "string", "enum": ["admin", "seller", "buyer"]}, "id": nullable({"type": "string"})}, ["role", "id"]),
+    "created_at": TIME,
+}, ["id", "url", "events", "description", "secret", "owner", "created_at"])
+schemas["WebhookDelivery"] = obj({
+    "id": {"type": "string"}, "webhook_id": {"type": "string"},
+    "event_id": {"type": "string", "description": "The same in every delivery of the event (X-Gavel-Event-Id)."},
+    "event": {"type": "string", "enum": EVENT_TYPES}, "status": {"type": "string", "enum": ["pending", "delivered", "failed"]},
+    "attempts": {"type": "integer", "minimum": 0}, "created_at": TIME, "next_attempt_at": nullable(TIME),
+    "last_attempt_at": nullable(TIME), "last_status": nullable({"type": "integer"}),
+    "last_error": nullable({"type": "string", "description": "http_status_<code>, timeout, connection refused, blocked: …"}),
+    "delivered_at": nullable(TIME), "retry_until": TIME,
+    "payload": ref("WebhookEvent"),
+}, ["id", "webhook_id", "event_id", "event", "status", "attempts", "created_at", "next_attempt_at", "last_attempt_at",
+    "last_status", "last_error", "delivered_at", "retry_until", "payload"])
+WEBHOOK_SALE = obj({"campaign_id": {"type": "string"}, "buyer_id": {"type": "string", "description": "Operator only."},
+                    "price": MONEY, "payout": {**MONEY, "description": "Operator only."}}, ["campaign_id", "price"])
+EVENT_DATA = {
+    "lead.sold": obj({
+        "lead_id": {"type": "string"}, "vertical": {"type": "string"}, "status": {"type": "string", "enum": ["sold"]},
+        "received_at": TIME, "source": {"type": "string", "description": "Operator and seller."},
+        "seller_id": {"type": "string", "description": "Operator only."},
+        "reason": {"type": "null"}, "payout": {**MONEY, "description": "Operator and seller: what the seller earns."},
+        "revenue": {**MONEY, "description": "Operator only."}, "margin": {**SIGNED_MONEY, "description": "Operator only."},
+        "price": {**MONEY, "description": "Buyer only: what it pays for its own sales."},
+        "sales": {"type": "array", "items": WEBHOOK_SALE, "description": "Operator: every sale; buyer: its own. Never a seller's."},
+    }, ["lead_id", "vertical", "status", "received_at"]),
+    "lead.unsold": obj({
+        "lead_id": {"type": "string"}, "vertical": {"type": "string"}, "status": {"type": "string", "enum": ["unsold", "rejected"]},
+        "received_at": TIME, "source": {"type": "string"}, "seller_id": {"type": "string", "description": "Operator only."},
+        "reason": nullable({"type": "string"}), "payout": MONEY, "revenue": MONEY, "margin": SIGNED_MONEY,
+        "sales": {"type": "array", "maxItems": 0},
+    }, ["lead_id", "vertical", "status", "received_at", "reason"]),
+    "lead.returned": obj({
+        "lead_id": {"type": "string"}, "payout": {**MONEY, "description": "Operator and seller: the payout reversed."},
+        "campaign_id": {"type": "string"}, "price": MONEY, "reason": {"type": "string", "description": "The buyer's reason (not to sellers)."},
+        "refund": MONEY, "seller_id": {"type": "string"}, "buyer_id": {"type": "string"},
+    }, ["lead_id"]),
+    "return.decided": obj({
+        "lead_id": {"type": "string"}, "campaign_id": {"type": "string"}, "price": MONEY, "reason": {"type": "string"},
+        "status": {"type": "string", "enum": ["approved", "denied"]},
+        "denial_reason": nullable({"type": "string", "enum": ["outside_return_window", "return_rate_exceeded"]}),
+        "refund": nullable(MONEY), "seller_id": {"type": "string"}, "buyer_id": {"type": "string"}, "payout": MONEY,
+    }, ["lead_id", "campaign_id", "status", "refund"]),
+    "conversion.recorded": obj({
+        "lead_id": {"type": "string"}, "campaign_id": {"type": "string", "description": "Operator and buyer."},
+        "value": nullable({**MONEY, "description": "Operator and buyer."}), "seller_id": {"type": "string"}, "buyer_id": {"type": "string"},
+    }, ["lead_id"]),
+    "campaign.paused": obj({
+        "campaign_id": {"type": "string"}, "buyer_id": {"type": "string", "description": "Operator only."},
+        "reason": {"type": "string", "enum": ["circuit_open", "cap_reached"]},
+        "probe_at": {**TIME, "description": "circuit_open: when one lead may probe the campaign again."},
+        "cap": {"type": "string", "enum": ["daily_leads", "daily_spend", "weekly_leads", "monthly_leads", "monthly_spend"]},
+        "period": {"type": "string", "description": "cap_reached: the local day (YYYY-MM-DD), week (its Monday) or month (YYYY-MM)."},
+        "timezone": {"type": "string"},
+    }, ["campaign_id", "reason"]),
+    "balance.low": obj({
+        "buyer_id": {"type": "string"}, "balance": MONEY, "balance_limit": MONEY, "threshold": RATE, "remaining": SIGNED_MONEY,
+    }, ["buyer_id", "balance", "balance_limit", "threshold", "remaining"]),
+}
+def event_schema_name(event):
+    return "WebhookEvent_" + event.replace(".", "_")
+for event, data in EVENT_DATA.items():
+    schemas[event_schema_name(event)] = obj({
+        "id": {"type": "string", "description": "The event's id (also X-Gavel-Event-Id): drop a repeat."},
+        "type": {"const": event}, "created_at": TIME,
+        "test": {"type": "boolean", "description": "About a test lead: nothing was charged or paid."},
+        "data": data,
+    }, ["id", "type", "created_at", "test", "data"])
+schemas["WebhookEvent"] = {"oneOf": [ref(event_schema_name(e)) for e in EVENT_TYPES]}
+WEBHOOK_ID = [{"name": "id", "in": "path", "required": True, "schema": {"type": "string"}}]
+DELIVERY_ID = WEBHOOK_ID + [{"name": "delivery_id", "in": "path", "required": True, "schema": {"type": "string"}}]
+WEBHOOK_NOTE = ("Any key: the operator's webhooks receive every event and the operator sees every webhook; a seller's and a "
+                "buyer's receive only their own, scoped like their reports, and they see only their own (another's is 404).")
+paths["/v1/webhooks"] = {
+    "post": op("Register a webhook (its signing secret is shown once)", "webhooks",
+               {**ok(ref("Webhook"), "201", "Created"), **problems("400", *AUTH, "409", "413", "422")}, body(ref("WebhookCreate")),
+               description=WEBHOOK_NOTE + " 409 when the owner has 20 webhooks already. 422 lists every problem and changes nothing."),
+    "get": op("List the webhooks this key may see (secrets masked)", "webhooks",
+              {**ok({"type": "array", "items": ref("Webhook")}), **problems(*AUTH)}, description=WEBHOOK_NOTE),
+}
+paths["/v1/webhooks/{id}"] = {
+    "get": op("Read a webhook (secret masked)", "webhooks", {**ok(ref("Webhook")), **problems(*AUTH, "404")}, params=WEBHOOK_ID),
+    "delete": op("Delete a webhook and its deliveries", "webhooks", {"204": {"description": "Deleted"}, **problems(*AUTH, "404")},
+                 params=WEBHOOK_ID),
+}
+paths["/v1/webhooks/{id}/deliveries"] = {"get": op(
+    "A webhook's deliveries, newest first: status, attempts, last answer or error, next attempt, payload", "webhooks",
+    {**ok({"type": "array", "items": ref("WebhookDelivery")}), **problems(*AUTH, "404", "422")},
+    params=WEBHOOK_ID + [
+        {"name": "status", "in": "query", "schema": {"type": "string", "enum": ["pending", "delivered", "failed"]}},
+        {"name": "limit", "in": "query", "schema": {"type": "integer", "minimum": 1, "maximum": 500, "default": 100}}])}
+paths["/v1/webhooks/{id}/deliveries/{delivery_id}/redeliver"] = {"post": op(
+    "Send a delivery again: pending now, retried for a new window, same event id", "webhooks",
+    {**ok(ref("WebhookDelivery"), "202", "Pending again"), **problems(*AUTH, "404")}, params=DELIVERY_ID)}
 
 schemas["ErasureRequest"] = obj({
     "phone": {"type": "string", "maxLength": 320, "description": "A US phone number (10 digits, any punctuation)."},
@@ -528,6 +692,29 @@ paths["/campaigns/{id}/test"] = {"post": op(
     {"200": html("The campaign's page with the test's calls"), "303": SEE_OTHER, **PAGE_ERRORS},
     FORM({"fields": {"type": "string", "description": "A lead's fields as JSON; empty for a sample lead."},
           "post": {"type": "string", "enum": ["on", ""]}}), ID_PARAM, security=False)}
+paths["/sellers"] = {"get": page("Sellers with their status (operator); a seller is sent to its own page")}
+paths["/sellers.csv"] = {"get": csv_page("The sellers list as CSV (operator)")}
+paths["/sellers/{id}"] = {"get": page("A seller: status (operator form to change it) and links to its posting guides", ID_PARAM)}
+paths["/sellers/{id}/spec"] = {"get": page(
+    "A seller's posting guide in the dashboard (the list of guides without `vertical`)",
+    ID_PARAM + [{"name": "vertical", "in": "query", "schema": {"type": "string"}}],
+    {"200": {"description": "The guide (Markdown with Accept: text/markdown)", "content": {**HTML, **MARKDOWN}},
+     "303": SEE_OTHER, **PAGE_ERRORS})}
+paths["/sellers/{id}/status"] = {"post": form_post(
+    "Change a seller's status (operator)", FORM({"status": {"type": "string", "enum": ["testing", "active", "paused"]}}, ["status"]),
+    ID_PARAM)}
+paths["/webhooks"] = {
+    "get": page("The viewer's webhooks (every one for the operator) and the form that registers one"),
+    "post": op("Register a webhook; the answering page shows its signing secret once", "dashboard",
+               {"200": html("The webhooks page with the new webhook's secret"), "303": SEE_OTHER, **PAGE_ERRORS,
+                "409": html("The owner has 20 webhooks already")},
+               FORM({"url": {"type": "string"}, "description": {"type": "string"},
+                     **{f"event:{e}": {"type": "string", "enum": ["on"]} for e in EVENT_TYPES}}, ["url"]), security=False),
+}
+paths["/webhooks/{id}"] = {"get": page("A webhook: its events and its deliveries with status, attempts and a redeliver button", WEBHOOK_ID + [
+    {"name": "status", "in": "query", "schema": {"type": "string", "enum": ["pending", "delivered", "failed"]}}])}
+paths["/webhooks/{id}/delete"] = {"post": form_post("Delete a webhook and its deliveries", FORM({}), WEBHOOK_ID)}
+paths["/webhooks/{id}/deliveries/{delivery_id}/redeliver"] = {"post": form_post("Send a delivery again", FORM({}), DELIVERY_ID)}
 paths["/login"] = {
     "get": op("The sign-in form, or sign in with a one-time link's token", "dashboard",
               {"200": html("The sign-in form"), "303": SEE_OTHER, "401": html("The link is invalid, used or expired")},
@@ -564,17 +751,30 @@ webhooks = {
                               "content": {"application/json": {"schema": ref("BuyerPostAnswer")}}}}}},
 }
 
+for event in EVENT_TYPES:
+    webhooks[event] = {"post": {
+        "summary": f"The exchange tells a registered webhook of a {event} event",
+        "description": "POSTed to each webhook subscribed to the event, scoped to its owner, signed like buyer calls: "
+                       "X-Gavel-Timestamp and X-Gavel-Signature: sha256=<hex HMAC-SHA256 of \"<timestamp>.<body>\" with the "
+                       "webhook's secret>; also X-Gavel-Event-Id, X-Gavel-Event, X-Gavel-Delivery-Id, X-Gavel-Webhook-Id and "
+                       "X-Gavel-Attempt. Any 2xx accepts it; anything else (or no answer within 10 s) is retried with "
+                       "exponential backoff and jitter for 24 hours.",
+        "requestBody": body(ref(event_schema_name(event))),
+        "responses": {"2XX": {"description": "Accepted (the body is not read)"}}}}
+
 doc = {
     "openapi": "3.1.0",
     "info": {"title": "Gavel", "version": "1.0.0",
              "description": "Real-time lead auction exchange (ping-post). Money is US dollars with at most 2 decimals."},
     "servers": [{"url": "/"}],
-    "security": [{"bearer": []}],
-    "tags": [{"name": t} for t in ["seller", "buyer", "operator", "reports", "operations", "dashboard"]],
+    "security": [{"bearer": []}, {"apiKey": []}],
+    "tags": [{"name": t} for t in ["seller", "buyer", "operator", "reports", "webhooks", "operations", "dashboard"]],
     "paths": paths,
     "webhooks": webhooks,
     "components": {"schemas": schemas,
-                   "securitySchemes": {"bearer": {"type": "http", "scheme": "bearer", "description": "An API key."}}},
+                   "securitySchemes": {"bearer": {"type": "http", "scheme": "bearer", "description": "An API key."},
+                                       "apiKey": {"type": "apiKey", "in": "header", "name": "X-API-Key",
+                                                  "description": "The same API key in a header of its own. Never in the URL."}}},
 }
 
 out = pathlib.Path(__file__).resolve().parent.parent / "Sources/GavelServer/Resources/openapi.json"

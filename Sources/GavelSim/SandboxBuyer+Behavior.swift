@@ -27,6 +27,9 @@ extension SandboxBuyer {
         /// The seed of the buyer's random draws (latency ranges, random rejections), so a run
         /// can be repeated; changing it restarts the sequence.
         public var seed: UInt64
+        /// Decides each post from its body, overriding ``postOutcome``: a reason rejects, `nil`
+        /// accepts (a simulated buyer that rejects the same leads whatever the order).
+        public var postDecision: (@Sendable (_ post: JSONValue) -> String?)?
 
         /// Creates a behavior; by default the buyer answers `{"bid": null}` at once and accepts posts.
         public init(

@@ -109,7 +109,10 @@ struct SandboxBuyerState: Sendable {
 
     private mutating func postAnswer(name: String, json: JSONValue?) -> SandboxReply {
         if let fault = behavior.postFault { return .fault(fault, ping: false) }
-        guard json?.objectValue != nil else { return .error("body is not a JSON object", status: 400) }
+        guard let json, json.objectValue != nil else { return .error("body is not a JSON object", status: 400) }
+        if let decide = behavior.postDecision {
+            return decide(json).map { .json(["status": "rejected", "reason": .string($0)]) } ?? accept(name: name)
+        }
         switch behavior.postOutcome {
         case .accept: return accept(name: name)
         case .reject(let reason): return .json(["status": "rejected", "reason": .string(reason)])

@@ -45,6 +45,8 @@ public struct SimCampaign: Sendable {
     public var latency: SimLatency
     /// The probability it rejects a post.
     public var rejectRate: Double
+    /// The share of its purchases the buyer returns (for a refund) after the sale.
+    public var returnRate: Double = 0
     /// The share of time it misbehaves (hangs, 500s, junk).
     public var faultRate: Double
     /// A direct campaign's fixed price, in dollars.
@@ -134,6 +136,13 @@ public struct SimCampaign: Sendable {
         guard rejectRate > 0 else { return false }
         var random = SimRandom(seeds: seed, Self.leadKey(fields: fields, source: source), 0x504F_5354)
         return random.chance(rejectRate)
+    }
+
+    /// Whether the buyer returns a lead it bought: a deterministic draw per campaign and lead.
+    public func returns(fields: [String: JSONValue], source: String) -> Bool {
+        guard returnRate > 0 else { return false }
+        var random = SimRandom(seeds: seed, Self.leadKey(fields: fields, source: source), 0x5245_5455)
+        return random.chance(returnRate)
     }
 
     /// A stable key for a lead's non-personal content: the same in the offline model and in a

@@ -13,11 +13,18 @@ extension SimMarket {
         let market = self
         let low = campaign.latency.quantile(z: -1.2816)
         let high = campaign.latency.quantile(z: 1.2816)
-        return SandboxBuyer.Behavior(
+        var behavior = SandboxBuyer.Behavior(
             bid: .custom { ping in market.bid(campaign, ping: ping, pricing: pricing) },
             latency: .random(.microseconds(Int64(low * 1_000))...(.microseconds(Int64(high * 1_000)))),
-            postOutcome: campaign.rejectRate > 0 ? .rejectSometimes(probability: campaign.rejectRate, reason: "not_a_fit") : .accept,
             secret: Self.secret(for: campaign), seed: campaign.seed)
+        if campaign.rejectRate > 0 {
+            // The same leads as the offline model rejects, whatever order the posts come in.
+            behavior.postDecision = { post in
+                let fields = Self.vertical(campaign.vertical)?.nonPersonal(post["fields"]?.objectValue ?? [:]) ?? [:]
+                return campaign.rejects(fields: fields, source: post["source"]?.stringValue ?? "") ? "not_a_fit" : nil
+            }
+        }
+        return behavior
     }
 
     /// A remote campaign's bid for a ping body.

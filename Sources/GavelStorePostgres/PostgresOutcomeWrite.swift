@@ -5,8 +5,9 @@ import PostgresNIO
 /// A lead's outcome as one statement: the lead's row is claimed (`outcome_status IS NULL`)
 /// and updated, its pings, posts, skips, sales, ledger entries (not for a test lead) and report
 /// deltas (not for a test lead) are inserted from JSON record sets, its posting markers are
-/// cleared, and each counted sale is settled against this node's cap hold (`gavel_settle`) —
-/// all or nothing, in one round trip. The statement returns one row when the lead was claimed.
+/// cleared, its webhook messages are written to the outbox (usually none), and each counted
+/// sale is settled against this node's cap hold (`gavel_settle`) — all or nothing, in one
+/// round trip. The statement returns one row when the lead was claimed.
 struct PostgresOutcomeWrite: Sendable {
     let outcome: LeadOutcome
     let sellerID: String
@@ -56,7 +57,10 @@ struct PostgresOutcomeWrite: Sendable {
                 INSERT INTO rollup_deltas (\(unescaped: PostgresRollupDeltas.columns))
                 SELECT \(unescaped: PostgresRollupDeltas.selectList(lead: "lead"))
                 FROM lead, json_to_recordset(\(rollups)::json) AS r (\(unescaped: PostgresRollupDeltas.recordDefinition))
-                WHERE NOT lead.test)
+                WHERE NOT lead.test),
+            outbox AS (
+                SELECT r.* FROM lead, json_to_recordset(\(webhooks)::json) AS r (\(unescaped: PostgresWebhookOutbox.recordDefinition))),
+            \(unescaped: PostgresWebhookOutbox.insert)
             SELECT (SELECT count(gavel_settle(\(nodeID), s.campaign_id, s.buyer_id, s.day_key, s.week_key, s.month_key,
                 s.hold_price_cents, s.price_cents))
                 FROM json_to_recordset(\(sales)::json) AS s (\(unescaped: Self.saleColumns)) WHERE s.counted)
@@ -93,6 +97,9 @@ struct PostgresOutcomeWrite: Sendable {
     private var skips: String { Self.recordSet(Self.skipRecords(outcome)) }
     private var sales: String { Self.recordSet(Self.saleRecords(outcome)) }
     private var ledger: String { Self.recordSet(Self.ledgerRecords(outcome, sellerID: sellerID)) }
+
+    /// The outcome's webhook messages.
+    private var webhooks: String { PostgresWebhookOutbox.records(outcome.webhooks) }
 
     /// The report deltas of the outcome.
     private var rollups: String {

@@ -22,8 +22,17 @@ enum PostgresSchema {
         Migration(name: "v1-idempotency", statements: idempotency),
         Migration(name: "v1-rollups", statements: rollups),
         Migration(name: "v2-settle-confirmed-price", statements: [settleAtPriceFunction]),
+        Migration(name: "v3-seller-status", statements: [sellerStatus]),
+        Migration(name: "v3-webhooks", statements: webhooks),
         Migration(name: "v3-privacy", statements: privacy),
     ]
+
+    /// `v3-seller-status`: every seller stored before seller statuses gets `"status": "active"`
+    /// in its wire JSON, so it goes on selling for real exactly as before.
+    static let sellerStatus = """
+        UPDATE config SET body = (body::jsonb || '{"status": "active"}'::jsonb)::text
+        WHERE kind = 'seller' AND (body::jsonb -> 'status') IS NULL
+        """
 
     /// The table that records applied migrations.
     static let migrationsTable = """

@@ -16,20 +16,27 @@ extension PostgresStore {
             try await lockBalance(buyerID: request.buyerID, on: connection)
             let row = try await PostgresSaleRow.find(leadID: request.leadID, buyerID: request.buyerID, on: connection, logger: logger)
             let counts = ReturnPolicy.needsCounts(request, sold: row?.sold) ? try await rateCounts(request, on: connection) : nil
+            let result: ReturnResult
             switch ReturnPolicy.decide(request, sold: row?.sold, counts: counts) {
-            case .refuse(let result):
-                return result
+            case .refuse(let refusal):
+                result = refusal
             case .approve(let refund, let entries):
                 guard let row else { return .notFound }
                 try await approve(request, row, refund: refund, entries: entries, on: connection)
-                return .approved(refund: refund)
+                result = .approved(refund: refund)
             }
+            try await insertWebhookMessages(request.webhooks.returnMessages(request, sold: row?.sold, result: result), on: connection)
+            return result
         }
     }
 
     /// Records a conversion of a lead the buyer bought, once per lead and buyer; `value` is
     /// kept for quality reporting.
-    public func recordConversion(leadID: String, buyerID: String, value: Money?, at: Timestamp) async throws -> ConversionResult {
+    public func recordConversion(
+        leadID: String, buyerID: String, value: Money?, at: Timestamp, webhooks: WebhookFanOut
+    ) async throws
+        -> ConversionResult
+    {
         try await transaction { connection in
             guard let sold = try await PostgresSaleRow.find(leadID: leadID, buyerID: buyerID, on: connection, logger: logger)?.sold else {
                 return .notFound
@@ -45,6 +52,7 @@ extension PostgresStore {
                 let delta = RollupDelta.both(RollupCounters(conversions: 1), campaignID: sold.campaignID, buyerID: buyerID)
                 try await addDelta(delta, leadID: leadID, on: connection)
             }
+            try await insertWebhookMessages(webhooks.conversionMessages(sold, value: value, at: at), on: connection)
             return .recorded
         }
     }

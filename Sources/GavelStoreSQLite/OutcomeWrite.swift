@@ -18,6 +18,8 @@ struct OutcomeWrite: Sendable {
     let ledger: [StatementArguments]
     let usageIncrements: [(key: UsageKey, cents: Int64)]
     let rollup: RollupDelta
+    /// The outcome's webhook messages (usually none).
+    let outbox: WebhookOutboxWrite
 
     init(_ outcome: LeadOutcome, sellerID: String) {
         let (leadID, at) = (outcome.leadID, outcome.finishedAt.milliseconds)
@@ -35,6 +37,7 @@ struct OutcomeWrite: Sendable {
             UsageKey.all(for: sale.hold).map { (key: $0, cents: sale.price.cents) }
         }
         rollup = RollupDelta(outcome)
+        outbox = WebhookOutboxWrite(outcome.webhooks)
     }
 
     private static func sale(_ sale: Sale, leadID: String, sellerID: String, seq: Int, at: Int64) -> StatementArguments {
@@ -62,6 +65,7 @@ struct OutcomeWrite: Sendable {
                 """
         ).execute(arguments: finished + [leadID])
         try writeRecords(db, test: test)
+        try outbox.run(db)
         try db.cachedStatement(sql: "DELETE FROM postings WHERE lead_id = ?").execute(arguments: [leadID])
         totals.addSale(usageIncrements)
         if !test { totals.add(rollup, group: group) }

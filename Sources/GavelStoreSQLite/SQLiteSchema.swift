@@ -23,6 +23,8 @@ enum SQLiteSchema {
             try db.execute(sql: rollups)
             try RollupBackfill.run(db)
         }
+        migrator.registerMigration("v3-seller-status") { db in try sellerStatus(db) }
+        migrator.registerMigration("v3-webhooks") { db in try db.execute(sql: webhooks) }
         migrator.registerMigration("v3-privacy") { db in try migratePrivacy(db) }
         return migrator
     }

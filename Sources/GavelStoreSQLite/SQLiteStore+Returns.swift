@@ -23,7 +23,11 @@ extension SQLiteStore {
 
     /// Records a conversion of a lead the buyer bought, once per lead and buyer; `value` is
     /// kept for quality reporting.
-    public func recordConversion(leadID: String, buyerID: String, value: Money?, at: Timestamp) async throws -> ConversionResult {
+    public func recordConversion(
+        leadID: String, buyerID: String, value: Money?, at: Timestamp, webhooks: WebhookFanOut
+    ) async throws
+        -> ConversionResult
+    {
         let totals = totals
         return try await write { db in
             guard let sale = try SaleRow.find(db, leadID: leadID, buyerID: buyerID) else { return .notFound }
@@ -38,6 +42,7 @@ extension SQLiteStore {
                 let delta = RollupDelta.both(RollupCounters(conversions: 1), campaignID: sale.campaignID, buyerID: buyerID)
                 totals.add(delta, group: sale.group)
             }
+            try WebhookOutboxWrite(webhooks.conversionMessages(sale.sold, value: value, at: at)).run(db)
             return .recorded
         }
     }
@@ -124,14 +129,17 @@ struct ReturnWrite {
     func run(_ db: Database, totals: BatchTotals) throws -> ReturnResult {
         let row = try SaleRow.find(db, leadID: request.leadID, buyerID: request.buyerID)
         let counts = ReturnPolicy.needsCounts(request, sold: row?.sold) ? try rateCounts(db) : nil
+        let result: ReturnResult
         switch ReturnPolicy.decide(request, sold: row?.sold, counts: counts) {
-        case .refuse(let result):
-            return result
+        case .refuse(let refusal):
+            result = refusal
         case .approve(let refund, let entries):
             guard let row else { return .notFound }
             try approve(row, refund: refund, entries: entries, db: db, totals: totals)
-            return .approved(refund: refund)
+            result = .approved(refund: refund)
         }
+        try WebhookOutboxWrite(request.webhooks.returnMessages(request, sold: row?.sold, result: result)).run(db)
+        return result
     }
 
     /// Marks the sale returned, writes the reversing entries and the report and balance changes.

@@ -54,7 +54,10 @@ extension ConfigRecord {
         let json = try StoredJSON.value(body, what: what)
         switch kind {
         case .vertical: return .vertical(try StoredJSON.parsed(Vertical.parse(json, defaultID: id), what: what))
-        case .seller: return .seller(try StoredJSON.parsed(Seller.parse(json, defaultID: id, defaultAlias: id), what: what))
+        case .seller:
+            // A seller stored before statuses is active (the v3-seller-status migration writes it).
+            let seller = Seller.parse(json, defaultID: id, defaultAlias: id, defaultStatus: .active)
+            return .seller(try StoredJSON.parsed(seller, what: what))
         case .buyer: return .buyer(try StoredJSON.parsed(Buyer.parse(json, defaultID: id), what: what))
         case .campaign: return .campaign(try StoredJSON.parsed(Campaign.parse(json, defaultID: id), what: what))
         }

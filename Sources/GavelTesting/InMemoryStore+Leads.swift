@@ -89,6 +89,7 @@ extension InMemoryState {
         guard let stored = leads[outcome.leadID] else { throw StorageError.notFound(outcome.leadID) }
         guard stored.outcome == nil else { throw StorageError.conflict(outcome.leadID) }
         storeOutcome(outcome, of: stored.lead, sellerID: sellerID)
+        writeWebhookMessages(outcome.webhooks)
         postings[outcome.leadID] = nil
         for sale in outcome.sales where sale.price != sale.hold.price { usage.settle(sale.hold, price: sale.price) }
     }
@@ -98,6 +99,7 @@ extension InMemoryState {
     mutating func storeOutcome(_ outcome: LeadOutcome, of lead: Lead, sellerID: String) {
         var finished = outcome
         finished.sales = []
+        finished.webhooks = []
         let sales = outcome.sales.map { StoredSale($0, sellerID: sellerID, at: outcome.finishedAt) }
         leads[lead.id] = StoredLead(lead: lead, status: outcome.status, outcome: finished, sales: sales)
         for (index, sale) in outcome.sales.enumerated() {

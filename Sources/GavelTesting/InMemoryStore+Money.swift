@@ -12,8 +12,12 @@ extension InMemoryStore {
     }
 
     /// Records a conversion of a lead the buyer bought, once per lead and buyer.
-    public func recordConversion(leadID: String, buyerID: String, value: Money?, at: Timestamp) async throws -> ConversionResult {
-        try locked { $0.recordConversion(leadID: leadID, buyerID: buyerID, value: value, at: at) }
+    public func recordConversion(
+        leadID: String, buyerID: String, value: Money?, at: Timestamp, webhooks: WebhookFanOut
+    ) async throws
+        -> ConversionResult
+    {
+        try locked { $0.recordConversion(leadID: leadID, buyerID: buyerID, value: value, at: at, webhooks: webhooks) }
     }
 
     /// Records a buyer's payment: the entries of `LedgerEntry.forPayment` (no lead or campaign),
@@ -69,14 +73,17 @@ extension InMemoryState {
         let found = sale(leadID: request.leadID, buyerID: request.buyerID)
         let sold = found.map { self.sold($0, buyerID: request.buyerID) }
         let counts = ReturnPolicy.needsCounts(request, sold: sold) ? rateCounts(request) : nil
+        let result: ReturnResult
         switch ReturnPolicy.decide(request, sold: sold, counts: counts) {
-        case .refuse(let result):
-            return result
+        case .refuse(let refusal):
+            result = refusal
         case .approve(let refund, let entries):
             guard let found else { return .notFound }
             approve(request, found, refund: refund, entries: entries)
-            return .approved(refund: refund)
+            result = .approved(refund: refund)
         }
+        writeWebhookMessages(request.webhooks.returnMessages(request, sold: sold, result: result))
+        return result
     }
 
     /// Marks the sale returned, writes the reversing entries, the report and balance changes.
@@ -107,7 +114,9 @@ extension InMemoryState {
         (salesByBuyer[buyerID] ?? []).compactMap { leads[$0.leadID]?.sales[$0.index] }
     }
 
-    mutating func recordConversion(leadID: String, buyerID: String, value: Money?, at: Timestamp) -> ConversionResult {
+    mutating func recordConversion(
+        leadID: String, buyerID: String, value: Money?, at: Timestamp, webhooks: WebhookFanOut
+    ) -> ConversionResult {
         guard let found = sale(leadID: leadID, buyerID: buyerID) else { return .notFound }
         let key = ConversionKey(leadID: leadID, buyerID: buyerID)
         guard conversions[key] == nil else { return .alreadyRecorded }
@@ -116,6 +125,7 @@ extension InMemoryState {
         if !found.lead.lead.test {
             rollups.add(.both(RollupCounters(conversions: 1), campaignID: campaignID, buyerID: buyerID), group: found.lead.group)
         }
+        writeWebhookMessages(webhooks.conversionMessages(sold(found, buyerID: buyerID), value: value, at: at))
         return .recorded
     }
 

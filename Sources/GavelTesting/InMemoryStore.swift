@@ -72,6 +72,8 @@ struct InMemoryState: Sendable {
     var rollups = RollupBatch()
     /// Sellers' idempotency keys.
     var idempotency: [IdempotencyID: IdempotencyEntry] = [:]
+    /// The webhooks, their outbox and once keys.
+    var webhooks = InMemoryWebhooks()
     /// The secret contact keys are keyed with.
     var secret = KeyedContactHasher.newSecret()
     /// The recorded erasures.

@@ -21,9 +21,9 @@ struct Bench: AsyncParsableCommand {
             -c release for meaningful figures.
             """)
 
-    static let allScenarios = ["hosted", "fanout", "fanout-mapped", "deadline", "tree"]
+    static let allScenarios = ["hosted", "fanout", "fanout-mapped", "deadline", "tree", "floors", "quality"]
 
-    @Option(help: "Scenarios, comma-separated: hosted, fanout, fanout-mapped, deadline, tree, or all.")
+    @Option(help: "Scenarios, comma-separated: hosted, fanout, fanout-mapped, deadline, tree, floors, quality, or all.")
     var scenario: String = "all"
 
     @Option(help: "Seed of the lead streams.")
@@ -65,6 +65,9 @@ struct Bench: AsyncParsableCommand {
     @Option(help: "Open-loop rate of the tree scenario.")
     var treeRate: Double = 100
 
+    @Option(help: "Leads of the floors and quality scenarios' streams (sold one after another).")
+    var intelligenceLeads: Int = 6_000
+
     @Option(
         help:
             "The database: sqlite::memory: (a temporary SQLite file, the default), or a postgres://… server URL on which each scenario gets a fresh database (its role needs CREATEDB). With --fill, the database to fill: sqlite:PATH or postgres://…."
@@ -88,7 +91,7 @@ struct Bench: AsyncParsableCommand {
             throw ValidationError("--scenario takes all or any of \(Self.allScenarios.joined(separator: ", "))")
         }
         guard seconds > 0, concurrency > 0, rate > 0, leads > 0, fanoutConcurrency > 0, tmax > 0, deadlineRate > 0, treeLeads > 0,
-            treeRate > 0
+            treeRate > 0, intelligenceLeads > 0
         else { throw ValidationError("durations, rates and counts must be positive") }
         if let fill {
             guard fill > 0 else { throw ValidationError("--fill takes a positive number of leads") }
@@ -122,7 +125,7 @@ struct Bench: AsyncParsableCommand {
             seed: seed, seconds: seconds, concurrency: concurrency, rate: rate, leads: leads, fanout: fanoutCounts,
             mappedFanout: mappedFanoutCounts, fanoutConcurrency: fanoutConcurrency, tmaxMS: tmax, deadBuyers: deadBuyers,
             deadlineRate: deadlineRate,
-            treeLeads: treeLeads, treeRate: treeRate, database: database)
+            treeLeads: treeLeads, treeRate: treeRate, intelligenceLeads: intelligenceLeads, database: database)
     }
 
     func run() async throws {
@@ -211,7 +214,8 @@ enum BenchPrinter {
                 BenchFormat.fixed(run.latency.max, 1), BenchFormat.fixed(run.cpuMicrosPerRequest, 0), BenchFormat.fixed(run.coresBusy, 2),
             ])
         }
-        return ["\(report.name): \(report.title)"] + BenchFormat.table(rows).split(separator: "\n").map { "  " + $0 }
+        let table = report.runs.isEmpty ? [] : BenchFormat.table(rows).split(separator: "\n").map { "  " + $0 }
+        return ["\(report.name): \(report.title)"] + table
             + report.notes.map { "  " + $0 }
             + ["  peak RSS so far: \(BenchFormat.fixed(Double(ProcessStats.peakRSSBytes()) / 1_048_576, 0)) MiB"]
     }

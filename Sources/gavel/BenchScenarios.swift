@@ -41,6 +41,7 @@ struct BenchScenarios: Sendable {
         var deadlineRate: Double
         var treeLeads: Int
         var treeRate: Double
+        var intelligenceLeads: Int
         /// `sqlite::memory:` or a PostgreSQL server URL (a fresh database per scenario).
         var database: String
     }
@@ -58,6 +59,8 @@ struct BenchScenarios: Sendable {
         case "fanout": try await fanout()
         case "deadline": try await deadline()
         case "fanout-mapped": try await fanoutMapped()
+        case "floors": try await floors()
+        case "quality": try await quality()
         default: try await tree()
         }
     }

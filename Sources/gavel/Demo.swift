@@ -106,6 +106,8 @@ enum DemoText {
             "  curl -s \(base)/v1/campaigns -H 'Authorization: Bearer \(admin)'",
             "  curl -s -X POST \(base)/v1/leads -H 'Authorization: Bearer \(key)' -H 'Content-Type: application/json' -d '\(example)'",
             "  curl -s \(base)/v1/leads/<lead_id> -H 'Authorization: Bearer \(key)'",
+            "  curl -s '\(base)/v1/sellers/\(seller)/spec?vertical=auto_insurance' -H 'Authorization: Bearer \(key)' -H 'Accept: text/markdown'"
+                + "   (the seller's posting guide)",
             "  curl -s -X POST \(base)/v1/campaigns/\(mapped)/test -H 'Authorization: Bearer \(admin)' -d '{}'   (the test console)",
             "Press Ctrl-C to stop; a summary follows.",
             "",

@@ -1,5 +1,6 @@
 import ArgumentParser
 import Foundation
+import GavelCore
 import GavelServer
 
 /// The server flags of the contract, each with an environment twin (the flag wins).
@@ -24,6 +25,21 @@ struct ServerOptions: ParsableArguments {
     @Option(help: "Requests per second allowed per API key, bursts of twice that; 0 for no limit (env GAVEL_RATE_LIMIT; default 2000).")
     var rateLimit: Int?
 
+    @Option(help: "How long a webhook delivery is retried, in seconds (env GAVEL_WEBHOOK_RETRY_SECONDS; default 86400).")
+    var webhookRetrySeconds: Int?
+
+    @Option(
+        name: .customLong("webhook-backoff-ms"),
+        help:
+            "The delay before a webhook delivery's first retry, in ms; each next one doubles, jittered (env GAVEL_WEBHOOK_BACKOFF_MS; default 10000)."
+    )
+    var webhookBackoffMS: Int?
+
+    @Option(
+        name: .customLong("webhook-max-backoff-ms"),
+        help: "The longest delay between webhook retries, in ms (env GAVEL_WEBHOOK_MAX_BACKOFF_MS; default 3600000).")
+    var webhookMaxBackoffMS: Int?
+
     /// The configuration: flag, else environment, else the contract's default.
     func resolved(environment: [String: String] = ProcessInfo.processInfo.environment) throws -> ServerConfiguration {
         let defaults = ServerConfiguration()
@@ -45,6 +61,24 @@ struct ServerOptions: ParsableArguments {
             database: database ?? environment["GAVEL_DATABASE"] ?? defaults.database,
             adminToken: adminToken ?? environment["GAVEL_ADMIN_TOKEN"],
             allowPrivateBuyerURLs: allowPrivateBuyerURLs || envAllow,
-            rateLimit: RateLimiter.Configuration(rate: rate, burst: rate * 2))
+            rateLimit: RateLimiter.Configuration(rate: rate, burst: rate * 2), webhookRetry: try webhookRetry(environment))
+    }
+
+    /// The webhook retry policy: flags, else environment, else a day of backoff from 10 s to an hour.
+    private func webhookRetry(_ environment: [String: String]) throws -> WebhookRetryPolicy {
+        let defaults = WebhookRetryPolicy()
+        func value(_ flag: Int?, _ name: String, _ fallback: Int64) throws -> Int64 {
+            if let flag { return Int64(flag) }
+            guard let text = environment[name] else { return fallback }
+            guard let number = Int64(text) else { throw ValidationError("\(name) must be a number, not '\(text)'") }
+            return number
+        }
+        let window = try value(webhookRetrySeconds, "GAVEL_WEBHOOK_RETRY_SECONDS", defaults.window.milliseconds / 1_000)
+        let first = try value(webhookBackoffMS, "GAVEL_WEBHOOK_BACKOFF_MS", defaults.firstDelay.milliseconds)
+        let most = try value(webhookMaxBackoffMS, "GAVEL_WEBHOOK_MAX_BACKOFF_MS", defaults.maxDelay.milliseconds)
+        guard window >= 0, first >= 1, most >= 1 else {
+            throw ValidationError("webhook retry seconds must not be negative, and backoffs must be at least 1 ms")
+        }
+        return WebhookRetryPolicy(firstDelay: .milliseconds(first), maxDelay: .milliseconds(most), window: .seconds(window))
     }
 }

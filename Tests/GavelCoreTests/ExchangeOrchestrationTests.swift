@@ -15,6 +15,8 @@ struct ExchangeOrchestrationTests {
         let store = InMemoryStore(clock: ManualWallClock(Timestamp(milliseconds: 1_767_225_600_000)))
         let gateway: ScriptedGateway
         let exchange: Exchange<ManualClock>
+        let market: MarketCache
+        let consumers = Locked(0)
 
         init(_ campaigns: [Campaign]) {
             gateway = ScriptedGateway(clock: clock, personalFields: BuiltInVerticals.autoInsurance.piiFieldNames)
@@ -23,16 +25,28 @@ struct ExchangeOrchestrationTests {
             let config = MarketConfig(
                 verticals: [vertical.id: vertical], sellers: ["S1": Seller(id: "S1", name: "S1", alias: "s-1", revenueShare: Rate("1"))],
                 buyers: buyers, campaigns: Dictionary(uniqueKeysWithValues: campaigns.map { ($0.id, $0) }))
+            market = MarketCache(config)
             exchange = Exchange(
                 Exchange.Dependencies(
-                    store: store, gateway: gateway, market: MarketCache(config),
-                    wallClock: ManualWallClock(Timestamp(milliseconds: 1_767_225_600_000)),
+                    store: store, gateway: gateway, market: market, wallClock: ManualWallClock(Timestamp(milliseconds: 1_767_225_600_000)),
                     clock: clock, hasher: SHA256ContactHasher()))
         }
 
-        /// Submits a lead and moves the clock by each step once `sleepers` tasks wait on it.
+        /// Replaces the settings.
+        func configure(_ settings: Settings) {
+            market.update { $0.settings = settings }
+        }
+
+        /// Submits a lead of a new consumer and moves the clock by each step once `sleepers`
+        /// tasks wait on it.
         func sell(advancing steps: [(sleepers: Int, by: Duration)] = []) async throws -> LeadResult {
-            async let result = exchange.submit(Self.lead, sellerID: "S1")
+            var lead = Self.lead
+            let number = consumers.withLock { count in
+                defer { count += 1 }
+                return count
+            }
+            lead.fields["phone"] = .string("415\(2_000_000 + number)")
+            async let result = exchange.submit(lead, sellerID: "S1")
             for step in steps {
                 await clock.waitForSleepers(step.sleepers)
                 await clock.advance(by: step.by)

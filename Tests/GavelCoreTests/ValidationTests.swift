@@ -174,6 +174,15 @@ struct DateValidationTests {
 
 @Suite("Lead validation")
 struct LeadValidationTests {
+    /// Booleans as text, as forms send them: true/false, yes/no, y/n, 1/0, and a checkbox's on/off.
+    @Test func booleansAsText() {
+        #expect(FieldSpec.normalizeBoolean("on") == .success(true))
+        #expect(FieldSpec.normalizeBoolean(" OFF ") == .success(false))
+        #expect(FieldSpec.normalizeBoolean("yes") == .success(true))
+        #expect(FieldSpec.normalizeBoolean("0") == .success(false))
+        #expect(FieldSpec.normalizeBoolean("maybe") == .failure(FieldProblem("must be true or false")))
+    }
+
     @Test func normalizesEveryKind() throws {
         let normalized = try success(
             sampleVertical.validate(fields: [

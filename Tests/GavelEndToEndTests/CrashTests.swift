@@ -40,7 +40,7 @@ struct CrashTests {
         let client = Client(http: HTTPClient.shared, baseURL: try await first.waitUntilListening())
         let key = try await Self.configure(client, admin: "adm")
         let acknowledged = Acknowledged()
-        let stop = ContinuousClock.now.advanced(by: .milliseconds(1_500))
+        let stop = ContinuousClock.now.advanced(by: .milliseconds(3_000))
         await withTaskGroup(of: Void.self) { group in
             for worker in 0..<8 {
                 group.addTask {
@@ -56,7 +56,7 @@ struct CrashTests {
                 }
             }
             group.addTask {
-                try? await Task.sleep(for: .milliseconds(1_000))
+                try? await Task.sleep(for: .milliseconds(2_500))
                 await first.kill()
             }
         }

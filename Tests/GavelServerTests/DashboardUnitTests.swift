@@ -101,8 +101,13 @@ struct DashboardUnitTests {
         #expect(!String(reflecting: credential).contains("supersecret"))
     }
 
-    @Test func templatesParseAndOnlyChartMarkupIsInsertedRaw() throws {
-        for name in ["head", "foot", "facts", "table", "section", "overview", "leads", "lead", "campaigns", "campaign", "login", "error"] {
+    /// Only two values are inserted unescaped: chart markup (ChartCanvas escapes every text it
+    /// draws) and a posting guide's markup (GuideHTML escapes every text it holds).
+    @Test func templatesParseAndOnlyChartAndGuideMarkupAreInsertedRaw() throws {
+        let pages = [
+            "overview", "leads", "lead", "campaigns", "campaign", "sellers", "seller", "spec", "login", "error", "webhooks", "webhook",
+        ]
+        for name in ["head", "foot", "facts", "table", "section"] + pages {
             #expect(DashboardTemplates.library.getTemplate(named: name) != nil, "\(name)")
         }
         #expect(!DashboardTemplates.stylesheet.isEmpty)
@@ -110,7 +115,7 @@ struct DashboardUnitTests {
         for file in try FileManager.default.contentsOfDirectory(atPath: folder.path) where file.hasSuffix(".mustache") {
             let text = try String(contentsOf: folder.appendingPathComponent(file), encoding: .utf8)
             let raw = text.components(separatedBy: "{{{").dropFirst().map { String($0.prefix { $0 != "}" }) }
-            #expect(raw.allSatisfy { $0 == "svgMarkup" }, "\(file) inserts \(raw) unescaped")
+            #expect(raw.allSatisfy { $0 == "svgMarkup" || $0 == "guideMarkup" }, "\(file) inserts \(raw) unescaped")
             #expect(!text.contains("{{&"), "\(file)")
             #expect(!text.contains("<script"), "\(file): no scripts")
             #expect(!text.contains("http://") && !text.contains("https://"), "\(file): nothing fetched from elsewhere")

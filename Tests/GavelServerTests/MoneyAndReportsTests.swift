@@ -130,7 +130,7 @@ struct MoneyAndReportsTests {
             let lines = text.components(separatedBy: "\r\n").filter { !$0.isEmpty }
             #expect(
                 lines.first
-                    == "key,leads,pings,bids,bid_rate,sold,sold_rate,accepted,rejected,returned,conversions,revenue,payout,margin,avg_price,epl,conversion_rate,p50_response_ms,p95_response_ms,timeouts"
+                    == "key,leads,pings,bids,bid_rate,sold,sold_rate,accepted,rejected,returned,conversions,revenue,payout,margin,avg_price,epl,conversion_rate,accept_rate,return_rate,p50_response_ms,p95_response_ms,timeouts"
             )
             #expect(
                 lines.contains { $0.hasPrefix("\"S1/fb, spring \"\"7\"\"\",") }, "a field with a comma and quotes is quoted, quotes doubled"
@@ -144,6 +144,40 @@ struct MoneyAndReportsTests {
             #expect(exportLines.count == 7)
             #expect(exportLines.first?.hasPrefix("lead_id,campaign,price,sold_at,returned,vertical,source,received_at,erased_at,field.") == true)
             #expect(try await client.call(.get, "/v1/buyer/leads", key: run.s1).status == .forbidden)
+        }
+    }
+
+    @Test func reportsShowEachCampaignsAcceptAndReturnRates() async throws {
+        try await withMarket { client, market, _ in
+            let run = try await Self.mixedRun(client, market)
+            let returned = try await client.call(
+                .post, "/v1/returns", key: run.b1, json: ["lead_id": .string(run.sold[0]), "reason": "wrong number"])
+            #expect(returned.body["status"] == "approved")
+            let rows = try await client.call(.get, "/v1/reports?group_by=campaign").body.arrayValue ?? []
+            let h1 = rows.first { $0["key"] == "h1" }
+            let r1 = rows.first { $0["key"] == "r1" }
+            #expect(h1?["accept_rate"] == 1 && h1?["return_rate"] == .number(Number(text: "0.1667")!), "\(String(describing: h1))")
+            #expect(r1?["accept_rate"] == 0, "the picky buyer rejected every post")
+            let sellers = try await client.call(.get, "/v1/reports?group_by=source", key: run.s1).body.arrayValue ?? []
+            #expect(sellers.allSatisfy { $0["accept_rate"] != nil && $0["return_rate"] != nil })
+        }
+    }
+
+    @Test func sourceMultipliersMoveABidPerTrafficSource() async throws {
+        try await withMarket { client, market, _ in
+            let key = try await market.seller("S1", share: "1")
+            try await market.remote(
+                "buyer", .bidding(Money(cents: 1_000)), extra: ["sellers": ["source_multiplier": ["google": .number(Number(text: "0.5")!)]]]
+            )
+            var google = autoLead(phone: phone(1))
+            if case .object(var members) = google {
+                members["source"] = "google"
+                google = .object(members)
+            }
+            #expect(try await client.call(.post, "/v1/leads", key: key, json: google).body["price"] == 5)
+            #expect(try await client.call(.post, "/v1/leads", key: key, json: autoLead(phone: phone(2))).body["price"] == 10)
+            let campaign = try await client.call(.get, "/v1/campaigns/buyer")
+            #expect(campaign.body["sellers"]?["source_multiplier"]?["google"] == .number(Number(text: "0.5")!))
         }
     }
 

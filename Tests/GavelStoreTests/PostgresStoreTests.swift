@@ -207,6 +207,26 @@ struct PostgresStoreTests {
         }
     }
 
+    /// Sellers stored before seller statuses come out of `v3-seller-status` active, with the
+    /// status written into their stored JSON.
+    @Test func sellersStoredBeforeStatusesMigrateActive() async throws {
+        try await PostgresHarness.with { harness in
+            let node = try await harness.node()
+            try await node.executeForTesting(
+                sql: """
+                    INSERT INTO config (kind, id, body, created_at, updated_at) VALUES
+                        ('seller', 'S1', '{"id":"S1","name":"Old","alias":"s-old","revenue_share":0.85,"active":true}', 1, 1)
+                    """)
+            try await node.executeForTesting(sql: "DELETE FROM schema_migrations WHERE name = 'v3-seller-status'")
+            #expect(try await node.migrate() == ["v3-seller-status"])
+            let seller = try await node.loadConfig().sellers["S1"]
+            #expect(seller == Seller(id: "S1", name: "Old", alias: "s-old", revenueShare: Rate("0.85"), status: .active))
+            let rows = try await node.rows("SELECT body FROM config WHERE kind = 'seller' AND id = 'S1'")
+            let body = try #require(try rows.first?.decode(String.self))
+            #expect(try JSONParser.parse(Array(body.utf8))["status"] == "active")
+        }
+    }
+
     @Test func reportsFoldDeltasWithoutChangingAnswers() async throws {
         try await PostgresHarness.with { harness in
             let store = try await harness.node()

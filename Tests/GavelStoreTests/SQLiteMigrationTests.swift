@@ -37,6 +37,32 @@ struct SQLiteMigrationTests {
         #expect(try await store.recordReturn(request) == .approved(refund: Money("12.50")))
     }
 
+    /// Sellers stored before seller statuses come out of `v3-seller-status` active, with the
+    /// status written into their stored JSON and nothing else in it changed.
+    @Test func sellersStoredBeforeStatusesMigrateActive() async throws {
+        let harness = try SQLiteHarness()
+        let queue = try DatabaseQueue(path: harness.path)
+        try SQLiteSchema.migrator.migrate(queue, upTo: "v2-rollups")
+        try await queue.write { db in
+            try db.execute(
+                sql: """
+                    INSERT INTO config (kind, id, body, created_at, updated_at) VALUES
+                        ('seller', 'S1', '{"id":"S1","name":"Old","alias":"s-old","revenue_share":0.85,"active":true}', 1, 1),
+                        ('seller', 'S2', '{"id":"S2","name":"Off","alias":"s-off","revenue_share":0.5,"active":false}', 1, 1)
+                    """)
+        }
+        try queue.close()
+
+        let store = try harness.openSQLite()
+        let sellers = try await store.loadConfig().sellers
+        #expect(sellers["S1"] == Seller(id: "S1", name: "Old", alias: "s-old", revenueShare: Rate("0.85"), status: .active))
+        #expect(sellers["S2"] == Seller(id: "S2", name: "Off", alias: "s-off", revenueShare: Rate("0.5"), active: false, status: .active))
+        let bodies = try await store.read { db in try String.fetchAll(db, sql: "SELECT body FROM config WHERE kind = 'seller' ORDER BY id")
+        }
+        #expect(bodies[0] == #"{"active":true,"alias":"s-old","id":"S1","name":"Old","revenue_share":0.85,"status":"active"}"#)
+        #expect(bodies[1].contains(#""status":"active""#))
+    }
+
     /// A sold lead, a duplicate and a sold test lead, as the first schema stored them.
     static let versionOneRows = """
         INSERT INTO leads (seq, id, seller_id, vertical, source, test, fields, consent, contacts, received_at, ping_id, status,

@@ -23,7 +23,7 @@ struct SQLiteStoreTests {
         #expect(
             try store.appliedMigrations() == [
                 "v1-config", "v1-leads", "v1-records", "v1-money", "v1-pings", "v1-suppressions", "v2-sales", "v2-records",
-                "v2-money", "v2-idempotency", "v2-unused-indexes", "v2-rollups", "v3-privacy",
+                "v2-money", "v2-idempotency", "v2-unused-indexes", "v2-rollups", "v3-seller-status", "v3-webhooks", "v3-privacy",
             ])
         #expect(try await store.migrate().isEmpty)
     }

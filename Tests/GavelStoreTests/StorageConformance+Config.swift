@@ -73,6 +73,28 @@ extension StorageConformance {
         #expect(try await reopened.loadConfig().settings == other)
     }
 
+    /// A seller's lifecycle status and the settings' `new_seller_status` survive every write,
+    /// a reload and a reopen; the v1 default (`active`) is what an unchanged seller reads back.
+    static func sellerStatusRoundTrip(_ harness: some StoreHarness) async throws {
+        let store = try await harness.open()
+        var testing = Seller(id: "T1", name: "Testing seller", alias: "s-t1", status: .testing)
+        try await store.create(.seller(testing))
+        try await store.create(.seller(Fixtures.seller))
+        #expect(try await store.loadConfig().sellers["T1"]?.status == .testing)
+        #expect(try await store.loadConfig().sellers["S1"]?.status == .active)
+        testing.status = .paused
+        try await store.replace(.seller(testing))
+        var settings = Settings()
+        settings.newSellerStatus = .testing
+        try await store.saveSettings(settings)
+        let reopened = try await harness.open()
+        let config = try await reopened.loadConfig()
+        #expect(config.sellers["T1"]?.status == .paused)
+        #expect(config.sellers["T1"] == testing)
+        #expect(config.sellers["S1"]?.status == .active)
+        #expect(config.settings.newSellerStatus == .testing)
+    }
+
     static func apiKeys(_ harness: some StoreHarness) async throws {
         let store = try await harness.open()
         #expect(try await store.apiKeys().isEmpty)

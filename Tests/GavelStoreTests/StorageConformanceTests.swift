@@ -32,6 +32,9 @@ struct StorageConformanceTests {
     @Test(arguments: Backend.available) func settingsRoundTrip(_ backend: Backend) async throws {
         try await backend.run { try await StorageConformance.settingsRoundTrip($0) }
     }
+    @Test(arguments: Backend.available) func sellerStatusRoundTrip(_ backend: Backend) async throws {
+        try await backend.run { try await StorageConformance.sellerStatusRoundTrip($0) }
+    }
     @Test(arguments: Backend.available) func apiKeys(_ backend: Backend) async throws {
         try await backend.run { try await StorageConformance.apiKeys($0) }
     }
@@ -205,5 +208,29 @@ struct StorageConformanceTests {
     }
     @Test(arguments: Backend.available) func importMatchesTheNormalPath(_ backend: Backend) async throws {
         try await backend.run { normal, imported in try await StorageConformance.importMatchesTheNormalPath(normal, imported) }
+    }
+
+    // MARK: Webhooks
+
+    @Test(arguments: Backend.available) func webhookCRUD(_ backend: Backend) async throws {
+        try await backend.run { try await StorageConformance.webhookCRUD($0) }
+    }
+    @Test(arguments: Backend.available) func outcomeWritesItsWebhookMessages(_ backend: Backend) async throws {
+        try await backend.run { try await StorageConformance.outcomeWritesItsWebhookMessages($0) }
+    }
+    @Test(arguments: Backend.available) func webhookOnceKeys(_ backend: Backend) async throws {
+        try await backend.run { try await StorageConformance.webhookOnceKeys($0) }
+    }
+    @Test(arguments: Backend.available) func returnsAndConversionsWriteTheirEvents(_ backend: Backend) async throws {
+        try await backend.run { try await StorageConformance.returnsAndConversionsWriteTheirEvents($0) }
+    }
+    @Test(arguments: Backend.available) func webhookClaimsAndLeases(_ backend: Backend) async throws {
+        try await backend.run { try await StorageConformance.webhookClaimsAndLeases($0) }
+    }
+    @Test(arguments: Backend.available) func concurrentWebhookClaims(_ backend: Backend) async throws {
+        try await backend.run { try await StorageConformance.concurrentWebhookClaims($0) }
+    }
+    @Test(arguments: Backend.available) func webhookRedeliveryAndHousekeeping(_ backend: Backend) async throws {
+        try await backend.run { try await StorageConformance.webhookRedeliveryAndHousekeeping($0) }
     }
 }

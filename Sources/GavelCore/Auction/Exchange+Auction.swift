@@ -7,15 +7,47 @@ extension Exchange {
         var round = Round()
         round.maxSales = context.vertical.maxSales
         round.skips = skipped.map { SkipRecord(campaignID: $0.campaign.id, reason: $0.reason) }
+        round.usage = eligibility.usage
         for skip in round.skips { deps.observer.skipped(campaignID: skip.campaignID, reason: skip.reason) }
-        let floor = context.market.config.settings.floor(for: context.vertical)
+        let staticFloor = context.market.config.settings.floor(for: context.vertical)
         round.directs = directOffers(eligible, context: context)
-        round.allocated = allocate(eligible, floor: floor)
+        round.allocated = allocate(eligible, floor: staticFloor)
         let bidders = eligible.filter { $0.delivery.mode != .direct }
+        let segment = self.segment(context)
+        round.floor = deps.intelligence.floor(
+            vertical: context.vertical.id, segment: segment, staticFloor: staticFloor, settings: context.market.config.settings,
+            draw: deps.draw)
         round.pings = await fanOut(bidders, context: context, pingID: pingID)
-        round.ranked = Auction.rank(bids(round.pings, campaigns: context.market.config.campaigns), floor: floor)
-        round.prices = Auction.clearingPrices(round.ranked, floor: floor, kind: context.market.config.settings.auction)
+        let bids = bids(round.pings, campaigns: context.market.config.campaigns)
+        learn(from: bids, segment: segment, context: context)
+        rank(bids, into: &round, settings: context.market.config.settings)
         return round
+    }
+
+    /// The lead's segment for learned floors.
+    func segment(_ context: Context) -> String {
+        context.market.config.settings.floorLearning.segment(
+            vertical: context.vertical.id, fields: context.lead.fields, source: context.lead.source, seller: context.seller.id)
+    }
+
+    /// Every auction of a real lead teaches its segment, whatever the floor was.
+    private func learn(from bids: [Bid], segment: String, context: Context) {
+        let learning = context.market.config.settings.floorLearning
+        guard !context.lead.test, learning.isOn(for: context.vertical.id) else { return }
+        deps.intelligence.observe(FloorObservation(bids: bids.map(\.amount)), segment: segment, learning: learning)
+    }
+
+    /// Orders the bids at or above the floor by price or by quality, and prices them.
+    private func rank(_ bids: [Bid], into round: inout Round, settings: Settings) {
+        round.ranking = settings.ranking
+        guard settings.ranking == .quality else {
+            round.ranked = Auction.rank(bids, floor: round.floor.floor)
+            round.prices = Auction.clearingPrices(round.ranked, floor: round.floor.floor, kind: settings.auction)
+            return
+        }
+        round.quality = deps.intelligence.estimates(bids.map(\.campaignID))
+        round.ranked = Auction.rank(bids, floor: round.floor.floor, quality: round.quality)
+        round.prices = Auction.clearingPrices(round.ranked, floor: round.floor.floor, kind: settings.auction, quality: round.quality)
     }
 
     /// Reads the usage, balances, dedupe history and suppressions eligibility needs, skipping
@@ -100,7 +132,7 @@ extension Exchange {
         }
         return PingRecord(
             campaignID: campaign.id, buyerID: campaign.buyerID, answer: PingAnswer(kind: .hosted, bid: price),
-            effectiveBid: campaign.effectiveBid(price, seller: context.seller.id))
+            effectiveBid: campaign.effectiveBid(price, seller: context.seller.id, source: context.lead.source))
     }
 
     /// Pings the remote campaigns at once, each under its own deadline measured from the
@@ -119,7 +151,7 @@ extension Exchange {
                 late: { answer in Self.late(answer, tmaxMS: request.tmaxMS) })
         }
         let answers = await Deadline.gather(calls, clock: clock)
-        return zip(pings, answers).map { ping, answer in record(ping.0, answer: answer, seller: context.seller.id) }
+        return zip(pings, answers).map { ping, answer in record(ping.0, answer: answer, context: context) }
     }
 
     /// A ping that missed its deadline: a timeout — "answered after the deadline" with the
@@ -131,8 +163,9 @@ extension Exchange {
         return PingAnswer(kind: .timeout, latencyMicros: answer.latencyMicros, detail: "answered after the deadline")
     }
 
-    private func record(_ campaign: Campaign, answer: PingAnswer, seller: String) -> PingRecord {
-        let effective = answer.isBid ? answer.bid.map { campaign.effectiveBid($0, seller: seller) } : nil
+    private func record(_ campaign: Campaign, answer: PingAnswer, context: Context) -> PingRecord {
+        let effective =
+            answer.isBid ? answer.bid.map { campaign.effectiveBid($0, seller: context.seller.id, source: context.lead.source) } : nil
         return PingRecord(campaignID: campaign.id, buyerID: campaign.buyerID, answer: answer, effectiveBid: effective)
     }
 

@@ -55,6 +55,9 @@ extension Exchange {
             throw error
         }
         deps.observer.posted(campaignID: offer.campaignID, outcome: answer.outcome)
+        if !context.lead.test && campaign.delivery.postsOverHTTP {
+            deps.intelligence.recordPost(campaignID: campaign.id, outcome: answer.outcome)
+        }
         let record = PostRecord(offer: offer, answer: answer, at: deps.wallClock.now())
         guard answer.outcome == .accepted else {
             try await deps.store.release(hold)

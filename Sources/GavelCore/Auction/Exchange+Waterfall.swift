@@ -1,8 +1,9 @@
 extension Exchange {
     /// The sequential ping tree: one campaign at a time, in priority order, until one takes the
     /// lead; then direct campaigns. Each remote campaign gets its own full deadline, so the
-    /// tree's latency adds up — which is what the auction avoids.
-    func waterfall(_ context: Context) async throws -> LeadOutcome {
+    /// tree's latency adds up — which is what the auction avoids. Returns the outcome and the
+    /// cap usage eligibility read.
+    func waterfall(_ context: Context) async throws -> (LeadOutcome, [String: CapUsage]) {
         let campaigns = context.market.campaignsByVertical[context.vertical.id] ?? []
         let eligibility = try await eligibilityContext(context, campaigns: campaigns)
         let (eligible, skipped) = Eligibility.partition(campaigns, buyers: context.market.config.buyers, context: eligibility)
@@ -20,14 +21,14 @@ extension Exchange {
             guard let offer = Self.treeOffer(campaign, record: record, floor: floor) else { continue }
             let (post, sale) = try await attempt(offer, context: context, blocked: [:])
             posts.append(post)
-            if let sale { return finished(context, round: round, posts: posts, sales: [sale]) }
+            if let sale { return (finished(context, round: round, posts: posts, sales: [sale]), eligibility.usage) }
         }
         for offer in directOffers(eligible, context: context) {
             let (post, sale) = try await attempt(offer, context: context, blocked: [:])
             posts.append(post)
-            if let sale { return finished(context, round: round, posts: posts, sales: [sale]) }
+            if let sale { return (finished(context, round: round, posts: posts, sales: [sale]), eligibility.usage) }
         }
-        return finished(context, round: round, posts: posts, sales: [])
+        return (finished(context, round: round, posts: posts, sales: []), eligibility.usage)
     }
 
     /// Tree order: priority, then tier price (or base bid), highest first.

@@ -55,13 +55,20 @@ public struct Exchange<C: Clock>: Sendable where C.Duration == Duration {
         public var draw: @Sendable () -> Int64
         /// Id generation.
         public var ids: IDGenerator
+        /// Learned floors and quality ranking.
+        public var intelligence: MarketIntelligence
+        /// The webhooks, to write the events of each outcome with it.
+        public var webhooks: WebhookHub
 
         /// Creates dependencies.
         public init(
             store: any ExchangeStore, gateway: any BuyerGateway, market: MarketCache, wallClock: any WallClock, clock: C,
             hasher: any ContactHasher, observer: any ExchangeObserver = NoObserver(), circuits: any CircuitBoard = ClosedCircuits(),
-            draw: @escaping @Sendable () -> Int64 = { Int64.random(in: 0..<1_000_000) }, ids: IDGenerator = IDGenerator()
+            draw: @escaping @Sendable () -> Int64 = { Int64.random(in: 0..<1_000_000) }, ids: IDGenerator = IDGenerator(),
+            intelligence: MarketIntelligence = MarketIntelligence(),
+            webhooks: WebhookHub = WebhookHub()
         ) {
+            self.intelligence = intelligence
             self.store = store
             self.gateway = gateway
             self.market = market
@@ -72,6 +79,7 @@ public struct Exchange<C: Clock>: Sendable where C.Duration == Duration {
             self.circuits = circuits
             self.draw = draw
             self.ids = ids
+            self.webhooks = webhooks
         }
     }
 
@@ -91,6 +99,11 @@ public struct Exchange<C: Clock>: Sendable where C.Duration == Duration {
         var allocated: Offer?
         var directs: [Offer] = []
         var maxSales = 1
+        var floor = FloorDecision.fixed(.zero)
+        var ranking = RankingMode.price
+        var quality: [String: QualityEstimate] = [:]
+        /// The cap usage eligibility read (for `campaign.paused` events).
+        var usage: [String: CapUsage] = [:]
     }
 
     /// Everything about the lead being sold that the steps share.
@@ -110,19 +123,20 @@ public struct Exchange<C: Clock>: Sendable where C.Duration == Duration {
         let market = deps.market.current
         let (seller, vertical) = try parties(submission.vertical, sellerID: sellerID, market: market)
         let fields = try validated(submission.fields, vertical: vertical, mode: .full)
-        let lead = newLead(submission, fields: fields, seller: seller, vertical: vertical)
+        let lead = newLead(submission.asSeller(seller), fields: fields, seller: seller, vertical: vertical)
         let context = Context(market: market, seller: seller, vertical: vertical, lead: lead, arrival: arrival)
         if case .duplicate = try await deps.store.insertLead(lead, dedupeSince: dedupeSince(lead, market: market)) {
             return finish(context, LeadOutcome(leadID: lead.id, status: .duplicate, reason: "duplicate", finishedAt: deps.wallClock.now()))
         }
         let outcome: LeadOutcome
+        let usage: [String: CapUsage]
         if market.config.settings.auction == .waterfall {
-            outcome = try await waterfall(context)
+            (outcome, usage) = try await waterfall(context)
         } else {
             let round = try await auction(context, pingID: lead.pingID ?? lead.id, fullFields: true)
-            outcome = try await sell(context, round: round, blocked: [:])
+            (outcome, usage) = (try await sell(context, round: round, blocked: [:]), round.usage)
         }
-        try await deps.store.recordOutcome(outcome, sellerID: seller.id)
+        try await record(outcome, context: context, usage: usage)
         return finish(context, outcome)
     }
 
@@ -133,6 +147,7 @@ public struct Exchange<C: Clock>: Sendable where C.Duration == Duration {
         let arrival = deps.clock.now
         let market = deps.market.current
         let (seller, vertical) = try parties(submission.vertical, sellerID: sellerID, market: market)
+        let submission = submission.asSeller(seller)
         let fields = try validated(submission.fields, vertical: vertical, mode: .ping)
         let now = deps.wallClock.now()
         let pingID = deps.ids.make("P", at: now)
@@ -149,28 +164,29 @@ public struct Exchange<C: Clock>: Sendable where C.Duration == Duration {
                 skips: round.skips, createdAt: now, expiresAt: expires))
         let plan = Cascade.plan(allocated: nil, ranked: round.ranked, prices: round.prices, directs: [], maxSales: round.maxSales)
         let top = plan.headline
-        return PingResult(pingID: pingID, hasBid: top > .zero, price: seller.payout(for: top), expiresAt: expires)
+        return PingResult(pingID: pingID, hasBid: top > .zero, price: seller.payout(for: top), expiresAt: expires, test: lead.test)
     }
 
     /// Delivers the full lead for a held ping and runs the post cascade over its bids.
     public func post(_ submission: PostSubmission, sellerID: String) async throws -> LeadResult {
         let arrival = deps.clock.now
         let market = deps.market.current
+        _ = try selling(sellerID, market: market)
         guard let peeked = try await deps.store.heldPing(id: submission.pingID, sellerID: sellerID) else {
             throw ExchangeError.pingNotFound
         }
         let (seller, vertical) = try parties(peeked.vertical, sellerID: sellerID, market: market)
         let fields = try validated(submission.fields, vertical: vertical, mode: .full)
         let held = try await claim(submission.pingID, sellerID: sellerID)
-        let lead = newLead(
-            LeadSubmission(vertical: held.vertical, source: held.source, test: held.test, fields: fields, consent: submission.consent),
-            fields: fields, seller: seller, vertical: vertical, pingID: held.id)
+        let posted = LeadSubmission(
+            vertical: held.vertical, source: held.source, test: held.test, fields: fields, consent: submission.consent)
+        let lead = newLead(posted.asSeller(seller), fields: fields, seller: seller, vertical: vertical, pingID: held.id)
         let context = Context(market: market, seller: seller, vertical: vertical, lead: lead, arrival: arrival)
         if case .duplicate = try await deps.store.insertLead(lead, dedupeSince: dedupeSince(lead, market: market)) {
             return finish(context, LeadOutcome(leadID: lead.id, status: .duplicate, reason: "duplicate", finishedAt: deps.wallClock.now()))
         }
-        let outcome = try await sellHeld(context, held: held)
-        try await deps.store.recordOutcome(outcome, sellerID: seller.id)
+        let (outcome, usage) = try await sellHeld(context, held: held)
+        try await record(outcome, context: context, usage: usage)
         return finish(context, outcome)
     }
 
@@ -183,41 +199,51 @@ public struct Exchange<C: Clock>: Sendable where C.Duration == Duration {
         }
     }
 
-    private func sellHeld(_ context: Context, held: HeldPing) async throws -> LeadOutcome {
+    private func sellHeld(_ context: Context, held: HeldPing) async throws -> (LeadOutcome, [String: CapUsage]) {
         let now = deps.wallClock.now()
         guard context.vertical.nonPersonal(context.lead.fields) == held.fields else {
-            return LeadOutcome(
+            let outcome = LeadOutcome(
                 leadID: context.lead.id, status: .rejected, reason: "ping_post_mismatch", pings: held.pings, skips: held.skips,
                 finishedAt: now)
+            return (outcome, [:])
         }
         var round = Round(pings: held.pings, skips: held.skips, ranked: held.bids, prices: held.prices, allocated: held.allocated)
         round.maxSales = context.vertical.maxSales
         let eligible = context.market.campaignsByVertical[context.vertical.id] ?? []
         round.directs = directOffers(
             eligible.filter { $0.status == .active && $0.sellers.admits(context.seller.id) && $0.accepts(held.fields) }, context: context)
-        let blocked = try await postTimeBlocks(context)
-        return try await sell(context, round: round, blocked: blocked)
+        let wantsUsage = held.skips.contains { $0.reason == .cap } && deps.webhooks.subscribes(to: .campaignPaused)
+        let (blocked, usage) = try await postTimeBlocks(context, wantsUsage: wantsUsage)
+        return (try await sell(context, round: round, blocked: blocked), usage)
     }
 
     /// Campaigns a two-step lead may not go to once its contact data is known: campaign dedupe
-    /// and suppression lists, which a ping without personal data could not check.
-    private func postTimeBlocks(_ context: Context) async throws -> [String: String] {
-        let keys = context.lead.contactKeys.all
-        guard !keys.isEmpty else { return [:] }
+    /// and suppression lists, which a ping without personal data could not check; and the cap
+    /// usage read with them (read even without contact keys when `wantsUsage`).
+    private func postTimeBlocks(_ context: Context, wantsUsage: Bool) async throws -> (blocked: [String: String], usage: [String: CapUsage])
+    {
         var blocked: [String: String] = [:]
         let campaigns = context.market.campaignsByVertical[context.vertical.id] ?? []
+        guard !context.lead.contactKeys.all.isEmpty || wantsUsage else { return ([:], [:]) }
         let eligibility = try await eligibilityContext(context, campaigns: campaigns)
         for campaign in campaigns {
             if Eligibility.isDuplicate(campaign, context: eligibility) { blocked[campaign.id] = SkipReason.dedupe.rawValue }
             if eligibility.suppressedBuyers.contains(campaign.buyerID) { blocked[campaign.id] = SkipReason.suppression.rawValue }
         }
-        return blocked
+        return (blocked, eligibility.usage)
     }
 
     // MARK: Steps
 
-    private func parties(_ verticalID: String, sellerID: String, market: Market) throws -> (Seller, Vertical) {
+    /// The seller, if it may sell now: 403 when unknown or switched off, or paused.
+    private func selling(_ sellerID: String, market: Market) throws -> Seller {
         guard let seller = market.config.sellers[sellerID], seller.active else { throw ExchangeError.sellerInactive }
+        guard seller.status != .paused else { throw ExchangeError.sellerPaused }
+        return seller
+    }
+
+    private func parties(_ verticalID: String, sellerID: String, market: Market) throws -> (Seller, Vertical) {
+        let seller = try selling(sellerID, market: market)
         guard let vertical = market.config.verticals[verticalID] else {
             throw ExchangeError.invalid(ValidationFailure(field: "vertical", "unknown vertical '\(verticalID)'"))
         }
@@ -252,7 +278,8 @@ public struct Exchange<C: Clock>: Sendable where C.Duration == Duration {
         deps.observer.leadFinished(status: outcome.status, elapsedMicros: micros)
         return LeadResult(
             leadID: outcome.leadID, status: outcome.status, price: outcome.payout, buyers: outcome.sales.map(\.campaignID),
-            reason: outcome.status == .sold ? nil : outcome.reason, elapsedMS: micros / 1_000, redirectURL: outcome.redirectURL)
+            reason: outcome.status == .sold ? nil : outcome.reason, elapsedMS: micros / 1_000, redirectURL: outcome.redirectURL,
+            test: context.lead.test)
     }
 }
 

@@ -63,4 +63,35 @@ public enum Auction {
             return min(own, next + Money(cents: 1))
         }
     }
+
+    /// Quality ranking: the bids at or above the floor, best expected realized value first
+    /// (bid × the campaign's quality factor, see ``QualityEstimate``), then as ``isBetter(_:_:)``.
+    public static func rank(_ bids: [Bid], floor: Money, quality: [String: QualityEstimate]) -> [Bid] {
+        bids.filter { $0.amount >= floor && $0.amount.cents > 0 }.sorted { a, b in
+            let (left, right) = (score(a, quality), score(b, quality))
+            return left != right ? left > right : isBetter(a, b)
+        }
+    }
+
+    /// Prices under quality ranking: first price pays its bid; second price pays the least bid
+    /// that would still have ranked it above the next one — the next score divided by its own
+    /// factor, plus one cent (or the floor plus one cent when it is last) — never more than its
+    /// own bid. The charge is always in the campaign's own terms, never scaled by quality.
+    public static func clearingPrices(
+        _ ranked: [Bid], floor: Money, kind: Settings.AuctionKind, quality: [String: QualityEstimate]
+    ) -> [Money] {
+        ranked.indices.map { index in
+            let own = ranked[index]
+            let factor = quality[own.campaignID]?.factor.micros ?? 1_000_000
+            guard kind == .secondPrice, factor > 0 else { return own.amount }
+            guard index + 1 < ranked.count else { return min(own.amount, floor + Money(cents: 1)) }
+            let needed = (score(ranked[index + 1], quality) + factor - 1) / factor
+            return min(own.amount, max(floor, Money(cents: needed)) + Money(cents: 1))
+        }
+    }
+
+    /// A bid's quality score in micro-cents (a bid of a campaign without an estimate counts whole).
+    static func score(_ bid: Bid, _ quality: [String: QualityEstimate]) -> Int64 {
+        quality[bid.campaignID]?.score(bid.amount) ?? bid.amount.cents * 1_000_000
+    }
 }

@@ -156,6 +156,9 @@ public struct LeadOutcome: Sendable, Hashable {
     public var finishedAt: Timestamp
     /// The exchange's time for the lead, in microseconds.
     public var elapsedMicros: Int64
+    /// The webhook messages of the outcome's events, written to the outbox in its transaction
+    /// (none when nobody subscribes; never read back).
+    public var webhooks: [WebhookMessage] = []
 
     /// Creates an outcome.
     public init(

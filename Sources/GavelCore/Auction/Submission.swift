@@ -34,6 +34,14 @@ public struct LeadSubmission: Sendable, Hashable {
         return .success(LeadSubmission(vertical: vertical, source: source, test: test, fields: fields, consent: consent))
     }
 
+    /// The submission as the seller's status makes it: a testing seller's leads are all test
+    /// leads, whatever they say.
+    public func asSeller(_ seller: Seller) -> LeadSubmission {
+        var submission = self
+        if seller.testsOnly { submission.test = true }
+        return submission
+    }
+
     static func consentValue(_ reader: JSONReader) -> (JSONValue) -> JSONValue? {
         { value in
             guard case .object = value else {
@@ -92,12 +100,17 @@ public struct LeadResult: Sendable, Hashable {
     public var elapsedMS: Int64
     /// Where the seller may send the consumer: the winning buyer's landing page, if it gave one.
     public var redirectURL: String?
+    /// Whether it ran as a test lead (asked for, or because the seller is testing): nothing
+    /// was charged or paid.
+    public var test: Bool
 
     /// Creates a result.
     public init(
-        leadID: String, status: LeadStatus, price: Money, buyers: [String], reason: String?, elapsedMS: Int64, redirectURL: String? = nil
+        leadID: String, status: LeadStatus, price: Money, buyers: [String], reason: String?, elapsedMS: Int64, redirectURL: String? = nil,
+        test: Bool = false
     ) {
         self.redirectURL = redirectURL
+        self.test = test
         self.leadID = leadID
         self.status = status
         self.price = price
@@ -113,7 +126,7 @@ public struct LeadResult: Sendable, Hashable {
             "lead_id": .string(leadID), "status": .string(status.rawValue), "price": price.json,
             "buyer": buyer.map(JSONValue.string) ?? .null, "buyers": .array(buyers.map(JSONValue.string)),
             "reason": reason.map(JSONValue.string) ?? .null, "elapsed_ms": .number(Number(Int(elapsedMS))),
-            "redirect_url": redirectURL.map(JSONValue.string) ?? .null,
+            "redirect_url": redirectURL.map(JSONValue.string) ?? .null, "test": .bool(test),
         ])
     }
 }
@@ -128,20 +141,23 @@ public struct PingResult: Sendable, Hashable {
     public var price: Money
     /// When the bids lapse.
     public var expiresAt: Timestamp
+    /// Whether it is a test ping (asked for, or because the seller is testing).
+    public var test: Bool
 
     /// Creates a result.
-    public init(pingID: String, hasBid: Bool, price: Money, expiresAt: Timestamp) {
+    public init(pingID: String, hasBid: Bool, price: Money, expiresAt: Timestamp, test: Bool = false) {
         self.pingID = pingID
         self.hasBid = hasBid
         self.price = price
         self.expiresAt = expiresAt
+        self.test = test
     }
 
     /// The wire form of the contract.
     public var json: JSONValue {
         .object([
             "ping_id": .string(pingID), "status": .string(hasBid ? "bid" : "no_bid"), "price": price.json,
-            "expires_at": expiresAt.json,
+            "expires_at": expiresAt.json, "test": .bool(test),
         ])
     }
 }
@@ -152,6 +168,8 @@ public enum ExchangeError: Error, Sendable, Equatable {
     case invalid(ValidationFailure)
     /// The seller is unknown or deactivated (403).
     case sellerInactive
+    /// The operator paused the seller (403).
+    case sellerPaused
     /// No such ping for this seller (404).
     case pingNotFound
     /// The ping's bids lapsed (410).

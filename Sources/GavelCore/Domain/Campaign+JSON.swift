@@ -189,15 +189,21 @@ extension Campaign.SellerPolicy {
         .object([
             "allow": .array(allow.map(JSONValue.string)), "deny": .array(deny.map(JSONValue.string)),
             "bid_multiplier": .object(bidMultiplier.mapValues(\.json)), "max_bid": .object(maxBid.mapValues(\.json)),
+            "source_multiplier": .object(sourceMultiplier.mapValues(\.json)),
         ])
     }
 
     static func parse(_ reader: JSONReader) -> Self {
-        reader.rejectUnknown(["allow", "deny", "bid_multiplier", "max_bid"])
+        reader.rejectUnknown(["allow", "deny", "bid_multiplier", "max_bid", "source_multiplier"])
         var policy = Self(allow: reader.strings("allow") ?? [], deny: reader.strings("deny") ?? [])
         if let multipliers = reader.object("bid_multiplier") {
             for key in multipliers.members.keys {
                 policy.bidMultiplier[key] = multipliers.rate(key, in: Rate.zero...Rate(micros: 100_000_000))
+            }
+        }
+        if let sources = reader.object("source_multiplier") {
+            for key in sources.members.keys {
+                policy.sourceMultiplier[key] = sources.rate(key, in: Rate.zero...Rate(micros: 100_000_000))
             }
         }
         if let maxima = reader.object("max_bid") {

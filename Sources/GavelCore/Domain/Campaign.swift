@@ -80,13 +80,20 @@ public struct Campaign: Sendable, Hashable, Identifiable {
         public var bidMultiplier: [String: Rate]
         /// The most the campaign bids per seller.
         public var maxBid: [String: Money]
+        /// A factor on the campaign's bid per seller traffic source (the lead's `source`),
+        /// applied after the seller's.
+        public var sourceMultiplier: [String: Rate]
 
         /// Creates a policy.
-        public init(allow: [String] = [], deny: [String] = [], bidMultiplier: [String: Rate] = [:], maxBid: [String: Money] = [:]) {
+        public init(
+            allow: [String] = [], deny: [String] = [], bidMultiplier: [String: Rate] = [:], maxBid: [String: Money] = [:],
+            sourceMultiplier: [String: Rate] = [:]
+        ) {
             self.allow = allow
             self.deny = deny
             self.bidMultiplier = bidMultiplier
             self.maxBid = maxBid
+            self.sourceMultiplier = sourceMultiplier
         }
 
         /// Whether leads of a seller may go to the campaign.
@@ -94,9 +101,10 @@ public struct Campaign: Sendable, Hashable, Identifiable {
             !deny.contains(sellerID) && (allow.isEmpty || allow.contains(sellerID))
         }
 
-        /// A bid adjusted for a seller: multiplied, then capped.
-        public func adjust(_ bid: Money, seller sellerID: String) -> Money {
+        /// A bid adjusted for a seller and its traffic source: multiplied by each, then capped.
+        public func adjust(_ bid: Money, seller sellerID: String, source: String = "") -> Money {
             var price = bidMultiplier[sellerID].map { bid.scaled(by: $0) } ?? bid
+            if let factor = sourceMultiplier[source] { price = price.scaled(by: factor) }
             if let cap = maxBid[sellerID], price > cap { price = cap }
             return price
         }
@@ -220,8 +228,8 @@ public struct Campaign: Sendable, Hashable, Identifiable {
 
     /// A bid (from a buyer or from the rules) as it stands in the auction: after the seller's
     /// multiplier and maximum and the campaign's own `bid.max`.
-    public func effectiveBid(_ bid: Money, seller sellerID: String) -> Money {
-        var price = sellers.adjust(bid, seller: sellerID)
+    public func effectiveBid(_ bid: Money, seller sellerID: String, source: String = "") -> Money {
+        var price = sellers.adjust(bid, seller: sellerID, source: source)
         if let max = self.bid.max, price > max { price = max }
         return price
     }

@@ -118,13 +118,15 @@ extension FieldSpec {
         return .success(.number(number))
     }
 
-    static func normalizeBoolean(_ value: JSONValue) -> Result<JSONValue, FieldProblem> {
+    /// A boolean from JSON `true`/`false` or from its text spellings (case-insensitive):
+    /// true/false, yes/no, y/n, 1/0, and on/off as an HTML checkbox sends it.
+    public static func normalizeBoolean(_ value: JSONValue) -> Result<JSONValue, FieldProblem> {
         switch value {
         case .bool: return .success(value)
         case .string(let text):
             switch text.trimmingSpaces.lowercased() {
-            case "true", "yes", "y", "1": return .success(.bool(true))
-            case "false", "no", "n", "0": return .success(.bool(false))
+            case "true", "yes", "y", "1", "on": return .success(.bool(true))
+            case "false", "no", "n", "0", "off": return .success(.bool(false))
             default: break
             }
         default: break

@@ -1,5 +1,16 @@
 /// A lead generator that sells leads through the exchange.
 public struct Seller: Sendable, Hashable, Identifiable {
+    /// Where a seller is in its life with the exchange.
+    public enum Status: String, Sendable, Hashable, CaseIterable {
+        /// Integrating: every lead is a test lead, whatever it says (nothing is charged, paid,
+        /// counted in caps or reports, or deduped against).
+        case testing
+        /// Selling for real: the v1 contract's behaviour, and the default.
+        case active
+        /// Stopped by the operator: leads, pings and posts are refused with 403.
+        case paused
+    }
+
     /// The seller's id.
     public var id: String
     /// A display name.
@@ -8,17 +19,25 @@ public struct Seller: Sendable, Hashable, Identifiable {
     public var alias: String
     /// The share of the sale price paid to the seller (the rest is the exchange's margin).
     public var revenueShare: Rate
-    /// Whether the seller may submit leads.
+    /// Whether the seller may submit leads at all (`false` switches it off, as in v1).
     public var active: Bool
+    /// Its lifecycle status: testing, active or paused.
+    public var status: Status
 
     /// Creates a seller.
-    public init(id: String, name: String, alias: String, revenueShare: Rate = Rate("0.85"), active: Bool = true) {
+    public init(
+        id: String, name: String, alias: String, revenueShare: Rate = Rate("0.85"), active: Bool = true, status: Status = .active
+    ) {
         self.id = id
         self.name = name
         self.alias = alias
         self.revenueShare = revenueShare
         self.active = active
+        self.status = status
     }
+
+    /// Whether every lead of this seller is a test lead, whatever it says.
+    public var testsOnly: Bool { status == .testing }
 
     /// What the seller earns for a sale at `price`: rounded once to cents.
     public func payout(for price: Money) -> Money {
@@ -70,6 +89,13 @@ public struct Settings: Sendable, Hashable {
     public var dedupeDays: Int
     /// The most any buyer may return: returned ÷ sold over 30 days; `nil` for no limit.
     public var maxReturnRate: Rate?
+    /// Learned floors (`floor_learning` and its options).
+    public var floorLearning: FloorLearning
+    /// How bids are ordered (`ranking`).
+    public var ranking: RankingMode
+    /// The status of a seller created without one: `active` (the v1 contract's behaviour) or
+    /// `testing` (every new supplier starts in test mode until the operator activates it).
+    public var newSellerStatus: Seller.Status
     /// How many days a lead's personal fields are kept: older leads are erased automatically
     /// (see ``Redaction``); `nil` keeps them.
     public var piiRetentionDays: Int?
@@ -78,8 +104,11 @@ public struct Settings: Sendable, Hashable {
     public init(
         auction: AuctionKind = .firstPrice, defaultTmaxMS: Int = 250, pingTTLSeconds: Int = 120,
         floors: [String: Money] = ["auto_insurance": Money(cents: 200)], dedupeDays: Int = 30, maxReturnRate: Rate? = nil,
-        piiRetentionDays: Int? = nil
+        floorLearning: FloorLearning = FloorLearning(), ranking: RankingMode = .price,
+        newSellerStatus: Seller.Status = .active, piiRetentionDays: Int? = nil
     ) {
+        self.floorLearning = floorLearning
+        self.ranking = ranking
         self.piiRetentionDays = piiRetentionDays
         self.auction = auction
         self.defaultTmaxMS = defaultTmaxMS
@@ -87,6 +116,7 @@ public struct Settings: Sendable, Hashable {
         self.floors = floors
         self.dedupeDays = dedupeDays
         self.maxReturnRate = maxReturnRate
+        self.newSellerStatus = newSellerStatus
     }
 
     /// The floor for a vertical: the higher of the vertical's own and the settings' floor.

@@ -95,7 +95,7 @@ public struct PostRequest: Sendable, Hashable {
         .object([
             "ping_id": .string(pingID), "bid_id": bidID.map(JSONValue.string) ?? .null, "lead_id": .string(leadID),
             "price": price.json, "vertical": .string(vertical), "test": .bool(test), "fields": .object(fields),
-            "consent": consent,
+            "consent": consent, "source": .string(source),
         ])
     }
 }

@@ -11,14 +11,20 @@ public struct ReturnRequest: Sendable, Hashable {
     /// The most a buyer may return (returned ÷ sold over the last 30 days, this return
     /// included); `nil` for no limit.
     public var maxReturnRate: Rate?
+    /// The webhooks to tell of the decision (`return.decided`, and `lead.returned` when
+    /// approved), written in the return's transaction.
+    public var webhooks: WebhookFanOut
 
     /// Creates a request.
-    public init(leadID: String, buyerID: String, reason: String, at: Timestamp, maxReturnRate: Rate? = nil) {
+    public init(
+        leadID: String, buyerID: String, reason: String, at: Timestamp, maxReturnRate: Rate? = nil, webhooks: WebhookFanOut = .none
+    ) {
         self.leadID = leadID
         self.buyerID = buyerID
         self.reason = reason
         self.at = at
         self.maxReturnRate = maxReturnRate
+        self.webhooks = webhooks
     }
 }
 
@@ -95,8 +101,12 @@ public protocol MoneyStore: Sendable {
     /// sale's three ledger entries (kind `return`) and reduces the buyer's unpaid balance. Cap
     /// usage is not given back. For a shared lead, only this buyer's sale is returned.
     func recordReturn(_ request: ReturnRequest) async throws -> ReturnResult
-    /// Records a conversion of a lead the buyer bought, once per lead and buyer.
-    func recordConversion(leadID: String, buyerID: String, value: Money?, at: Timestamp) async throws -> ConversionResult
+    /// Records a conversion of a lead the buyer bought, once per lead and buyer, with the
+    /// `conversion.recorded` messages `webhooks` makes of it, in one transaction.
+    func recordConversion(
+        leadID: String, buyerID: String, value: Money?, at: Timestamp, webhooks: WebhookFanOut
+    ) async throws
+        -> ConversionResult
     /// Records a buyer's payment: ledger entries `buyer:<id>` −amount and `cash` +amount (kind
     /// `payment`, lead id empty), and reduces the buyer's unpaid balance.
     func recordPayment(buyerID: String, amount: Money, at: Timestamp) async throws
@@ -109,6 +119,13 @@ public protocol MoneyStore: Sendable {
     /// Stores many finished leads fast (fixtures and benchmarks): each lead with its outcome,
     /// exactly as `insertLead` + `recordOutcome` would, without dedupe.
     func importLeads(_ leads: [(lead: Lead, outcome: LeadOutcome)]) async throws
+}
+
+extension MoneyStore {
+    /// Records a conversion with no webhook to tell.
+    public func recordConversion(leadID: String, buyerID: String, value: Money?, at: Timestamp) async throws -> ConversionResult {
+        try await recordConversion(leadID: leadID, buyerID: buyerID, value: value, at: at, webhooks: .none)
+    }
 }
 
 /// What a seller's `Idempotency-Key` found.

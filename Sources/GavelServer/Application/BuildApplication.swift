@@ -62,7 +62,7 @@ public func buildApplication(
 ///
 /// 1. the store's own service (a PostgreSQL node's pool, heartbeat and `LISTEN`), around all;
 /// 2. the buyer gateway (its HTTP client shuts down last);
-/// 3. housekeeping, and the configuration feed of a shared database;
+/// 3. housekeeping, the webhook sender, and the configuration feed of a shared database;
 /// 4. the extra services, then the HTTP server;
 /// 5. the admission gate, which closes first on shutdown (new leads get 503, admitted auctions
 ///    finish), then the clients.
@@ -90,13 +90,34 @@ public struct GavelApplication: Service {
         var gatewayConfiguration = HTTPBuyerGateway.Configuration(allowPrivateAddresses: configuration.allowPrivateBuyerURLs)
         options.tuneGateway(&gatewayConfiguration)
         let metrics = ServerMetrics()
-        let breakers = CircuitBreakers { metrics.circuitTripped(campaignID: $0) }
+        let webhooks = WebhookHub(retry: configuration.webhookRetry)
+        let breakerConfiguration = CircuitBreakers.Configuration()
+        let breakers = CircuitBreakers(configuration: breakerConfiguration) { campaignID in
+            metrics.circuitTripped(campaignID: campaignID)
+            webhooks.circuitOpened(
+                campaignID: campaignID, until: SystemWallClock().now().adding(milliseconds: breakerConfiguration.coolDownMS))
+        }
         let gateway = HTTPBuyerGateway(
             configuration: gatewayConfiguration, observers: options.circuitBreakers ? [breakers] : [], logger: logger)
         let app = try await GavelApp.start(
             store: store, gateway: gateway, clock: ContinuousClock(), configuration: configuration,
-            circuits: options.circuitBreakers ? breakers : ClosedCircuits(), metrics: metrics, announce: options.announce)
+            circuits: options.circuitBreakers ? breakers : ClosedCircuits(), metrics: metrics, webhooks: webhooks,
+            announce: options.announce)
         return (app, gateway)
+    }
+
+    /// The webhook sender of this node, on its own HTTP client.
+    func webhookService(_ app: GavelApp<ContinuousClock>) -> WebhookService<ContinuousClock> {
+        var webhookLogger = logger
+        webhookLogger[metadataKey: "component"] = "webhooks"
+        let poster = HTTPWebhookPoster(allowPrivateAddresses: configuration.allowPrivateBuyerURLs, logger: webhookLogger)
+        let settings = WebhookService<ContinuousClock>.Configuration.derived(from: configuration.webhookRetry)
+        let dispatcher = WebhookDispatcher(
+            store: app.store, poster: poster, hub: app.webhooks, wallClock: app.wallClock, clock: ContinuousClock(),
+            configuration: settings.dispatcher)
+        return WebhookService(
+            dispatcher: dispatcher, store: app.store, market: app.market, configuration: settings, logger: webhookLogger,
+            shutdown: { try await poster.shutdown() })
     }
 
     /// Every service, in start order (graceful shutdown runs in reverse).
@@ -113,6 +134,7 @@ public struct GavelApplication: Service {
             services.append(
                 Housekeeping(store: app.store, wallClock: app.wallClock, clock: ContinuousClock(), privacy: app.privacy, logger: logger))
         }
+        services.append(webhookService(app))
         if let changes = opened.configChanges {
             services.append(ConfigFeedService(changes: changes, app: app, adminToken: configuration.adminToken, logger: logger))
         }

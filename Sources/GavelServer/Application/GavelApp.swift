@@ -30,6 +30,12 @@ public struct GavelApp<C: Clock>: Sendable where C.Duration == Duration {
     public let limiter: RateLimiter
     /// The buyer calls, for the test console.
     public let gateway: any BuyerGateway
+    /// Learned floors and quality ranking.
+    public let intelligence: MarketIntelligence
+    /// The webhooks in memory.
+    public let webhooks: WebhookHub
+    /// Webhook registration and deliveries.
+    public let webhookRegistry: WebhookRegistry
     /// The contact keys: keyed with the database's secret.
     public let hasher: any ContactHasher
     /// Erasure of personal data.
@@ -37,12 +43,13 @@ public struct GavelApp<C: Clock>: Sendable where C.Duration == Duration {
 
     /// Starts the exchange on an opened, migrated store: loads configuration (seeding the
     /// built-in verticals into an empty database), loads keys and sets up the bootstrap admin
-    /// token, keys contacts with the database's secret, and returns the wired app. `announce`
-    /// receives the one-time generated admin key.
+    /// token, loads the webhooks into `webhooks` (a new hub by default) and ends the leases a
+    /// crash left on the outbox, keys contacts with the database's secret, and returns the
+    /// wired app. `announce` receives the one-time generated admin key.
     public static func start(
         store: any Storage, gateway: any BuyerGateway, clock: C, wallClock: any WallClock = SystemWallClock(),
         configuration: ServerConfiguration, circuits: any CircuitBoard = ClosedCircuits(),
-        metrics: ServerMetrics = ServerMetrics(), announce: @Sendable (String) -> Void = { print($0) }
+        metrics: ServerMetrics = ServerMetrics(), webhooks: WebhookHub? = nil, announce: @Sendable (String) -> Void = { print($0) }
     ) async throws -> GavelApp {
         let reconciled = try await store.reconcile(now: wallClock.now())
         if reconciled.review + reconciled.unsold > 0 {
@@ -54,17 +61,37 @@ public struct GavelApp<C: Clock>: Sendable where C.Duration == Duration {
         let market = MarketCache(config)
         let keys = KeyRing()
         try await bootstrapKeys(store: store, keys: keys, token: configuration.adminToken, clock: wallClock, announce: announce)
-        let service = ConfigService(
-            store: store, market: market, keys: keys, urlGuard: AddressGuard(allowPrivate: configuration.allowPrivateBuyerURLs))
+        let urlGuard = AddressGuard(allowPrivate: configuration.allowPrivateBuyerURLs)
+        let webhooks = webhooks ?? WebhookHub(retry: configuration.webhookRetry)
+        webhooks.replace(try await store.webhooks())
+        try await store.reclaimWebhookLeases(now: wallClock.now())
+        let registry = WebhookRegistry(store: store, hub: webhooks, urlGuard: urlGuard, clock: wallClock)
+        let service = ConfigService(store: store, market: market, keys: keys, urlGuard: urlGuard, webhooks: registry)
+        let intelligence = MarketIntelligence()
+        intelligence.seedQuality(try await qualityHistory(store, now: wallClock.now()))
         let hasher = KeyedContactHasher(secret: try await store.contactKeySecret())
         let exchange = Exchange(
             Exchange.Dependencies(
                 store: store, gateway: gateway, market: market, wallClock: wallClock, clock: clock, hasher: hasher,
-                observer: metrics, circuits: circuits))
+                observer: metrics, circuits: circuits, intelligence: intelligence, webhooks: webhooks))
         return GavelApp(
             store: store, market: market, keys: keys, config: service, exchange: exchange, metrics: metrics, gate: AdmissionGate(),
-            wallClock: wallClock, circuits: circuits, limiter: RateLimiter(configuration.rateLimit), gateway: gateway, hasher: hasher,
+            wallClock: wallClock, circuits: circuits, limiter: RateLimiter(configuration.rateLimit), gateway: gateway,
+            intelligence: intelligence, webhooks: webhooks, webhookRegistry: registry, hasher: hasher,
             privacy: PrivacyService(store: store, market: market, hasher: hasher, clock: wallClock))
+    }
+
+    /// Each campaign's posts and returns over the last 30 days, from the reports, so quality
+    /// ranking starts from what the campaigns did before a restart.
+    private static func qualityHistory(_ store: any ReportStore, now: Timestamp) async throws -> [String: QualityCounts] {
+        let rows = try await store.report(ReportQuery(groupBy: .campaign, from: now.minus(days: 30), to: now))
+        return Dictionary(
+            uniqueKeysWithValues: rows.map { row in
+                (
+                    row.key,
+                    QualityCounts(posts: row.accepted + row.rejected, accepted: row.accepted, sales: row.sold, returned: row.returned)
+                )
+            })
     }
 
     private static func seeded(_ store: any Storage) async throws -> MarketConfig {
@@ -110,14 +137,17 @@ public struct GavelApp<C: Clock>: Sendable where C.Duration == Duration {
         KeyRoutes(store: store, keys: keys, market: market, clock: wallClock).register(on: router)
         let idempotency = IdempotencyGate(store: store, clock: wallClock)
         SellerRoutes(exchange: exchange, store: store, gate: gate, idempotency: idempotency).register(on: router)
+        SpecRoutes(market: market, rateLimit: limiter.configuration.rate).register(on: router)
         BuyerRoutes(store: store, hasher: hasher).register(on: router)
         PrivacyRoutes(privacy: privacy).register(on: router)
         IntegrationRoutes(market: market, console: TestConsole(gateway: gateway)).register(on: router)
-        MoneyRoutes(store: store, market: market, clock: wallClock).register(on: router)
+        MoneyRoutes(store: store, market: market, clock: wallClock, intelligence: intelligence, webhooks: webhooks).register(on: router)
+        WebhookRoutes(registry: webhookRegistry).register(on: router)
         ReportRoutes(store: store, clock: wallClock).register(on: router)
         DashboardRoutes(
             store: store, market: market, keys: keys, config: config, circuits: circuits, clock: wallClock,
-            console: TestConsole(gateway: gateway), privacy: privacy
+            console: TestConsole(gateway: gateway), rateLimit: limiter.configuration.rate, webhooks: webhookRegistry,
+            privacy: privacy
         ).register(on: router)
         return (hummingbird, router)
     }

@@ -14,13 +14,17 @@ public struct ServerConfiguration: Sendable {
     public var allowPrivateBuyerURLs: Bool
     /// Requests per second per API key.
     public var rateLimit: RateLimiter.Configuration
+    /// How webhook deliveries are retried (24 hours of exponential backoff by default).
+    public var webhookRetry: WebhookRetryPolicy
 
     /// Creates a configuration with the contract's defaults.
     public init(
         host: String = "127.0.0.1", port: Int = 8080, database: String = "sqlite:gavel.sqlite", adminToken: String? = nil,
-        allowPrivateBuyerURLs: Bool = false, rateLimit: RateLimiter.Configuration = RateLimiter.Configuration()
+        allowPrivateBuyerURLs: Bool = false, rateLimit: RateLimiter.Configuration = RateLimiter.Configuration(),
+        webhookRetry: WebhookRetryPolicy = WebhookRetryPolicy()
     ) {
         self.rateLimit = rateLimit
+        self.webhookRetry = webhookRetry
         self.host = host
         self.port = port
         self.database = database

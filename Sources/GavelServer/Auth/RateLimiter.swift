@@ -60,10 +60,7 @@ struct RateLimitMiddleware: RouterMiddleware {
 
     func handle(_ request: Request, context: Context, next: (Request, Context) async throws -> Response) async throws -> Response {
         if let identity = context.identity, let wait = limiter.take(identity.keyID) {
-            throw Problem(
-                .tooManyRequests, slug: "rate-limited", title: "Too many requests",
-                detail: "This key sends more than \(limiter.configuration.rate) requests per second.",
-                headers: [.retryAfter: String(wait)])
+            throw Problem.rateLimited(rate: limiter.configuration.rate, wait: wait)
         }
         return try await next(request, context)
     }

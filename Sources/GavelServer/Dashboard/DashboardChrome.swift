@@ -89,9 +89,13 @@ struct Chrome: Sendable {
     /// The pages a role reaches from the navigation.
     static func nav(for role: Role) -> [(String, String)] {
         switch role {
-        case .admin: [("Overview", "/"), ("Leads", "/leads"), ("Campaigns", "/campaigns"), ("Privacy", "/privacy")]
-        case .buyer: [("Overview", "/"), ("Leads", "/leads"), ("Campaigns", "/campaigns")]
-        case .seller: [("Overview", "/"), ("Leads", "/leads")]
+        case .admin:
+            [
+                ("Overview", "/"), ("Leads", "/leads"), ("Campaigns", "/campaigns"), ("Sellers", "/sellers"), ("Webhooks", "/webhooks"),
+                ("Privacy", "/privacy"),
+            ]
+        case .buyer: [("Overview", "/"), ("Leads", "/leads"), ("Campaigns", "/campaigns"), ("Webhooks", "/webhooks")]
+        case .seller: [("Overview", "/"), ("Leads", "/leads"), ("Integration", "/sellers"), ("Webhooks", "/webhooks")]
         }
     }
 

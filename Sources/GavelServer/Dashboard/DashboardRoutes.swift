@@ -12,16 +12,22 @@ struct DashboardRoutes: Sendable {
     let config: ConfigService
     let sessions: DashboardSessions
     let console: TestConsole
+    /// Requests per second per key, as the posting guides state it.
+    let rateLimit: Int
+    let webhooks: WebhookRegistry
     let privacy: PrivacyService
 
     /// Creates the dashboard over the exchange's parts.
     init(
         store: any LeadStore & CapStore & MoneyStore & ReportStore, market: MarketCache, keys: KeyRing, config: ConfigService,
         circuits: any CircuitBoard, clock: any WallClock,
-        console: TestConsole, privacy: PrivacyService
+        console: TestConsole, rateLimit: Int = RateLimiter.Configuration().rate, webhooks: WebhookRegistry,
+        privacy: PrivacyService
     ) {
         data = DashboardData(store: store, market: market, circuits: circuits, clock: clock)
         self.console = console
+        self.rateLimit = rateLimit
+        self.webhooks = webhooks
         self.privacy = privacy
         self.keys = keys
         self.config = config
@@ -33,6 +39,8 @@ struct DashboardRoutes: Sendable {
         registerAuth(on: router)
         registerPages(on: router)
         registerActions(on: router)
+        registerSellerPages(on: router)
+        registerWebhooks(on: router)
         registerPrivacy(on: router)
         router.get("/dashboard.css") { _, _ in DashboardHTTP.stylesheet() }
     }

@@ -64,13 +64,39 @@ extension Problem {
     /// 401: no key, or a key that is unknown or revoked.
     public static let unauthorized = Problem(
         .unauthorized, slug: "unauthorized", title: "Missing or invalid API key",
-        detail: "Send 'Authorization: Bearer <api key>' with a valid, unrevoked key.",
+        detail: "Send 'Authorization: Bearer <api key>' (or 'X-API-Key: <api key>') with a valid, unrevoked key.",
         headers: [.wwwAuthenticate: "Bearer"])
+
+    /// 400: a key in the URL (`?api_key=`, `?key=`, `?token=`, …), refused whatever it is,
+    /// because URLs are written to server and proxy logs, browser history and `Referer`
+    /// headers. The key itself is never echoed.
+    public static let keyInURL = Problem(
+        .badRequest, slug: "key-in-url", title: "API keys are not accepted in the URL",
+        detail: "Send the key in the 'Authorization: Bearer <api key>' header or in 'X-API-Key', never in the URL: "
+            + "URLs end up in server and proxy logs, browser history and Referer headers. "
+            + "If a real key was in this URL, treat it as exposed and ask the operator for a new one.")
+
+    /// 400: the body is not a valid `application/x-www-form-urlencoded` form.
+    public static func unparseableForm(_ detail: String) -> Problem {
+        Problem(.badRequest, slug: "unparseable", title: "The request body is not a valid form", detail: detail)
+    }
+
+    /// 415: a `multipart/form-data` body, which the seller routes do not read.
+    public static let multipartUnsupported = Problem(
+        .unsupportedMediaType, slug: "unsupported-media-type", title: "Unsupported content type",
+        detail: "Send JSON (application/json) or a URL-encoded form (application/x-www-form-urlencoded, as curl --data-urlencode "
+            + "sends it); multipart bodies (curl -F) are not read.")
 
     /// 403: the key's role may not do this.
     public static func forbidden(_ detail: String) -> Problem {
         Problem(.forbidden, slug: "forbidden", title: "This key's role may not do that", detail: detail)
     }
+
+    /// 403: the operator paused the seller; nothing was stored.
+    public static let sellerPaused = Problem(
+        .forbidden, slug: "seller-paused", title: "This seller is paused",
+        detail: "The operator has paused this seller: leads, pings and posts are refused and nothing was stored. "
+            + "Ask the operator to activate it again.")
 
     /// 404: nothing here, or not yours.
     public static func notFound(_ detail: String) -> Problem {
@@ -92,6 +118,17 @@ extension Problem {
     /// 422 for a single field.
     public static func invalid(field: String, _ message: String) -> Problem {
         invalid(ValidationFailure(field: field, message))
+    }
+
+    /// 413: a body over the limit.
+    public static let tooLarge = Problem(
+        .contentTooLarge, slug: "too-large", title: "The request body is too large", detail: "The limit is 1 MiB.")
+
+    /// 429: a key over its rate limit, to retry after `wait` seconds.
+    public static func rateLimited(rate: Int, wait: Int) -> Problem {
+        Problem(
+            .tooManyRequests, slug: "rate-limited", title: "Too many requests",
+            detail: "This key sends more than \(rate) requests per second.", headers: [.retryAfter: String(wait)])
     }
 
     /// 503: not available now.
@@ -116,8 +153,7 @@ struct ProblemMiddleware<Context: RequestContext>: RouterMiddleware {
         case let failure as ValidationFailure: return .invalid(failure)
         case let error as ExchangeError: return problem(for: error)
         case let error as StorageError: return problem(for: error, context: context)
-        case is NIOTooManyBytesError:
-            return Problem(.contentTooLarge, slug: "too-large", title: "The request body is too large", detail: "The limit is 1 MiB.")
+        case is NIOTooManyBytesError: return .tooLarge
         case let error as HTTPError:
             return Problem(error.status, slug: "http-\(error.status.code)", title: error.status.reasonPhrase, detail: error.body)
         case let error as any HTTPResponseError:
@@ -132,6 +168,7 @@ struct ProblemMiddleware<Context: RequestContext>: RouterMiddleware {
         switch error {
         case .invalid(let failure): .invalid(failure)
         case .sellerInactive: .forbidden("This seller is unknown or deactivated.")
+        case .sellerPaused: .sellerPaused
         case .pingNotFound: .notFound("No such ping for this seller.")
         case .pingExpired: Problem(.gone, slug: "ping-expired", title: "The ping has expired", detail: "Its bids have lapsed; ping again.")
         case .pingAlreadyPosted: .conflict("This ping was already posted.")

@@ -4,9 +4,11 @@ import Hummingbird
 /// Money after the sale: `POST /v1/returns`, `POST /v1/conversions`, `GET /v1/buyer/leads`
 /// (buyer keys) and `POST /v1/buyers/{id}/payments` (the operator).
 struct MoneyRoutes {
-    let store: any MoneyStore
+    let store: any MoneyStore & LeadStore
     let market: MarketCache
     let clock: any WallClock
+    let intelligence: MarketIntelligence
+    let webhooks: WebhookHub
 
     /// The buyer export's columns, in order (lead fields follow as `field.<name>`).
     static let leadColumns = ["lead_id", "campaign", "price", "sold_at", "returned", "vertical", "source", "received_at", "erased_at"]
@@ -16,6 +18,14 @@ struct MoneyRoutes {
         router.post("/v1/conversions") { request, context in try await convert(request, context) }
         router.get("/v1/buyer/leads") { request, context in try await boughtLeads(request, context) }
         router.post("/v1/buyers/:id/payments") { request, context in try await pay(request, context) }
+    }
+
+    /// Tells quality ranking which campaign's sale came back.
+    private func learnReturn(leadID: String, buyerID: String) async {
+        guard let detail = try? await store.lead(id: leadID), detail.lead.test == false,
+            let sale = detail.outcome?.sales.first(where: { $0.buyerID == buyerID })
+        else { return }
+        intelligence.recordReturn(campaignID: sale.campaignID)
     }
 
     private func returnLead(_ request: Request, _ context: GavelRequestContext) async throws -> Response {
@@ -29,9 +39,12 @@ struct MoneyRoutes {
         let reason = reader.string("reason", required: true, maxLength: 500)
         try log.throwIfAny()
         let returned = ReturnRequest(
-            leadID: leadID!, buyerID: buyer, reason: reason!, at: clock.now(), maxReturnRate: market.current.config.settings.maxReturnRate)
+            leadID: leadID!, buyerID: buyer, reason: reason!, at: clock.now(), maxReturnRate: market.current.config.settings.maxReturnRate,
+            webhooks: webhooks.fanOut(for: [.leadReturned, .returnDecided]))
         switch try await store.recordReturn(returned) {
-        case .approved(let refund): return JSONIO.response(["status": "approved", "reason": .string(reason!), "refund": refund.json])
+        case .approved(let refund):
+            await learnReturn(leadID: leadID!, buyerID: buyer)
+            return JSONIO.response(["status": "approved", "reason": .string(reason!), "refund": refund.json])
         case .denied(let why): return JSONIO.response(["status": "denied", "reason": .string(why)])
         case .notFound: throw Problem.notFound("You did not buy lead '\(leadID!)'.")
         case .alreadyReturned: throw Problem.conflict("Lead '\(leadID!)' was already returned.")
@@ -48,7 +61,8 @@ struct MoneyRoutes {
         let leadID = reader.string("lead_id", required: true, maxLength: 64)
         let value = reader.money("value")
         try log.throwIfAny()
-        switch try await store.recordConversion(leadID: leadID!, buyerID: buyer, value: value, at: clock.now()) {
+        let fanOut = webhooks.fanOut(for: [.conversionRecorded])
+        switch try await store.recordConversion(leadID: leadID!, buyerID: buyer, value: value, at: clock.now(), webhooks: fanOut) {
         case .recorded: return JSONIO.response(["status": "recorded", "lead_id": .string(leadID!)], status: .accepted)
         case .notFound: throw Problem.notFound("You did not buy lead '\(leadID!)'.")
         case .alreadyRecorded: throw Problem.conflict("A conversion of lead '\(leadID!)' was already recorded.")

@@ -10,7 +10,8 @@ struct ReportRoutes {
     /// The report's columns, in order.
     static let columns = [
         "key", "leads", "pings", "bids", "bid_rate", "sold", "sold_rate", "accepted", "rejected", "returned", "conversions",
-        "revenue", "payout", "margin", "avg_price", "epl", "conversion_rate", "p50_response_ms", "p95_response_ms", "timeouts",
+        "revenue", "payout", "margin", "avg_price", "epl", "conversion_rate", "accept_rate", "return_rate", "p50_response_ms",
+        "p95_response_ms", "timeouts",
     ]
 
     func register(on router: Routes) {
@@ -67,6 +68,7 @@ struct ReportView {
             "avg_price": row.sold > 0 ? Self.average(spend, row.sold).json : .null,
             "epl": showPayout && row.leads > 0 ? Self.average(row.payout, row.leads).json : .null,
             "conversion_rate": Self.ratio(row.conversions, row.sold),
+            "accept_rate": Self.ratio(row.accepted, row.accepted + row.rejected), "return_rate": Self.ratio(row.returned, row.sold),
             "p50_response_ms": row.latency.percentile(0.5).map { .number(Number($0)) } ?? .null,
             "p95_response_ms": row.latency.percentile(0.95).map { .number(Number($0)) } ?? .null,
             "timeouts": count(row.timeouts),

@@ -8,34 +8,37 @@ struct SellerRoutes<C: Clock>: Sendable where C.Duration == Duration {
     let gate: AdmissionGate
     let idempotency: IdempotencyGate
 
-    /// A seller POST: the seller's key, the body read once, idempotency, then the admission
-    /// gate (503 while shutting down) around the exchange's work.
+    /// A seller POST: the seller's key, the body read once (JSON, or a URL-encoded form read
+    /// into the same JSON document), idempotency, then the admission gate (503 while shutting
+    /// down) around the exchange's work.
     private func sell(
-        _ request: Request, _ context: GavelRequestContext, _ work: @escaping @Sendable (String, JSONValue) async throws -> JSONValue
+        _ request: Request, _ context: GavelRequestContext, route: SellerForm.Route,
+        _ work: @escaping @Sendable (String, JSONValue) async throws -> JSONValue
     ) async throws -> Response {
         let seller = try context.requireSeller()
+        let format = try SellerBodyFormat(contentType: request.headers[.contentType])
         let body = try await JSONIO.bytes(request, context: context)
-        return try await idempotency.run(request, body: body, sellerID: seller) {
-            let json = try JSONIO.parse(body)
+        return try await idempotency.run(request, body: body, sellerID: seller, form: format == .form) {
+            let json = try format.document(body, route: route)
             return try await gate.admit { try await work(seller, json) }
         }
     }
 
     func register(on router: Routes) {
         router.post("/v1/leads") { request, context in
-            try await sell(request, context) { seller, json in
+            try await sell(request, context, route: .lead) { seller, json in
                 let submission = try LeadSubmission.parse(json).orProblem()
                 return try await exchange.submit(submission, sellerID: seller).json
             }
         }
         router.post("/v1/ping") { request, context in
-            try await sell(request, context) { seller, json in
+            try await sell(request, context, route: .lead) { seller, json in
                 let submission = try LeadSubmission.parse(json).orProblem()
                 return try await exchange.ping(submission, sellerID: seller).json
             }
         }
         router.post("/v1/post") { request, context in
-            try await sell(request, context) { seller, json in
+            try await sell(request, context, route: .post) { seller, json in
                 let submission = try PostSubmission.parse(json).orProblem()
                 return try await exchange.post(submission, sellerID: seller).json
             }

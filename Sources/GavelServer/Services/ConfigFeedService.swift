@@ -4,8 +4,10 @@ import ServiceLifecycle
 
 /// Keeps a node's in-memory configuration in step with the shared database: each element of
 /// the store's change feed (a write on any node, or a resync after the `LISTEN` connection
-/// came back) reloads the configuration into the `MarketCache` and the API keys into the
-/// `KeyRing`. Reloads run one after another, so the last one always follows the last change.
+/// came back) reloads the configuration into the `MarketCache`, the API keys into the
+/// `KeyRing` and the webhooks into the `WebhookHub`. Reloads run one after another, so the
+/// last one always follows the last change (a webhook created here a moment ago and missed by
+/// a reload comes back with the next, which its own notification triggers).
 ///
 /// A reload must never undo a change this node's `ConfigService` applied in memory while the
 /// reload was reading (the store's notification of that change comes later, but the cache
@@ -35,6 +37,7 @@ public struct ConfigFeedService<C: Clock>: Service where C.Duration == Duration 
             for await _ in changes {
                 await reloadMarket()
                 known = await reloadKeys(known: known)
+                await reloadWebhooks()
             }
         }
     }
@@ -79,6 +82,15 @@ public struct ConfigFeedService<C: Clock>: Service where C.Duration == Duration 
         }
         for record in known.subtracting(current) { app.keys.remove(keyID: record.id) }
         return current
+    }
+
+    /// Reloads the webhooks (created or deleted on any node).
+    private func reloadWebhooks() async {
+        do {
+            app.webhooks.replace(try await app.store.webhooks())
+        } catch {
+            warn("webhooks", error)
+        }
     }
 
     private func warn(_ what: String, _ error: any Error) {

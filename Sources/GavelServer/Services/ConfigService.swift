@@ -11,18 +11,22 @@ public actor ConfigService {
     let keys: KeyRing
     let ids = IDGenerator()
     let urlGuard: AddressGuard
+    let webhooks: WebhookRegistry?
 
-    /// Creates the service.
-    public init(store: any ConfigStore & KeyStore, market: MarketCache, keys: KeyRing, urlGuard: AddressGuard) {
+    /// Creates the service; `webhooks` loses a seller's or buyer's webhooks with it.
+    public init(
+        store: any ConfigStore & KeyStore, market: MarketCache, keys: KeyRing, urlGuard: AddressGuard, webhooks: WebhookRegistry? = nil
+    ) {
         self.store = store
         self.market = market
         self.keys = keys
         self.urlGuard = urlGuard
+        self.webhooks = webhooks
     }
 
     /// Creates a record from its wire form; returns the stored record.
     public func create(_ kind: ConfigKind, json: JSONValue) async throws -> ConfigRecord {
-        var record = try parse(kind, json: json, id: nil)
+        var record = try parse(kind, json: json, id: nil, replacing: nil)
         record = try await prepare(record, replacing: nil)
         try await store.create(record)
         market.update { $0.apply(record) }
@@ -32,7 +36,7 @@ public actor ConfigService {
     /// Replaces a record (PUT).
     public func replace(_ kind: ConfigKind, id: String, json: JSONValue) async throws -> ConfigRecord {
         let existing = try current(kind, id: id)
-        var record = try parse(kind, json: json, id: id)
+        var record = try parse(kind, json: json, id: id, replacing: existing)
         guard record.id == id else { throw Problem.invalid(field: "id", "must match the id in the path ('\(id)')") }
         record = try await prepare(record, replacing: existing)
         try await store.replace(record)
@@ -102,15 +106,20 @@ public actor ConfigService {
             _ = try await store.deleteAPIKey(id: key.id)
         }
         keys.remove(subjectID: id, role: role)
+        try await webhooks?.deleteAll(of: WebhookOwner(role: role, subjectID: id))
     }
 
-    private func parse(_ kind: ConfigKind, json: JSONValue, id: String?) throws -> ConfigRecord {
+    /// Reads a record. A seller without `status` gets the settings' `new_seller_status` when
+    /// created, and keeps its status when replaced (a v1 client never resets it by a PUT).
+    private func parse(_ kind: ConfigKind, json: JSONValue, id: String?, replacing existing: ConfigRecord?) throws -> ConfigRecord {
         let fallback = id ?? ids.make(Self.prefix(kind))
         switch kind {
         case .vertical: return .vertical(try Vertical.parse(json, defaultID: fallback).orProblem())
         case .seller:
             let alias = "s-" + ids.secret(length: 8)
-            return .seller(try Seller.parse(json, defaultID: fallback, defaultAlias: alias).orProblem())
+            var status = market.current.config.settings.newSellerStatus
+            if case .seller(let old) = existing { status = old.status }
+            return .seller(try Seller.parse(json, defaultID: fallback, defaultAlias: alias, defaultStatus: status).orProblem())
         case .buyer: return .buyer(try Buyer.parse(json, defaultID: fallback).orProblem())
         case .campaign:
             return .campaign(try Campaign.parse(json, defaultID: fallback, verticals: market.current.config.verticals).orProblem())

@@ -14,16 +14,17 @@ struct IdempotencyGate: Sendable {
     /// The longest key accepted.
     static let maxKeyLength = 200
 
-    /// Runs `work` once per key and body; without a key, just runs it.
+    /// Runs `work` once per key and body; without a key, just runs it. A form body is
+    /// fingerprinted apart from a JSON body of the same bytes.
     func run(
-        _ request: Request, body: [UInt8], sellerID: String,
+        _ request: Request, body: [UInt8], sellerID: String, form: Bool = false,
         work: @Sendable () async throws -> JSONValue
     ) async throws -> Response {
         guard let key = request.headers[Self.header] else { return JSONIO.response(try await work()) }
         guard !key.isEmpty, key.utf8.count <= Self.maxKeyLength else {
             throw Problem.invalid(field: "Idempotency-Key", "must be 1-\(Self.maxKeyLength) characters")
         }
-        let fingerprint = Self.fingerprint(path: request.uri.path, body: body)
+        let fingerprint = Self.fingerprint(path: request.uri.path + (form ? " form" : ""), body: body)
         switch try await store.claimIdempotencyKey(sellerID: sellerID, key: key, fingerprint: fingerprint, at: clock.now()) {
         case .replay(let status, let stored):
             var response = Response(

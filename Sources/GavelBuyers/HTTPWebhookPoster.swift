@@ -1,0 +1,49 @@
+import AsyncHTTPClient
+import GavelCore
+import Logging
+
+/// Sends webhook deliveries over HTTP on a client of its own — a small pool, apart from the
+/// buyers' — so receivers never take a connection an auction needs. Each delivery is a JSON
+/// POST signed like a buyer call (``BuyerSignature``: `X-Gavel-Timestamp` and
+/// `X-Gavel-Signature: sha256=<hex HMAC-SHA256 of "<timestamp>.<body>">` with the webhook's
+/// secret), checked by the SSRF guard before it connects (and for `http://` URLs pinned to the
+/// address checked), never redirected. The answer's body is not read. Call ``shutdown()``
+/// before it goes away.
+public final class HTTPWebhookPoster: WebhookPoster {
+    private let transport: BuyerTransport
+
+    /// Creates a poster; `allowPrivateAddresses` lets URLs reach loopback and private
+    /// addresses (demos and tests, as `--allow-private-buyer-urls`).
+    public init(
+        allowPrivateAddresses: Bool, connectionsPerHost: Int = 4, wallClock: any WallClock = SystemWallClock(),
+        logger: Logger = Logger(label: "gavel.webhooks")
+    ) {
+        let configuration = HTTPBuyerGateway.Configuration(
+            connectionsPerHost: connectionsPerHost, connectTimeout: .seconds(5), maxResponseBytes: 4_096,
+            userAgent: "gavel-webhooks/1", allowPrivateAddresses: allowPrivateAddresses)
+        let client = HTTPClient(
+            eventLoopGroup: HTTPClient.defaultEventLoopGroup, configuration: configuration.httpClientConfiguration,
+            backgroundActivityLogger: logger)
+        transport = BuyerTransport(
+            client: client, configuration: configuration, wallClock: wallClock, logger: logger,
+            addressGuard: AddressGuard(allowPrivate: allowPrivateAddresses))
+    }
+
+    /// POSTs a signed delivery; the status, or why there was none. A cancelled call (the
+    /// sender's deadline) ends at once as `timeout`.
+    public func post(url: String, body: [UInt8], secret: String, headers: [HeaderField]) async -> WebhookReply {
+        var request = transport.nativeRequest(url: url, body: body, secret: secret)
+        request.headers += headers
+        switch await transport.send(request, readsBody: { _ in false }) {
+        case .response(let reply): return .status(reply.status)
+        case .tooLarge(let status): return .status(status)
+        case .timeout: return .failed("timeout")
+        case .failed(let detail): return .failed(detail)
+        }
+    }
+
+    /// Shuts the client down (deliveries in flight end as failures).
+    public func shutdown() async throws {
+        try await transport.client.shutdown()
+    }
+}

@@ -1,0 +1,180 @@
+import GavelCore
+import GavelStoreSupport
+import GavelTesting
+import Testing
+
+@Suite("Learned floors")
+struct FloorLearnerTests {
+    static let learning = FloorLearning(mode: .on, exploration: .zero, minSamples: 20)
+
+    static func single(_ cents: Int64) -> FloorObservation { FloorObservation(top: Money(cents: cents), second: .zero) }
+
+    @Test func aLoneBidderUnderSecondPricePaysTheFloorSoTheFloorRisesTowardItsBid() {
+        let window = (0..<200).map { Self.single(1_800 + Int64($0 % 5) * 100) }  // $18 … $22, always alone
+        let floor = FloorLearner.estimate(window, staticFloor: Money(cents: 200), learning: Self.learning, kind: .secondPrice)
+        // Unshrunk the best floor is $18 (everyone fills); 200 of 220 weight keeps most of the lift.
+        #expect(floor > Money(cents: 1_500) && floor <= Money(cents: 1_800), "\(floor)")
+    }
+
+    @Test func underFirstPriceAFloorOnlyLosesSalesSoTheStaticFloorStays() {
+        let window = (0..<200).map { Self.single(1_800 + Int64($0 % 5) * 100) }
+        #expect(
+            FloorLearner.estimate(window, staticFloor: Money(cents: 200), learning: Self.learning, kind: .firstPrice) == Money(cents: 200))
+    }
+
+    @Test func theFillRateGuardRailKeepsNinetyPercentOfTheStaticFloorsFill() {
+        // Half the leads have one $3 bid, half one $20 bid: a $20 floor doubles revenue per sale
+        // but fills half, so it is refused; nothing above $3 keeps 90 %.
+        let window = (0..<200).map { Self.single($0 % 2 == 0 ? 300 : 2_000) }
+        let floor = FloorLearner.estimate(window, staticFloor: Money(cents: 200), learning: Self.learning, kind: .secondPrice)
+        #expect(floor <= Money(cents: 300), "\(floor)")
+    }
+
+    @Test func thickSegmentsBarelyMove() {
+        // Eight bidders: the second bid sets the price, a floor under it changes nothing.
+        let window = (0..<200).map { _ in FloorObservation(top: Money(cents: 2_500), second: Money(cents: 2_400)) }
+        let floor = FloorLearner.estimate(window, staticFloor: Money(cents: 200), learning: Self.learning, kind: .secondPrice)
+        let staticPayment = FloorObservation(top: Money(cents: 2_500), second: Money(cents: 2_400)).payment(
+            floor: Money(cents: 200), kind: .secondPrice)
+        #expect(window[0].payment(floor: floor, kind: .secondPrice) == staticPayment, "a floor under the second bid costs nothing")
+    }
+
+    @Test func theMaximumCapsTheFloorAndFewLeadsPullItTowardTheStaticFloor() {
+        var capped = Self.learning
+        capped.maxFloor = Money(cents: 1_000)
+        let window = (0..<200).map { _ in Self.single(2_000) }
+        #expect(FloorLearner.estimate(window, staticFloor: Money(cents: 200), learning: capped, kind: .secondPrice) <= Money(cents: 1_000))
+        let few = Array(window.prefix(20))
+        let shrunk = FloorLearner.estimate(few, staticFloor: Money(cents: 200), learning: Self.learning, kind: .secondPrice)
+        #expect(shrunk == Money(cents: 200 + (2_000 - 200) * 20 / 40), "20 leads against a weight of 20: half the lift")
+    }
+
+    @Test func decisionsWarmUpExploreAndExplainThemselves() {
+        var learner = FloorLearner()
+        let floor = Money(cents: 200)
+        let cold = learner.decide(segment: "s", staticFloor: floor, learning: Self.learning, kind: .secondPrice, draw: 999_999)
+        #expect(cold.source == .warmingUp && cold.floor == floor)
+        for _ in 0..<40 { learner.observe(Self.single(2_000), segment: "s", settings: Self.learning) }
+        let learned = learner.decide(segment: "s", staticFloor: floor, learning: Self.learning, kind: .secondPrice, draw: 999_999)
+        #expect(learned.source == .learned && learned.floor > floor && learned.samples == 40)
+        #expect(learned.explanation.contains("learned floor") && learned.explanation.contains("40 leads"))
+        var exploring = Self.learning
+        exploring.exploration = Rate(micros: 100_000)
+        let explored = learner.decide(segment: "s", staticFloor: floor, learning: exploring, kind: .secondPrice, draw: 99_999)
+        #expect(explored.source == .exploration && explored.floor == floor)
+    }
+
+    @Test func segmentsAreCutByTheConfiguredDimensions() {
+        let learning = FloorLearning(segment: [.vertical, .state, .source])
+        #expect(learning.segment(vertical: "auto", fields: ["state": "CA"], source: "fb", seller: "S1") == "auto|CA|fb")
+        #expect(FloorLearning(segment: [.seller]).segment(vertical: "auto", fields: [:], source: "", seller: "S1") == "S1")
+        #expect(FloorLearning(verticals: ["solar": .on]).isOn(for: "solar") && !FloorLearning(verticals: ["solar": .on]).isOn(for: "auto"))
+    }
+
+    @Test func settingsReadAndWriteTheLearningOptions() throws {
+        let json: JSONValue = [
+            "floor_learning": "on", "floor_learning_verticals": ["solar": "off"], "ranking": "quality",
+            "floor_learning_options": [
+                "segment": ["vertical", "state"], "exploration": .number(Number(text: "0.1")!),
+                "min_fill_rate": .number(Number(text: "0.95")!), "max_floor": 30,
+            ],
+        ]
+        guard case .success(let settings) = Settings.parse(json, current: Settings()) else {
+            Issue.record("refused")
+            return
+        }
+        #expect(settings.floorLearning.mode == .on && !settings.floorLearning.isOn(for: "solar") && settings.ranking == .quality)
+        #expect(settings.floorLearning.segment == [.vertical, .state] && settings.floorLearning.maxFloor == Money(cents: 3_000))
+        guard case .success(let again) = Settings.parse(settings.json, current: Settings()) else {
+            Issue.record("round trip")
+            return
+        }
+        #expect(again == settings)
+        let bad: JSONValue = [
+            "floor_learning": "maybe", "floor_learning_options": ["segment": ["zip"], "exploration": .number(Number(text: "0.9")!)],
+        ]
+        guard case .failure(let failure) = Settings.parse(bad, current: Settings()) else {
+            Issue.record("accepted")
+            return
+        }
+        #expect(
+            Set(failure.errors.map(\.field)).isSuperset(of: [
+                "floor_learning", "floor_learning_options.segment", "floor_learning_options.exploration",
+            ]))
+    }
+}
+
+@Suite("Quality ranking")
+struct QualityRankingTests {
+    static func bid(_ id: String, _ cents: Int64) -> Bid { Bid(campaignID: id, buyerID: "b-\(id)", amount: Money(cents: cents)) }
+
+    @Test func aNewCampaignStartsFromThePriorAndItsRecordOutweighsIt() {
+        var book = QualityBook()
+        #expect(book.estimate("new") == QualityEstimate(accept: Rate(micros: 900_000), returned: Rate(micros: 50_000)))
+        for index in 0..<90 { book.recordPost(campaignID: "flaky", outcome: index % 2 == 0 ? .accepted : .rejected) }
+        #expect(book.estimate("flaky").accept == Rate(micros: (45 + 9) * 1_000_000 / 100))
+        for _ in 0..<45 { book.recordReturn(campaignID: "flaky") }
+        #expect(book.estimate("flaky").returned == Rate(micros: (45 + 1) * 1_000_000 / 65))
+    }
+
+    @Test func expectedRealizedValueOrdersTheBidsAndEachPaysItsOwnBid() {
+        let quality = [
+            "high-but-flaky": QualityEstimate(accept: Rate(micros: 500_000), returned: .zero),
+            "steady": QualityEstimate(accept: Rate(micros: 950_000), returned: .zero),
+        ]
+        let bids = [Self.bid("high-but-flaky", 3_000), Self.bid("steady", 2_000)]
+        let ranked = Auction.rank(bids, floor: Money(cents: 200), quality: quality)
+        #expect(ranked.map(\.campaignID) == ["steady", "high-but-flaky"], "$20 × 0.95 beats $30 × 0.5")
+        #expect(
+            Auction.clearingPrices(ranked, floor: Money(cents: 200), kind: .firstPrice, quality: quality) == [
+                Money(cents: 2_000), Money(cents: 3_000),
+            ])
+        #expect(Auction.rank(bids, floor: Money(cents: 200)).first?.campaignID == "high-but-flaky", "price ranking is unchanged")
+    }
+
+    @Test func secondPriceUnderQualityChargesWhatItTookToRankFirst() {
+        let quality = [
+            "a": QualityEstimate(accept: Rate(micros: 1_000_000), returned: .zero),
+            "b": QualityEstimate(accept: Rate(micros: 500_000), returned: .zero),
+        ]
+        let ranked = Auction.rank([Self.bid("a", 2_000), Self.bid("b", 3_000)], floor: Money(cents: 200), quality: quality)
+        let prices = Auction.clearingPrices(ranked, floor: Money(cents: 200), kind: .secondPrice, quality: quality)
+        // b's score is $30 × 0.5 = $15: a needed $15.00, pays $15.01; b is last and pays the floor + 1 cent.
+        #expect(ranked.map(\.campaignID) == ["a", "b"] && prices == [Money(cents: 1_501), Money(cents: 201)])
+    }
+}
+
+@Suite("Market intelligence in the exchange, on the in-memory store and a manual clock")
+struct IntelligenceExchangeTests {
+    @Test func aThinSegmentLearnsItsFloorAndTheLoneBidderPaysMore() async throws {
+        let remote = ExchangeOrchestrationTests.remote("alone")
+        let harness = ExchangeOrchestrationTests.Harness([remote])
+        var settings = Settings(auction: .secondPrice)
+        settings.floorLearning = FloorLearning(mode: .on, exploration: .zero, minSamples: 10)
+        harness.configure(settings)
+        harness.gateway.script("alone", ping: .bid(Money(cents: 2_000)))
+        let first = try await harness.sell()
+        #expect(first.price == Money(cents: 201), "warming up: the static $2 floor, second price pays it plus a cent")
+        var last = first
+        for _ in 0..<30 { last = try await harness.sell() }
+        #expect(last.price > Money(cents: 1_000), "the learned floor: \(last.price)")
+        let outcome = try #require(try await harness.store.lead(id: last.leadID)?.outcome)
+        #expect(outcome.sales.first?.price == last.price)
+    }
+
+    @Test func qualityRankingSellsFirstToTheBuyerThatKeepsItsLeads() async throws {
+        let harness = ExchangeOrchestrationTests.Harness([
+            ExchangeOrchestrationTests.remote("flaky"), ExchangeOrchestrationTests.remote("steady"),
+        ])
+        var settings = Settings()
+        settings.ranking = .quality
+        harness.configure(settings)
+        harness.gateway.script("flaky", ping: .bid(Money(cents: 3_000)))
+        harness.gateway.script("flaky", post: .reject("not today"))
+        harness.gateway.script("steady", ping: .bid(Money(cents: 2_000)))
+        for _ in 0..<40 { _ = try await harness.sell() }
+        let result = try await harness.sell()
+        let posts = try await harness.records(result).posts
+        #expect(posts.first?.campaignID == "steady" && result.price == Money(cents: 2_000), "no post wasted on the flaky buyer")
+    }
+}
