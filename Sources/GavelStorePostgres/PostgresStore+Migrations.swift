@@ -19,6 +19,7 @@ extension PostgresStore {
 
     /// Applies the migrations up to (not including) the one named `before` (all with `nil`):
     /// tests write a database as an older version did.
+    @discardableResult
     func migrate(before: String?) async throws -> [String] {
         try await checkReachable()
         return try await withConnection { connection in

@@ -50,6 +50,7 @@ extension PostgresStore {
                 """, logger: logger)
             let ids = try rows.map { try $0.decode(String.self) }
             for id in ids { try await erase(leadID: id, redaction: redaction, at: at, on: connection) }
+            try await scrubResponses(leadIDs: Set(ids), on: connection)
             return ids.count
         }
         if count > 0 { try await vacuumErased() }
@@ -75,7 +76,8 @@ extension PostgresStore {
         }
     }
 
-    /// Erases one lead inside a transaction: fields, consent, buyer texts of posts and sales.
+    /// Erases one lead inside a transaction: fields, consent, buyer texts of posts and sales,
+    /// return reasons and webhook bodies that repeat its personal values.
     private func erase(leadID: String, redaction: Redaction, at: Timestamp, on connection: PostgresConnection) async throws {
         guard let detail = try await PostgresLeadReader(connection: connection, leadID: leadID, logger: logger).detail() else { return }
         let erased = redaction.erase(detail, at: at)
@@ -85,22 +87,53 @@ extension PostgresStore {
                 erased_at = \(erased.lead.erasedAt?.milliseconds) WHERE id = \(leadID)
             """, logger: logger)
         let values = redaction.personalValues(detail.lead)
+        try await scrubPosts(leadID: leadID, values: values, on: connection)
+        try await scrubSales(leadID: leadID, values: values, on: connection)
+        try await scrubWebhookBodies(leadID: leadID, values: values, on: connection)
+    }
+
+    /// Drops the buyer's reasons and lead ids that repeat a personal value from the lead's posts.
+    private func scrubPosts(leadID: String, values: [String], on connection: PostgresConnection) async throws {
         let posts = try await connection.all(
             "SELECT seq, reason, buyer_lead_id FROM posts WHERE lead_id = \(leadID)", logger: logger
         ).map { try $0.decode((Int32, String?, String?).self) }
         for (seq, reason, buyerLeadID) in posts {
-            let scrubReason = reason.map { Redaction.mentions($0, values) } ?? false
-            let scrubID = buyerLeadID.map { Redaction.mentions($0, values) } ?? false
-            guard scrubReason || scrubID else { continue }
-            let newReason: String? = scrubReason ? Redaction.scrubbedReason : reason
-            let newID: String? = scrubID ? nil : buyerLeadID
+            let newReason = Redaction.scrubbed(reason, values: values)
+            let dropID = buyerLeadID.map { Redaction.mentions($0, values) } ?? false
+            guard newReason != nil || dropID else { continue }
             try await connection.query(
-                "UPDATE posts SET reason = \(newReason), buyer_lead_id = \(newID) WHERE lead_id = \(leadID) AND seq = \(seq)",
-                logger: logger)
+                """
+                UPDATE posts SET reason = \(newReason ?? reason), buyer_lead_id = \(dropID ? nil : buyerLeadID)
+                WHERE lead_id = \(leadID) AND seq = \(seq)
+                """, logger: logger)
         }
-        for (before, after) in zip(detail.outcome?.sales ?? [], erased.outcome?.sales ?? []) where before.buyerLeadID != after.buyerLeadID {
+    }
+
+    /// Drops the buyer lead ids and return reasons that repeat a personal value from the lead's sales.
+    private func scrubSales(leadID: String, values: [String], on connection: PostgresConnection) async throws {
+        let sales = try await connection.all(
+            "SELECT seq, buyer_lead_id, return_reason FROM sales WHERE lead_id = \(leadID)", logger: logger
+        ).map { try $0.decode((Int32, String?, String?).self) }
+        for (seq, buyerLeadID, returnReason) in sales {
+            let dropID = buyerLeadID.map { Redaction.mentions($0, values) } ?? false
+            let newReason = Redaction.scrubbed(returnReason, values: values)
+            guard newReason != nil || dropID else { continue }
             try await connection.query(
-                "UPDATE sales SET buyer_lead_id = NULL WHERE lead_id = \(leadID) AND campaign_id = \(after.campaignID)", logger: logger)
+                """
+                UPDATE sales SET buyer_lead_id = \(dropID ? nil : buyerLeadID), return_reason = \(newReason ?? returnReason)
+                WHERE lead_id = \(leadID) AND seq = \(seq)
+                """, logger: logger)
+        }
+    }
+
+    /// Rewrites the outbox bodies about the lead whose `reason` repeats a personal value.
+    private func scrubWebhookBodies(leadID: String, values: [String], on connection: PostgresConnection) async throws {
+        let rows = try await connection.all(
+            "SELECT id, body FROM webhook_deliveries WHERE strpos(body, \(leadID)) > 0", logger: logger
+        ).map { try $0.decode((String, String).self) }
+        for (id, body) in rows {
+            guard let scrubbed = Redaction.scrubWebhookBody(body, values: values) else { continue }
+            try await connection.query("UPDATE webhook_deliveries SET body = \(scrubbed) WHERE id = \(id)", logger: logger)
         }
     }
 
@@ -135,7 +168,7 @@ extension PostgresStore {
     /// erased values) are removed, not just hidden.
     private func vacuumErased() async throws {
         try await withConnection { connection in
-            try await connection.query("VACUUM leads, posts, sales, idempotency_keys", logger: logger)
+            _ = try await connection.query("VACUUM leads, posts, sales, idempotency_keys, webhook_deliveries", logger: logger)
         }
     }
 }

@@ -38,6 +38,7 @@ extension SQLiteStore {
                 db, sql: "SELECT id FROM leads WHERE erased_at IS NULL AND received_at < ? ORDER BY received_at LIMIT ?",
                 arguments: [receivedBefore.milliseconds, limit])
             for id in ids { try PrivacyWrite.erase(db, leadID: id, redaction: redaction, at: at) }
+            try PrivacyWrite.scrubResponses(db, leadIDs: Set(ids))
             return ids.count
         }
         if count > 0 { try await truncateWAL() }
@@ -76,11 +77,23 @@ extension SQLiteStore {
 
 /// The writes of an erasure, inside a transaction.
 enum PrivacyWrite {
-    /// Erases one lead: its fields and consent, the buyer texts of its records and sales.
+    /// Erases one lead: its fields and consent, the buyer texts of its records and sales, its
+    /// return reasons and webhook bodies that repeat its personal values.
     static func erase(_ db: Database, leadID: String, redaction: Redaction, at: Timestamp) throws {
         guard let row = try Row.fetchOne(db.cachedStatement(sql: "SELECT * FROM leads WHERE id = ?"), arguments: [leadID]) else { return }
         let detail = try LeadReader(db: db, leadID: leadID).detail(row)
         let erased = redaction.erase(detail, at: at)
+        try rewrite(db, erased)
+        try scrubSales(db, before: detail, after: erased)
+        let values = redaction.personalValues(detail.lead)
+        try scrubReturnReasons(db, leadID: leadID, values: values)
+        try scrubWebhookBodies(db, leadID: leadID, values: values)
+    }
+
+    /// Stores the erased lead's fields, consent and records (legacy record rows go: the
+    /// records column now holds them).
+    private static func rewrite(_ db: Database, _ erased: LeadDetail) throws {
+        let leadID = erased.lead.id
         let records = erased.outcome.map { Data(LeadRecordsCodec.encode(pings: $0.pings, posts: $0.posts, skips: $0.skips)) }
         try db.cachedStatement(sql: "UPDATE leads SET fields = ?, consent = ?, records = ?, erased_at = ? WHERE id = ?").execute(
             arguments: [
@@ -90,10 +103,33 @@ enum PrivacyWrite {
         for table in ["pings", "posts", "skips"] where records != nil {
             try db.execute(sql: "DELETE FROM \(table) WHERE lead_id = ?", arguments: [leadID])
         }
-        for (before, after) in zip(detail.outcome?.sales ?? [], erased.outcome?.sales ?? []) where before.buyerLeadID != after.buyerLeadID {
+    }
+
+    private static func scrubSales(_ db: Database, before: LeadDetail, after: LeadDetail) throws {
+        for (old, new) in zip(before.outcome?.sales ?? [], after.outcome?.sales ?? []) where old.buyerLeadID != new.buyerLeadID {
             try db.execute(
                 sql: "UPDATE sales SET buyer_lead_id = ? WHERE lead_id = ? AND campaign_id = ?",
-                arguments: [after.buyerLeadID, leadID, after.campaignID])
+                arguments: [new.buyerLeadID, after.lead.id, new.campaignID])
+        }
+    }
+
+    /// Replaces the buyers' return reasons that repeat a personal value.
+    private static func scrubReturnReasons(_ db: Database, leadID: String, values: [String]) throws {
+        let rows = try Row.fetchAll(
+            db, sql: "SELECT seq, return_reason FROM sales WHERE lead_id = ? AND return_reason IS NOT NULL", arguments: [leadID])
+        for row in rows {
+            guard let scrubbed = Redaction.scrubbed(row["return_reason"], values: values) else { continue }
+            try db.execute(
+                sql: "UPDATE sales SET return_reason = ? WHERE lead_id = ? AND seq = ?", arguments: [scrubbed, leadID, row["seq"]])
+        }
+    }
+
+    /// Rewrites the outbox bodies about the lead whose `reason` repeats a personal value.
+    private static func scrubWebhookBodies(_ db: Database, leadID: String, values: [String]) throws {
+        let rows = try Row.fetchAll(db, sql: "SELECT seq, body FROM webhook_deliveries WHERE instr(body, ?) > 0", arguments: [leadID])
+        for row in rows {
+            guard let body = Redaction.scrubWebhookBody(row["body"], values: values) else { continue }
+            try db.execute(sql: "UPDATE webhook_deliveries SET body = ? WHERE seq = ?", arguments: [body, row["seq"]])
         }
     }
 

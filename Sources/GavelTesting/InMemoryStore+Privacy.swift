@@ -30,6 +30,7 @@ extension InMemoryStore {
             let ids = state.leads.values.filter { $0.lead.erasedAt == nil && $0.lead.receivedAt < receivedBefore }
                 .sorted { ($0.lead.receivedAt, $0.lead.id) < ($1.lead.receivedAt, $1.lead.id) }.prefix(limit).map(\.lead.id)
             for id in ids { state.erase(leadID: id, redaction: redaction, at: at) }
+            state.scrubResponses(leadIDs: Set(ids))
             return ids.count
         }
     }
@@ -48,7 +49,8 @@ extension InMemoryStore {
 }
 
 extension InMemoryState {
-    /// Erases one lead: its fields and consent, the buyer texts of its posts and sales.
+    /// Erases one lead: its fields and consent, the buyer texts of its posts and sales, its
+    /// return reasons and webhook bodies that repeat its personal values.
     mutating func erase(leadID: String, redaction: Redaction, at: Timestamp) {
         guard var stored = leads[leadID] else { return }
         let values = redaction.personalValues(stored.lead)
@@ -56,8 +58,20 @@ extension InMemoryState {
         stored.outcome = stored.outcome.map { redaction.erase($0, values: values) }
         for index in stored.sales.indices {
             if let id = stored.sales[index].sale.buyerLeadID, Redaction.mentions(id, values) { stored.sales[index].sale.buyerLeadID = nil }
+            if let reason = Redaction.scrubbed(stored.sales[index].returnReason, values: values) {
+                stored.sales[index].returnReason = reason
+            }
         }
         leads[leadID] = stored
+        scrubWebhookBodies(leadID: leadID, values: values)
+    }
+
+    /// Rewrites the outbox bodies about the lead whose `reason` repeats a personal value.
+    mutating func scrubWebhookBodies(leadID: String, values: [String]) {
+        for (id, entry) in webhooks.deliveries where entry.delivery.message.body.contains(leadID) {
+            guard let body = Redaction.scrubWebhookBody(entry.delivery.message.body, values: values) else { continue }
+            webhooks.deliveries[id]?.delivery.message.body = body
+        }
     }
 
     /// Drops the redirect URL from stored idempotency responses of the leads.

@@ -42,6 +42,20 @@ struct PrivacyTests {
         #expect(redaction.erase(unknown, at: at).fields.isEmpty, "a vertical that no longer exists keeps nothing")
     }
 
+    @Test func contactFieldsGoEvenWhenACustomVerticalDoesNotMarkThemPersonal() {
+        let vertical = Vertical(
+            id: "custom", name: "Custom",
+            fields: [
+                FieldSpec("zip", .string, required: true), FieldSpec("callback", .phone), FieldSpec("inbox", .email),
+                FieldSpec("nickname", .string, pii: true),
+            ])
+        let lead = Lead(
+            id: "L1", sellerID: "S1", vertical: "custom", source: "fb",
+            fields: ["zip": "94105", "callback": "4155550142", "inbox": "z@e.org", "nickname": "Zeb"],
+            receivedAt: Timestamp(milliseconds: 1))
+        #expect(Redaction(verticals: [vertical]).erase(lead, at: Timestamp(milliseconds: 2)).fields == ["zip": "94105"])
+    }
+
     @Test func buyerTextsThatRepeatTheConsumerAreDropped() {
         let redaction = Redaction(verticals: [BuiltInVerticals.autoInsurance])
         let values = ["4155550142", "zeb@e.org"]
@@ -52,13 +66,19 @@ struct PrivacyTests {
         let outcome = LeadOutcome(
             leadID: "L1", status: .sold,
             sales: [
-                Sale(campaignID: "c", buyerID: "b", price: Money(cents: 100), payout: Money(cents: 80), buyerLeadID: "ZEB@e.org", hold: hold, returnWindowDays: 7)
+                Sale(
+                    campaignID: "c", buyerID: "b", price: Money(cents: 100), payout: Money(cents: 80), buyerLeadID: "ZEB@e.org", hold: hold,
+                    returnWindowDays: 7)
             ],
             posts: [
-                PostRecord(campaignID: "x", buyerID: "x", price: Money(cents: 200), origin: .auction, outcome: .rejected, reason: "dup (415) 555-0142", at: at),
-                PostRecord(campaignID: "y", buyerID: "y", price: Money(cents: 150), origin: .auction, outcome: .rejected, reason: "no", at: at),
                 PostRecord(
-                    campaignID: "c", buyerID: "b", price: Money(cents: 100), origin: .auction, outcome: .accepted, buyerLeadID: "b-7", at: at,
+                    campaignID: "x", buyerID: "x", price: Money(cents: 200), origin: .auction, outcome: .rejected,
+                    reason: "dup (415) 555-0142", at: at),
+                PostRecord(
+                    campaignID: "y", buyerID: "y", price: Money(cents: 150), origin: .auction, outcome: .rejected, reason: "no", at: at),
+                PostRecord(
+                    campaignID: "c", buyerID: "b", price: Money(cents: 100), origin: .auction, outcome: .accepted, buyerLeadID: "b-7",
+                    at: at,
                     redirectURL: "https://b.example/thanks"),
             ], finishedAt: at)
         let erased = redaction.erase(outcome, values: values)
@@ -77,6 +97,24 @@ struct PrivacyTests {
         #expect(Redaction.scrubResponse(body, leadIDs: ["L2"]) == nil)
         #expect(Redaction.scrubResponse(scrubbed, leadIDs: ["L1"]) == nil)
         #expect(Redaction.scrubResponse(Array("not json".utf8), leadIDs: ["L1"]) == nil)
+    }
+
+    @Test func webhookBodiesLoseOnlyReasonsThatRepeatTheConsumer() throws {
+        let values = ["4155550142", "zebulon"]
+        let body = JSONWriter.string([
+            "id": "E1", "type": "lead.returned",
+            "data": ["lead_id": "L1", "reason": "Zebulon says wrong number", "price": 12, "source": "zebulon-ads"],
+        ])
+        let scrubbed = try #require(Redaction.scrubWebhookBody(body, values: values))
+        let json = try JSONParser.parse(Array(scrubbed.utf8), limits: .trusted)
+        #expect(json["data"]?["reason"] == .string(Redaction.scrubbedReason))
+        #expect(json["data"]?["source"] == "zebulon-ads", "only a buyer's reason is its words about the consumer")
+        #expect(json["type"] == "lead.returned" && json["data"]?["price"] == 12)
+        #expect(Redaction.scrubWebhookBody(scrubbed, values: values) == nil)
+        #expect(Redaction.scrubWebhookBody(#"{"data":{"reason":"no answer"}}"#, values: values) == nil)
+        #expect(Redaction.scrubWebhookBody("not json", values: values) == nil)
+        #expect(Redaction.scrubbed("call (415) 555-0142", values: values) == Redaction.scrubbedReason)
+        #expect(Redaction.scrubbed("no answer", values: values) == nil && Redaction.scrubbed(nil, values: values) == nil)
     }
 
     @Test func theRetentionSettingParses() throws {

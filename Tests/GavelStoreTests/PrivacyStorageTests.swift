@@ -21,13 +21,15 @@ struct PrivacyStorageTests {
     ]
 
     /// The erased consumer's leads and everything that refers to them (an outcome whose buyer
-    /// repeated its data, a pending lead posted to a buyer, a stored idempotency response), a
-    /// held ping, and another consumer who stays.
+    /// repeated its data, a return whose reason names the consumer and its webhook deliveries,
+    /// a pending lead posted to a buyer, a stored idempotency response), a held ping, and
+    /// another consumer who stays.
     static func populate(_ store: any Storage) async throws -> [String] {
         let lead = StorageConformance.personalLead("L1")
         _ = try await store.insertLead(lead, dedupeSince: nil)
         _ = try await store.hold(Fixtures.sale().hold)
         try await store.recordOutcome(StorageConformance.echoingOutcome("L1"), sellerID: "S1")
+        try await returnEchoingTheConsumer(store)
         _ = try await store.insertLead(StorageConformance.personalLead("L2", at: Fixtures.now.adding(milliseconds: 9)), dedupeSince: nil)
         try await store.markPosting(leadID: "L2", campaignID: "acme-auto-ca")
         _ = try await store.insertLead(StorageConformance.personalLead("K1", phone: "2125550177"), dedupeSince: nil)
@@ -42,6 +44,19 @@ struct PrivacyStorageTests {
                 fields: Fixtures.vertical.nonPersonal(lead.fields), bids: [], prices: [], allocated: nil, pings: [], skips: [],
                 createdAt: Fixtures.now, expiresAt: Fixtures.now.adding(milliseconds: 120_000)))
         return lead.contactKeys.all
+    }
+
+    /// The buyer returns the lead with a reason that names the consumer, to an operator's
+    /// webhook: the reason is stored with the sale and in two outbox bodies.
+    static func returnEchoingTheConsumer(_ store: any Storage) async throws {
+        try await store.createWebhook(StorageConformance.webhook("W-op"))
+        let fanOut = WebhookFanOut(
+            subscribers: [WebhookFanOut.Subscriber(webhookID: "W-op", owner: .admin, events: Set(WebhookEventType.allCases))],
+            retryWindowMS: 86_400_000)
+        let request = ReturnRequest(
+            leadID: "L1", buyerID: "acme", reason: "Zebulon Quixotic42 at zeb.4155550142@example.org says he never asked",
+            at: Fixtures.now.adding(milliseconds: 500), webhooks: fanOut)
+        #expect(try await store.recordReturn(request) == .approved(refund: Money("12.50")))
     }
 
     static func erase(_ store: any Storage, keys: [String]) async throws {

@@ -134,4 +134,45 @@ extension StorageConformance {
         try await store.recordErasure(pass)
         #expect(try await store.erasures(limit: 1) == [pass])
     }
+
+    /// A buyer's return reason that repeats the consumer's data is dropped from the webhook
+    /// outbox (and from the sale); another consumer's reasons and every delivery stay.
+    static func erasureScrubsTheWebhookOutbox(_ harness: some StoreHarness) async throws {
+        let store = try await harness.open()
+        try await store.createWebhook(webhook("W-op"))
+        let fanOut = WebhookFanOut(
+            subscribers: [WebhookFanOut.Subscriber(webhookID: "W-op", owner: .admin, events: Set(WebhookEventType.allCases))],
+            retryWindowMS: 86_400_000)
+        for (id, phone) in [("L1", erasedPhone), ("K1", "2125550177")] {
+            let lead = personalLead(id, phone: phone)
+            _ = try await store.insertLead(lead, dedupeSince: nil)
+            _ = try await store.hold(Fixtures.sale().hold)
+            try await store.recordOutcome(Fixtures.soldOutcome(id), sellerID: "S1")
+            let reason = "wrong number \(phone), zeb.\(phone)@example.org never asked"
+            let request = ReturnRequest(
+                leadID: id, buyerID: "acme", reason: reason, at: Fixtures.now.adding(milliseconds: 60_000), webhooks: fanOut)
+            #expect(try await store.recordReturn(request) == .approved(refund: Money("12.50")))
+        }
+        let before = try await store.webhookDeliveries(webhookID: "W-op", status: nil, limit: 20)
+        #expect(before.filter { $0.message.body.contains("zeb.\(erasedPhone)@example.org") }.count == 2)
+
+        let keys = personalLead("L1").contactKeys.all
+        let record = ErasureRecord(id: "E1", kind: .request, at: Fixtures.now.adding(milliseconds: 120_000), contactKeys: keys)
+        #expect(
+            try await store.eraseConsumer(contactKeys: keys, redaction: Redaction(verticals: [Fixtures.vertical]), record: record).leads
+                == 1)
+
+        let after = try await store.webhookDeliveries(webhookID: "W-op", status: nil, limit: 20)
+        #expect(after.map(\.message.id).sorted() == before.map(\.message.id).sorted())
+        #expect(!after.contains { $0.message.body.contains(erasedPhone) || $0.message.body.contains("zeb.\(erasedPhone)") })
+        #expect(after.filter { $0.message.body.contains("zeb.2125550177@example.org") }.count == 2, "the other consumer's stay")
+        let erased = after.filter { $0.message.body.contains("\"L1\"") }
+        #expect(erased.count == 2)
+        for delivery in erased {
+            let body = try JSONParser.parse(Array(delivery.message.body.utf8), limits: .trusted)
+            #expect(body["data"]?["reason"] == .string(Redaction.scrubbedReason))
+            #expect(body["data"]?["lead_id"] == "L1")
+        }
+        #expect(try await store.audit().isClean)
+    }
 }

@@ -185,6 +185,9 @@ struct StorageConformanceTests {
     @Test(arguments: Backend.available) func retentionErasesOldLeadsInBatches(_ backend: Backend) async throws {
         try await backend.run { try await StorageConformance.retentionErasesOldLeadsInBatches($0) }
     }
+    @Test(arguments: Backend.available) func erasureScrubsTheWebhookOutbox(_ backend: Backend) async throws {
+        try await backend.run { try await StorageConformance.erasureScrubsTheWebhookOutbox($0) }
+    }
 
     // MARK: Reports and import
 

@@ -82,8 +82,9 @@ public struct ErasureRecord: Sendable, Hashable, Identifiable {
 
 /// What erasing a lead's personal data does, as a pure function every store applies.
 ///
-/// Of the fields only those its vertical marks non-personal stay (a field the vertical does
-/// not know, or a lead of a vertical that no longer exists, keeps nothing); the consent
+/// Of the fields only those its vertical marks non-personal stay (never a phone or an email; a
+/// field the vertical does not know, or a lead of a vertical that no longer exists, keeps
+/// nothing); the consent
 /// evidence, which the exchange cannot vet field by field, goes; posts lose the buyer's
 /// redirect URL (a page meant for that consumer), and any buyer text written after the full
 /// lead was sent (a post's reason, the buyer's lead id) that repeats a personal value is
@@ -98,8 +99,14 @@ public struct Redaction: Sendable {
     /// A redaction for the current verticals.
     public init(verticals: some Sequence<Vertical>) {
         kept = Dictionary(
-            verticals.map { vertical in (vertical.id, Set(vertical.fields.filter { !$0.pii }.map(\.name))) },
+            verticals.map { vertical in (vertical.id, Set(vertical.fields.filter(Self.isKept).map(\.name))) },
             uniquingKeysWith: { first, _ in first })
+    }
+
+    /// Whether erasing keeps a field: one its vertical does not mark `pii`, unless it is a phone
+    /// or an email (contact data whatever a custom vertical says).
+    static func isKept(_ field: FieldSpec) -> Bool {
+        !field.pii && field.kind != .phone && field.kind != .email
     }
 
     /// The lead without its personal data, marked erased (at its first erasure's time).

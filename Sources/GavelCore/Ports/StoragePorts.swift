@@ -91,12 +91,16 @@ public protocol PrivacyStore: Sendable {
     /// for every node and after every restart).
     func contactKeySecret() async throws -> [UInt8]
     /// Erases the personal data of every lead whose contact keys include any of these, and
-    /// records the erasure with how many leads it erased — atomically. Stored idempotency
-    /// responses for those leads lose their redirect URL, and the store makes sure no copy of
-    /// the erased values is left in its files (SQLite) or tables (PostgreSQL). Returns the record.
+    /// records the erasure with how many leads it erased — atomically. With each lead go the
+    /// buyer texts that repeat its personal values wherever they are stored (posts, sales,
+    /// return reasons, webhook outbox bodies — see ``Redaction/scrubWebhookBody(_:values:)``);
+    /// stored idempotency responses for those leads lose their redirect URL; and the store
+    /// makes sure no copy of the erased values is left in its files (SQLite) or tables
+    /// (PostgreSQL). Returns the record.
     func eraseConsumer(contactKeys: [String], redaction: Redaction, record: ErasureRecord) async throws -> ErasureRecord
-    /// Erases the personal data of up to `limit` leads received before a time and not erased
-    /// yet, oldest first; returns how many (the caller repeats until fewer than `limit`).
+    /// Erases, as ``eraseConsumer(contactKeys:redaction:record:)`` erases each lead, the
+    /// personal data of up to `limit` leads received before a time and not erased yet, oldest
+    /// first; returns how many (the caller repeats until fewer than `limit`).
     func eraseExpired(receivedBefore: Timestamp, redaction: Redaction, at: Timestamp, limit: Int) async throws -> Int
     /// Records an erasure (a retention pass's).
     func recordErasure(_ record: ErasureRecord) async throws
