@@ -48,6 +48,10 @@ struct PrivacyAPITests {
             }
             #expect(try await client.call(.get, "/v1/privacy/erasures").body == [])
             #expect(try await client.call(.get, "/v1/privacy/erasures?limit=0").status == .unprocessableContent)
+            let nobody = try await client.call(.post, "/v1/privacy/erasures", json: ["email": "nobody@example.org"])
+            #expect(nobody.status == .created && nobody.body["leads"] == 0, "an erasure that finds no lead is done and recorded")
+            #expect(try await client.call(.get, "/v1/privacy/erasures").body == [nobody.body])
+            #expect(try await client.call(.get, "/v1/privacy/erasures?limit=1").body == [nobody.body])
         }
     }
 
@@ -66,17 +70,20 @@ struct PrivacyAPITests {
             let id = try #require(sold.body["lead_id"]?.stringValue)
             let kept = try await client.call(.post, "/v1/leads", key: seller, json: autoLead(phone: "2125550177", email: "ada@example.com"))
             #expect(kept.body["status"] == "sold")
-            #expect(Self.leaks(try await Self.everything(client, exchange, id: id, buyer: buyer, seller: seller)) == Self.values)
+            let hook = try await Self.returnNamingTheConsumer(client, leadID: id, buyer: buyer)
+            let before = try await Self.everything(client, exchange, id: id, buyer: buyer, seller: seller, hook: hook)
+            #expect(Self.leaks(before) == Self.values)
             let reportBefore = try await client.call(.get, "/v1/reports?group_by=seller").body
 
-            let erased = try await client.call(.post, "/v1/privacy/erasures", json: ["phone": "415.555.0142", "email": "ZEB.quixotic@example.org"])
+            let erased = try await client.call(
+                .post, "/v1/privacy/erasures", json: ["phone": "415.555.0142", "email": "ZEB.quixotic@example.org"])
             #expect(erased.status == .created, "\(erased.body)")
             #expect(erased.body["leads"] == 1)
             #expect(erased.body["kind"] == "request")
             let keys = erased.body["contact_keys"]?.arrayValue?.compactMap(\.stringValue) ?? []
             #expect(keys.count == 2 && !keys.contains(HashKey.hex(SHA256.hash(data: Array("14155550142".utf8)))))
 
-            let everything = try await Self.everything(client, exchange, id: id, buyer: buyer, seller: seller)
+            let everything = try await Self.everything(client, exchange, id: id, buyer: buyer, seller: seller, hook: hook)
             #expect(Self.leaks(everything).isEmpty, "after the erasure: \(Self.leaks(everything))")
             #expect(everything.contains("ada@example.com"), "the other consumer is kept")
             let detail = try await client.call(.get, "/v1/leads/\(id)").body
@@ -100,7 +107,8 @@ struct PrivacyAPITests {
             let buyer = try #require(
                 try await client.call(.post, "/v1/api-keys", json: ["role": "buyer", "subject_id": "buyer-h1"]).body["key"]?.stringValue)
             let digest = HashKey.hex(SHA256.hash(data: Array("14155550142".utf8)))
-            let added = try await client.call(.post, "/v1/buyer/suppressions", key: buyer, json: ["phone_sha256": [.string(digest.uppercased())]])
+            let added = try await client.call(
+                .post, "/v1/buyer/suppressions", key: buyer, json: ["phone_sha256": [.string(digest.uppercased())]])
             #expect(added.body["size"] == 1)
             let lead = try await client.call(.post, "/v1/leads", key: seller, json: Self.erasedLead)
             #expect(lead.body["buyer"] == "h2", "h1's buyer suppressed the consumer: \(lead.body)")
@@ -137,13 +145,68 @@ struct PrivacyAPITests {
         }
     }
 
+    @Test func theDashboardPrivacyPageErasesForTheOperatorOnly() async throws {
+        try await withMarket { client, market, _ in
+            let seller = try await market.seller("S1")
+            try await market.hosted("h1", base: "10")
+            let sold = try await client.call(.post, "/v1/leads", key: seller, json: Self.erasedLead)
+            let id = try #require(sold.body["lead_id"]?.stringValue)
+            let buyer = try #require(
+                try await client.call(.post, "/v1/api-keys", json: ["role": "buyer", "subject_id": "buyer-h1"]).body["key"]?.stringValue)
+
+            let inbox = DashboardBrowser(client)
+            try await inbox.signIn(buyer)
+            #expect(!(try await inbox.get("/").body.contains(#"href="/privacy""#)))
+            #expect(try await inbox.get("/privacy").status == .forbidden)
+            let refused = try await inbox.post("/privacy/erasures", ["phone": "4155550142", "csrf": try await inbox.csrf()])
+            #expect(refused.status == .forbidden)
+
+            let admin = DashboardBrowser(client)
+            try await admin.signIn(adminToken)
+            #expect(try await admin.get("/").body.contains(#"href="/privacy""#), "the operator reaches it from the navigation")
+            let token = try await admin.csrf(of: "/privacy")
+            #expect(try await admin.post("/privacy/erasures", ["phone": "4155550142"]).status == .forbidden, "no CSRF token")
+            let bad = try await admin.post("/privacy/erasures", ["phone": "12", "email": "nope", "csrf": token])
+            #expect(bad.status == .unprocessableContent)
+            #expect(
+                bad.body.contains("The erasure was refused") && bad.body.contains("<li>phone: ") && bad.body.contains("<li>email: "),
+                "\(bad.body)")
+            #expect(try await admin.post("/privacy/erasures", ["phone": " ", "csrf": token]).status == .unprocessableContent)
+            #expect(try await client.call(.get, "/v1/privacy/erasures").body == [], "a refused form erases nothing")
+            #expect(try await client.call(.get, "/v1/leads/\(id)").body["fields"]?["first_name"] == "Zebulon")
+
+            let done = try await admin.post("/privacy/erasures", ["phone": "(415) 555-0142", "email": "", "csrf": token])
+            #expect(done.status == .seeOther && done.location == "/privacy?done=erased")
+            let page = try await admin.get("/privacy?done=erased")
+            #expect(page.body.contains("The erasure is done and recorded below."))
+            let listed = try #require(try await client.call(.get, "/v1/privacy/erasures").body.arrayValue?.first)
+            #expect(listed["leads"] == 1)
+            #expect(page.body.contains(listed["id"]?.stringValue ?? "-"))
+            #expect(try await client.call(.get, "/v1/leads/\(id)").body["fields"]?["first_name"] == nil)
+            #expect(Self.leaks(page.body).isEmpty)
+        }
+    }
+
+    /// The buyer returns the lead with a reason that names the consumer, and an operator's
+    /// webhook gets it (`lead.returned`, `return.decided`); returns the webhook's id.
+    static func returnNamingTheConsumer(_ client: any TestClientProtocol, leadID: String, buyer: String) async throws -> String {
+        let hook = try await client.call(
+            .post, "/v1/webhooks", json: ["url": "https://hooks.example/privacy", "events": ["lead.returned", "return.decided"]])
+        let returned = try await client.call(
+            .post, "/v1/returns", key: buyer,
+            json: ["lead_id": .string(leadID), "reason": "Zebulon Quixotic at 415-555-0142 says he never asked"])
+        #expect(returned.body["status"] == "approved", "\(returned.body)")
+        return try #require(hook.body["id"]?.stringValue)
+    }
+
     /// Every place a person could read the lead: the lead's detail for the operator and the
     /// seller, the buyer's bought leads as JSON and CSV, a replay of the seller's request, the
-    /// dashboard's lead page (operator and buyer) and its CSV, the leads list and its CSV, the
-    /// privacy page, and the database file with its WAL.
-    static func everything(_ client: any TestClientProtocol, _ exchange: TestExchange, id: String, buyer: String, seller: String) async throws
-        -> String
-    {
+    /// webhook's deliveries (API and dashboard), the dashboard's lead page (operator and buyer)
+    /// and its CSV, the leads list and its CSV, the privacy page, and the database file with
+    /// its WAL.
+    static func everything(
+        _ client: any TestClientProtocol, _ exchange: TestExchange, id: String, buyer: String, seller: String, hook: String
+    ) async throws -> String {
         var texts: [String] = []
         texts.append(JSONWriter.string(try await client.call(.get, "/v1/leads/\(id)").body))
         texts.append(JSONWriter.string(try await client.call(.get, "/v1/leads/\(id)", key: seller).body))
@@ -156,7 +219,11 @@ struct PrivacyAPITests {
         try await admin.signIn(adminToken)
         let inbox = DashboardBrowser(client)
         try await inbox.signIn(buyer)
-        for path in ["/leads/\(id)", "/leads/\(id)/csv?table=timeline", "/leads", "/leads.csv", "/privacy", "/privacy.csv"] {
+        texts.append(JSONWriter.string(try await client.call(.get, "/v1/webhooks/\(hook)/deliveries").body))
+        let pages = [
+            "/leads/\(id)", "/leads/\(id)/csv?table=timeline", "/leads", "/leads.csv", "/privacy", "/privacy.csv", "/webhooks/\(hook)",
+        ]
+        for path in pages {
             texts.append(try await admin.get(path).body)
         }
         texts.append(try await inbox.get("/leads/\(id)").body)

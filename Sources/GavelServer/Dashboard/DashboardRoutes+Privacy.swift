@@ -1,5 +1,6 @@
 import GavelCore
 import Hummingbird
+import Logging
 
 extension DashboardRoutes {
     /// The operator's privacy page and its erasure form.
@@ -18,21 +19,22 @@ extension DashboardRoutes {
         router.post("/privacy/erasures") { request, context in
             await form(request, context) { viewer, body in
                 guard viewer.isOperator else { return refused("Only the operator erases personal data.", viewer: viewer) }
-                return try await erase(viewer, body)
+                return try await erase(viewer, body, logger: context.logger)
             }
         }
     }
 
     /// Erases the consumer the form names and returns to the list, or shows the form again
     /// with why it was refused.
-    private func erase(_ viewer: Viewer, _ body: FormBody) async throws -> Response {
+    private func erase(_ viewer: Viewer, _ body: FormBody, logger: Logger) async throws -> Response {
         let (phone, email) = (body["phone"] ?? "", body["email"] ?? "")
         var json: [String: JSONValue] = [:]
         if !phone.trimmingCharacters(in: .whitespaces).isEmpty { json["phone"] = .string(phone) }
         if !email.trimmingCharacters(in: .whitespaces).isEmpty { json["email"] = .string(email) }
         switch ErasureRequest.parse(.object(json)) {
         case .success(let request):
-            _ = try await privacy.erase(request)
+            let record = try await privacy.erase(request)
+            logger.info("privacy erasure", metadata: ["erasure_id": "\(record.id)", "leads": "\(record.leads)"])
             return DashboardHTTP.redirect(DashboardPath.privacy + "?done=erased")
         case .failure(let failure):
             let page = try await privacyPage(viewer, phone: phone, email: email, errors: failure.errors.map(\.description))
@@ -45,7 +47,8 @@ extension DashboardRoutes {
     ) async throws -> PrivacyPage {
         guard viewer.isOperator else { throw Problem.forbidden("Only the operator sees erasures.") }
         let erasures = try await privacy.erasures(limit: PrivacyPage.limit)
-        return PrivacyPage(erasures: erasures, viewer: viewer, config: data.config, notice: notice, phone: phone, email: email, errors: errors)
+        return PrivacyPage(
+            erasures: erasures, viewer: viewer, config: data.config, notice: notice, phone: phone, email: email, errors: errors)
     }
 
     /// The message after an erasure (a fixed text: nothing from the query is shown).

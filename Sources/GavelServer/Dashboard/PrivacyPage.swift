@@ -14,8 +14,8 @@ struct PrivacyPage: Sendable {
     var email: String
     /// Why the form was refused.
     var formErrors: [String]
-    /// Whether there are errors.
-    var hasErrors: Bool { !formErrors.isEmpty }
+    /// Whether there are errors (stored: templates read stored properties only).
+    var hasErrors: Bool
     /// The list of erasures.
     var sections: [PageSection]
 
@@ -35,6 +35,7 @@ struct PrivacyPage: Sendable {
         self.phone = phone
         self.email = email
         formErrors = errors
+        hasErrors = !errors.isEmpty
         let note =
             "The \(Self.limit) most recent erasures. A request lists the consumer's contact keys as keyed hashes; "
             + "a retention pass the arrival time before which leads were erased."

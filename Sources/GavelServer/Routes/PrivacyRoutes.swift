@@ -9,11 +9,13 @@ struct PrivacyRoutes {
     /// The most erasures one list returns.
     static let maxLimit = 1_000
 
+    /// Registers the routes.
     func register(on router: Routes) {
         router.post("/v1/privacy/erasures") { request, context in
             _ = try context.require(.admin)
             let erasure = try ErasureRequest.parse(try await JSONIO.body(request, context: context)).orProblem()
             let record = try await privacy.erase(erasure)
+            context.logger.info("privacy erasure", metadata: ["erasure_id": "\(record.id)", "leads": "\(record.leads)"])
             return JSONIO.response(record.json, status: .created)
         }
         router.get("/v1/privacy/erasures") { request, context in
