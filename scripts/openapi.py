@@ -615,8 +615,11 @@ paths["/v1/privacy/erasures"] = {
                {**ok(ref("Erasure"), "201", "Erased and recorded"), **problems("400", *AUTH, "413", "422", "503")},
                body(ref("ErasureRequest")),
                description="Every lead whose contact keys match the phone or the email loses its personal fields (the vertical's "
-                           "`pii` fields), its consent evidence and what the winning buyer wrote back for that consumer; prices, "
-                           "sales, the ledger and reports stay. The erasure is recorded with the consumer's keyed contact keys."),
+                           "`pii` fields), its consent evidence and what buyers wrote back that repeats the consumer's data (post "
+                           "reasons, buyer lead ids, redirect URLs, return reasons, webhook payloads); prices, sales, the ledger "
+                           "and reports stay, and the contact keys stay as keyed hashes, so dedupe and suppression lists still "
+                           "match. The erasure is recorded with the consumer's keyed contact keys. When no lead matches, the "
+                           "answer is still 201 with `leads: 0` (and the request is recorded). See docs/PRIVACY.md."),
     "get": op("The recorded erasures, newest first", "operator",
               {**ok({"type": "array", "items": ref("Erasure")}), **problems(*AUTH, "422")},
               params=[{"name": "limit", "in": "query", "schema": {"type": "integer", "minimum": 1, "maximum": 1000}}]),
