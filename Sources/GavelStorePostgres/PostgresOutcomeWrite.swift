@@ -20,7 +20,8 @@ struct PostgresOutcomeWrite: Sendable {
             WITH lead AS (
                 UPDATE leads SET status = \(outcome.status.rawValue), outcome_status = \(outcome.status.rawValue),
                     reason = \(outcome.reason), revenue_cents = \(outcome.revenue.cents), payout_cents = \(outcome.payout.cents),
-                    buyer = \(outcome.sales.first?.campaignID), finished_at = \(at), elapsed_us = \(outcome.elapsedMicros)
+                    buyer = \(outcome.sales.first?.campaignID), finished_at = \(at), elapsed_us = \(outcome.elapsedMicros),
+                    auction_note = \(outcome.note?.text)
                 WHERE id = \(id) AND outcome_status IS NULL
                 RETURNING test, received_at, seller_id, source, vertical),
             pinged AS (

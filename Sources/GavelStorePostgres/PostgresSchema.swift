@@ -24,8 +24,13 @@ enum PostgresSchema {
         Migration(name: "v2-settle-confirmed-price", statements: [settleAtPriceFunction]),
         Migration(name: "v3-seller-status", statements: [sellerStatus]),
         Migration(name: "v3-webhooks", statements: webhooks),
+        Migration(name: "v3-auction-notes", statements: [auctionNotes]),
+        Migration(name: "v3-chain", statements: chain),
         Migration(name: "v3-privacy", statements: privacy),
     ]
+
+    /// Each lead's auction note: the floor it ran with and why, and the order of its bids.
+    static let auctionNotes = "ALTER TABLE leads ADD COLUMN auction_note TEXT"
 
     /// `v3-seller-status`: every seller stored before seller statuses gets `"status": "active"`
     /// in its wire JSON, so it goes on selling for real exactly as before.

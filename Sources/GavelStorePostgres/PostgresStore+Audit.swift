@@ -7,7 +7,8 @@ extension PostgresStore {
     /// three entries (buyer +price, seller −payout, `exchange:margin` −margin) and, once
     /// returned, exactly their reversal; no sale or return entries exist for leads without such
     /// sales (test leads included); every entry has a known kind. One problem line per lead and
-    /// account, naming the lead; lines are sorted. Runs in one read-only snapshot.
+    /// account, naming the lead; lines are sorted. Then verifies the chain
+    /// (``verifyChain(on:)``). Runs in one read-only snapshot.
     public func audit() async throws -> AuditReport {
         try await snapshot { connection in
             let totals = try await connection.all(
@@ -15,7 +16,9 @@ extension PostgresStore {
             guard let row = totals.first else { throw StorageError.unavailable("the ledger count returned no row") }
             let (entries, total) = try row.decode((Int64, Int64).self)
             let problems = try await mismatches(connection) + unknownKinds(connection)
-            return AuditReport(entries: Int(entries), total: Money(cents: total), problems: problems.sorted())
+            return AuditReport(
+                entries: Int(entries), total: Money(cents: total), problems: problems.sorted(), chain: try await verifyChain(on: connection)
+            )
         }
     }
 

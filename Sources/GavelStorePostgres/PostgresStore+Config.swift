@@ -24,52 +24,68 @@ extension PostgresStore: Storage {
         return config
     }
 
-    /// Stores a new record and notifies every node; ``StorageError/conflict(_:)`` when its id
-    /// exists.
+    /// Stores a new record, journals it (sealed later) and notifies every node;
+    /// ``StorageError/conflict(_:)`` when its id exists.
     public func create(_ record: ConfigRecord) async throws {
         let (kind, id, body, now) = (record.kind.rawValue, record.id, record.storedBody, clock.now().milliseconds)
+        let change = ConfigChange(.create, record, at: Timestamp(milliseconds: now))
         let notified = try await rows(
             """
             WITH created AS (
                 INSERT INTO config (kind, id, body, created_at, updated_at) VALUES (\(kind), \(id), \(body), \(now), \(now))
-                ON CONFLICT DO NOTHING RETURNING kind)
+                ON CONFLICT DO NOTHING RETURNING kind),
+            journaled AS (
+                INSERT INTO config_journal (kind, record_id, op, body, at)
+                SELECT \(change.kind), \(change.recordID), \(change.op.rawValue), \(change.body), \(change.at.milliseconds) FROM created)
             SELECT \(unescaped: Self.notifyExpression(kind)) FROM created
             """)
         if notified.isEmpty { throw StorageError.conflict(id) }
     }
 
-    /// Replaces a record and notifies every node; ``StorageError/notFound(_:)`` when it does
-    /// not exist.
+    /// Replaces a record, journals it (sealed later) and notifies every node;
+    /// ``StorageError/notFound(_:)`` when it does not exist.
     public func replace(_ record: ConfigRecord) async throws {
         let (kind, id, body, now) = (record.kind.rawValue, record.id, record.storedBody, clock.now().milliseconds)
+        let change = ConfigChange(.replace, record, at: Timestamp(milliseconds: now))
         let notified = try await rows(
             """
             WITH replaced AS (
-                UPDATE config SET body = \(body), updated_at = \(now) WHERE kind = \(kind) AND id = \(id) RETURNING kind)
+                UPDATE config SET body = \(body), updated_at = \(now) WHERE kind = \(kind) AND id = \(id) RETURNING kind),
+            journaled AS (
+                INSERT INTO config_journal (kind, record_id, op, body, at)
+                SELECT \(change.kind), \(change.recordID), \(change.op.rawValue), \(change.body), \(change.at.milliseconds) FROM replaced)
             SELECT \(unescaped: Self.notifyExpression(kind)) FROM replaced
             """)
         if notified.isEmpty { throw StorageError.notFound(id) }
     }
 
-    /// Deletes a record and notifies every node; `false` when it did not exist.
+    /// Deletes a record, journals it (sealed later) and notifies every node; `false` when it
+    /// did not exist.
     public func delete(_ kind: ConfigKind, id: String) async throws -> Bool {
-        let kindName = kind.rawValue
+        let (kindName, change) = (kind.rawValue, ConfigChange.deleted(kind, id: id, at: clock.now()))
         let notified = try await rows(
             """
-            WITH deleted AS (DELETE FROM config WHERE kind = \(kindName) AND id = \(id) RETURNING kind)
+            WITH deleted AS (DELETE FROM config WHERE kind = \(kindName) AND id = \(id) RETURNING kind),
+            journaled AS (
+                INSERT INTO config_journal (kind, record_id, op, body, at)
+                SELECT \(change.kind), \(change.recordID), \(change.op.rawValue), \(change.body), \(change.at.milliseconds) FROM deleted)
             SELECT \(unescaped: Self.notifyExpression(kindName)) FROM deleted
             """)
         return !notified.isEmpty
     }
 
-    /// Replaces the settings and notifies every node.
+    /// Replaces the settings, journals them (sealed later) and notifies every node.
     public func saveSettings(_ settings: Settings) async throws {
         let (body, now) = (StoredJSON.text(settings.json), clock.now().milliseconds)
+        let change = ConfigChange.settings(settings, at: Timestamp(milliseconds: now))
         try await execute(
             """
             WITH saved AS (
                 INSERT INTO settings (id, body, updated_at) VALUES (1, \(body), \(now))
-                ON CONFLICT (id) DO UPDATE SET body = excluded.body, updated_at = excluded.updated_at RETURNING id)
+                ON CONFLICT (id) DO UPDATE SET body = excluded.body, updated_at = excluded.updated_at RETURNING id),
+            journaled AS (
+                INSERT INTO config_journal (kind, record_id, op, body, at)
+                SELECT \(change.kind), \(change.recordID), \(change.op.rawValue), \(change.body), \(change.at.milliseconds) FROM saved)
             SELECT \(unescaped: Self.notifyExpression("settings")) FROM saved
             """)
     }
@@ -81,16 +97,20 @@ extension PostgresStore: Storage {
 
     // MARK: API keys
 
-    /// Stores a new key and notifies every node; ``StorageError/conflict(_:)`` when its id or
-    /// hash exists.
+    /// Stores a new key, journals it without its hash (sealed later) and notifies every node;
+    /// ``StorageError/conflict(_:)`` when its id or hash exists.
     public func createAPIKey(_ key: APIKeyRecord) async throws {
+        let change = ConfigChange.keyCreated(key, at: clock.now())
         let notified = try await rows(
             """
             WITH created AS (
                 INSERT INTO api_keys (id, role, subject_id, hash, prefix, label, created_at)
                 VALUES (\(key.id), \(key.role.rawValue), \(key.subjectID), \(key.hash), \(key.prefix), \(key.label),
                     \(key.createdAt.milliseconds))
-                ON CONFLICT DO NOTHING RETURNING id)
+                ON CONFLICT DO NOTHING RETURNING id),
+            journaled AS (
+                INSERT INTO config_journal (kind, record_id, op, body, at)
+                SELECT \(change.kind), \(change.recordID), \(change.op.rawValue), \(change.body), \(change.at.milliseconds) FROM created)
             SELECT \(unescaped: Self.notifyExpression("api_key")) FROM created
             """)
         if notified.isEmpty { throw StorageError.conflict(key.id) }
@@ -102,12 +122,16 @@ extension PostgresStore: Storage {
         return try rows.map(Self.apiKey)
     }
 
-    /// Deletes a key and notifies every node (which stop accepting it); `false` when it did
-    /// not exist.
+    /// Deletes a key, journals it (sealed later) and notifies every node (which stop
+    /// accepting it); `false` when it did not exist.
     public func deleteAPIKey(id: String) async throws -> Bool {
+        let change = ConfigChange.keyDeleted(id: id, at: clock.now())
         let notified = try await rows(
             """
-            WITH deleted AS (DELETE FROM api_keys WHERE id = \(id) RETURNING id)
+            WITH deleted AS (DELETE FROM api_keys WHERE id = \(id) RETURNING id),
+            journaled AS (
+                INSERT INTO config_journal (kind, record_id, op, body, at)
+                SELECT \(change.kind), \(change.recordID), \(change.op.rawValue), \(change.body), \(change.at.milliseconds) FROM deleted)
             SELECT \(unescaped: Self.notifyExpression("api_key")) FROM deleted
             """)
         return !notified.isEmpty

@@ -135,3 +135,61 @@ struct PostgresReportPlan {
         }
     }
 }
+
+extension PostgresStore {
+    /// One buyer's bidding per campaign and segment, counted from the pings, posts and sales of
+    /// the non-test leads that arrived in the covered hours (the same hours the rollups of the
+    /// other stores count), in one snapshot.
+    public func bidFacts(_ query: BidFactsQuery) async throws -> [BidFacts] {
+        let hours = BidFactsAssembly.hours(query)
+        guard !hours.isEmpty else { return [] }
+        let (from, to, buyer) = (
+            hours.lowerBound * LeadGroup.millisecondsPerHour, hours.upperBound * LeadGroup.millisecondsPerHour, query.buyerID
+        )
+        return try await snapshot { connection in
+            let bids = try await connection.all(
+                """
+                WITH bid AS (
+                    SELECT DISTINCT l.id, l.vertical, l.source, p.campaign_id
+                    FROM leads l JOIN pings p ON p.lead_id = l.id
+                    WHERE l.received_at >= \(from) AND l.received_at < \(to) AND NOT l.test AND l.outcome_status IS NOT NULL
+                        AND p.buyer_id = \(buyer) AND p.kind IN ('bid', 'hosted') AND p.bid_cents > 0)
+                SELECT b.campaign_id, b.vertical, b.source,
+                    COALESCE((SELECT s.price_cents FROM sales s WHERE s.lead_id = b.id AND s.seq = 0), -1) AS clearing,
+                    COUNT(*)::BIGINT,
+                    COUNT(*) FILTER (WHERE EXISTS (SELECT 1 FROM sales w WHERE w.lead_id = b.id AND w.campaign_id = b.campaign_id))::BIGINT
+                FROM bid b GROUP BY 1, 2, 3, 4
+                """, logger: logger
+            ).map { row in
+                let (campaign, vertical, source, clearing, leads, won) = try row.decode((String, String, String, Int64, Int64, Int64).self)
+                return BidFacts(
+                    campaignID: campaign, vertical: vertical, source: source, leads: Int(leads), won: Int(won),
+                    clearing: clearing >= 0 ? [clearing: Int(leads)] : [:])
+            }
+            let posts = try await connection.all(
+                """
+                SELECT po.campaign_id, l.vertical, l.source, COUNT(*) FILTER (WHERE po.outcome = 'accepted')::BIGINT,
+                    COUNT(*) FILTER (WHERE po.outcome <> 'accepted')::BIGINT
+                FROM leads l JOIN posts po ON po.lead_id = l.id
+                WHERE l.received_at >= \(from) AND l.received_at < \(to) AND NOT l.test AND po.buyer_id = \(buyer)
+                GROUP BY 1, 2, 3
+                """, logger: logger
+            ).map { row in
+                let (campaign, vertical, source, accepted, rejected) = try row.decode((String, String, String, Int64, Int64).self)
+                return BidFacts(campaignID: campaign, vertical: vertical, source: source, accepted: Int(accepted), rejected: Int(rejected))
+            }
+            let sales = try await connection.all(
+                """
+                SELECT s.campaign_id, l.vertical, l.source, COUNT(*)::BIGINT, COUNT(s.returned_at)::BIGINT
+                FROM leads l JOIN sales s ON s.lead_id = l.id
+                WHERE l.received_at >= \(from) AND l.received_at < \(to) AND NOT l.test AND s.buyer_id = \(buyer)
+                GROUP BY 1, 2, 3
+                """, logger: logger
+            ).map { row in
+                let (campaign, vertical, source, sold, returned) = try row.decode((String, String, String, Int64, Int64).self)
+                return BidFacts(campaignID: campaign, vertical: vertical, source: source, sold: Int(sold), returned: Int(returned))
+            }
+            return BidFacts.merged(bids + posts + sales)
+        }
+    }
+}

@@ -3,17 +3,21 @@ import GavelStoreSupport
 import PostgresNIO
 
 extension PostgresStore {
-    /// Stores a new webhook and notifies every node (which reload their webhooks);
+    /// Stores a new webhook, journals it with its secret masked (sealed later) and notifies every
+    /// node (which reload their webhooks);
     /// ``StorageError/conflict(_:)`` when its id exists.
     public func createWebhook(_ webhook: Webhook) async throws {
-        let events = PostgresWebhookOutbox.events(webhook.events)
+        let (events, change) = (PostgresWebhookOutbox.events(webhook.events), ConfigChange.webhookCreated(webhook))
         let notified = try await rows(
             """
             WITH created AS (
                 INSERT INTO webhooks (id, owner_role, owner_id, url, events, description, secret, created_at)
                 VALUES (\(webhook.id), \(webhook.owner.role.rawValue), \(webhook.owner.subjectID), \(webhook.url), \(events),
                     \(webhook.description), \(webhook.secret), \(webhook.createdAt.milliseconds))
-                ON CONFLICT DO NOTHING RETURNING id)
+                ON CONFLICT DO NOTHING RETURNING id),
+            journaled AS (
+                INSERT INTO config_journal (kind, record_id, op, body, at)
+                SELECT \(change.kind), \(change.recordID), \(change.op.rawValue), \(change.body), \(change.at.milliseconds) FROM created)
             SELECT \(unescaped: Self.notifyExpression("webhook")) FROM created
             """)
         if notified.isEmpty { throw StorageError.conflict(webhook.id) }
@@ -27,12 +31,16 @@ extension PostgresStore {
         .map(PostgresWebhookOutbox.webhook)
     }
 
-    /// Deletes a webhook and its deliveries, and notifies every node.
+    /// Deletes a webhook and its deliveries, journals it (sealed later) and notifies every node.
     public func deleteWebhook(id: String) async throws -> Bool {
-        try await transaction { connection in
+        let change = ConfigChange.webhookDeleted(id: id, at: clock.now())
+        return try await transaction { connection in
             let deleted = try await connection.all(
                 """
-                WITH deleted AS (DELETE FROM webhooks WHERE id = \(id) RETURNING id)
+                WITH deleted AS (DELETE FROM webhooks WHERE id = \(id) RETURNING id),
+                journaled AS (
+                    INSERT INTO config_journal (kind, record_id, op, body, at)
+                    SELECT \(change.kind), \(change.recordID), \(change.op.rawValue), \(change.body), \(change.at.milliseconds) FROM deleted)
                 SELECT \(unescaped: Self.notifyExpression("webhook")) FROM deleted
                 """, logger: logger)
             guard !deleted.isEmpty else { return false }

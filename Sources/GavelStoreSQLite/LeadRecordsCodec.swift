@@ -8,12 +8,26 @@ import GavelStoreSupport
 /// Format (version 2): a version byte, then for each list its count and items; integers are
 /// zig-zag LEB128 varints, strings a length and UTF-8 bytes, optionals a 0/1 byte first.
 /// Version 2 adds to each ping its HTTP status and captured values (JSON text), and to each
-/// post its HTTP status, confirmed price and redirect URL; version 1 records still read.
+/// post its HTTP status, confirmed price and redirect URL; version 3 appends the auction's
+/// note (its floor decision and order) as an optional; versions 1 and 2 still read.
 enum LeadRecordsCodec {
-    static let version: UInt8 = 2
+    static let version: UInt8 = 3
+
+    /// A lead's decoded records.
+    struct Records {
+        var pings: [PingRecord]
+        var posts: [PostRecord]
+        var skips: [SkipRecord]
+        var note: AuctionNote?
+    }
 
     /// The records of an outcome.
-    static func encode(pings: [PingRecord], posts: [PostRecord], skips: [SkipRecord]) -> [UInt8] {
+    static func encode(_ outcome: LeadOutcome) -> [UInt8] {
+        encode(pings: outcome.pings, posts: outcome.posts, skips: outcome.skips, note: outcome.note)
+    }
+
+    /// The records of an outcome, by part.
+    static func encode(pings: [PingRecord], posts: [PostRecord], skips: [SkipRecord], note: AuctionNote? = nil) -> [UInt8] {
         var writer = ByteWriter()
         writer.bytes.reserveCapacity(16 + pings.count * 40 + posts.count * 48 + skips.count * 16)
         writer.bytes.append(version)
@@ -26,21 +40,23 @@ enum LeadRecordsCodec {
             writer.string(skip.campaignID)
             writer.string(skip.reason.rawValue)
         }
+        writer.optional(note) { write($1, to: &$0) }
         return writer.bytes
     }
 
     /// Reads stored records; ``StorageError/unavailable(_:)`` when they are corrupt.
-    static func decode(_ bytes: [UInt8], leadID: String) throws -> (pings: [PingRecord], posts: [PostRecord], skips: [SkipRecord]) {
+    static func decode(_ bytes: [UInt8], leadID: String) throws -> Records {
         var reader = ByteReader(bytes: bytes)
         do {
             let stored = try reader.byte()
-            guard stored == 1 || stored == version else { throw ByteReader.Failure() }
+            guard (1...version).contains(stored) else { throw ByteReader.Failure() }
             let pings = try (0..<reader.count()).map { _ in try ping(&reader, version: stored) }
             let posts = try (0..<reader.count()).map { _ in try post(&reader, version: stored) }
             let skips = try (0..<reader.count()).map { _ in
                 SkipRecord(campaignID: try reader.string(), reason: try reader.choice(SkipReason.self))
             }
-            return (pings, posts, skips)
+            let note = stored >= 3 ? try reader.optional { try Self.note(&$0) } : nil
+            return Records(pings: pings, posts: posts, skips: skips, note: note)
         } catch {
             throw StorageError.unavailable("stored lead \(leadID) has unreadable records")
         }
@@ -76,6 +92,30 @@ enum LeadRecordsCodec {
         guard !text.isEmpty else { return [:] }
         guard let members = (try? JSONParser.parse(Array(text.utf8), limits: .trusted))?.objectValue else { throw ByteReader.Failure() }
         return members
+    }
+
+    private static func write(_ note: AuctionNote, to writer: inout ByteWriter) {
+        writer.int(note.floor.floor.cents)
+        writer.int(note.floor.staticFloor.cents)
+        writer.string(note.floor.source.rawValue)
+        writer.string(note.floor.segment)
+        writer.int(Int64(note.floor.samples))
+        writer.string(note.ranking.rawValue)
+        writer.int(Int64(note.factors.count))
+        for (campaignID, factor) in note.factors.sorted(by: { $0.key < $1.key }) {
+            writer.string(campaignID)
+            writer.int(factor.micros)
+        }
+    }
+
+    private static func note(_ reader: inout ByteReader) throws -> AuctionNote {
+        let floor = FloorDecision(
+            floor: try reader.money(), staticFloor: try reader.money(), source: try reader.choice(FloorDecision.Source.self),
+            segment: try reader.string(), samples: Int(try reader.int()))
+        let ranking = try reader.choice(RankingMode.self)
+        var factors: [String: Rate] = [:]
+        for _ in 0..<(try reader.count()) { factors[try reader.string()] = Rate(micros: try reader.int()) }
+        return AuctionNote(floor: floor, ranking: ranking, factors: factors)
     }
 
     private static func write(_ post: PostRecord, to writer: inout ByteWriter) {

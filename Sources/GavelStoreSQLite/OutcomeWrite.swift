@@ -16,6 +16,9 @@ struct OutcomeWrite: Sendable {
     let finished: StatementArguments
     let sales: [StatementArguments]
     let ledger: [StatementArguments]
+    /// The sales as the chain seals them, and the ledger entries (sealed once they have ids).
+    let chainedSales: [ChainRecord]
+    let entries: [LedgerEntry]
     let usageIncrements: [(key: UsageKey, cents: Int64)]
     let rollup: RollupDelta
     /// The outcome's webhook messages (usually none).
@@ -27,12 +30,14 @@ struct OutcomeWrite: Sendable {
         finished = [
             outcome.status.rawValue, outcome.status.rawValue, outcome.reason, outcome.revenue.cents, outcome.payout.cents,
             outcome.sales.first?.campaignID, at, outcome.elapsedMicros,
-            Data(LeadRecordsCodec.encode(pings: outcome.pings, posts: outcome.posts, skips: outcome.skips)),
+            Data(LeadRecordsCodec.encode(outcome)),
         ]
         sales = outcome.sales.enumerated().map { Self.sale($1, leadID: leadID, sellerID: sellerID, seq: $0, at: at) }
-        ledger = outcome.sales.flatMap { sale in
-            LedgerEntry.forSale(sale, leadID: leadID, sellerID: sellerID, at: outcome.finishedAt).map(Self.ledgerRow)
+        chainedSales = outcome.sales.enumerated().map { seq, sale in
+            .sale(ChainRecord.Sale(sale, leadID: leadID, seq: seq, sellerID: sellerID, at: outcome.finishedAt))
         }
+        entries = outcome.sales.flatMap { sale in LedgerEntry.forSale(sale, leadID: leadID, sellerID: sellerID, at: outcome.finishedAt) }
+        ledger = entries.map(Self.ledgerRow)
         usageIncrements = outcome.sales.filter(\.hold.counts).flatMap { sale in
             UsageKey.all(for: sale.hold).map { (key: $0, cents: sale.price.cents) }
         }
@@ -53,10 +58,10 @@ struct OutcomeWrite: Sendable {
 
     // MARK: Writing
 
-    /// Writes everything; runs inside the shared transaction. The cap usage of counted sales
-    /// and the report rollups of a non-test lead are added to `totals` last, once nothing can
-    /// fail.
-    func run(_ db: Database, totals: BatchTotals) throws {
+    /// Writes everything and links the sales and ledger entries into the chain (sealed at
+    /// `sealedAt`); runs inside the shared transaction. The cap usage of counted sales and the
+    /// report rollups of a non-test lead are added to `totals` last, once nothing can fail.
+    func run(_ db: Database, totals: BatchTotals, sealedAt: Timestamp) throws {
         let (test, group) = try claimLead(db)
         try db.cachedStatement(
             sql: """
@@ -64,17 +69,28 @@ struct OutcomeWrite: Sendable {
                     finished_at = ?, elapsed_us = ?, records = ? WHERE id = ?
                 """
         ).execute(arguments: finished + [leadID])
-        try writeRecords(db, test: test)
+        try SQLiteChain.append(try writeRecords(db, test: test), at: sealedAt, db: db)
         try outbox.run(db)
         try db.cachedStatement(sql: "DELETE FROM postings WHERE lead_id = ?").execute(arguments: [leadID])
         totals.addSale(usageIncrements)
         if !test { totals.add(rollup, group: group) }
     }
 
-    /// Writes the sales and (unless a test) their ledger entries.
-    func writeRecords(_ db: Database, test: Bool) throws {
+    /// Writes the sales and (unless a test) their ledger entries; returns them as the chain
+    /// seals them.
+    func writeRecords(_ db: Database, test: Bool) throws -> [ChainRecord] {
         try insert(db, sales, sql: Self.insertSale)
-        if !test { try insert(db, ledger, sql: Self.insertLedger) }
+        guard !test else { return chainedSales }
+        return chainedSales + (try insertEntries(db, statement: db.cachedStatement(sql: Self.insertLedger)))
+    }
+
+    /// Writes the ledger entries with a statement; returns them as the chain seals them.
+    func insertEntries(_ db: Database, statement: Statement) throws -> [ChainRecord] {
+        try zip(entries, ledger).map { entry, arguments -> ChainRecord in
+            statement.setUncheckedArguments(arguments)
+            try statement.execute()
+            return .ledger(ChainRecord.Ledger(id: db.lastInsertedRowID, entry))
+        }
     }
 
     /// Checks the lead exists and has no outcome yet; returns whether it is a test, and its

@@ -17,7 +17,24 @@ struct RollupWriter {
                 Self.campaignTable, key: [lead.hour, group.campaignID, group.buyerID, lead.sellerID, lead.source, lead.vertical],
                 counters)
         }
+        guard !batch.bids.isEmpty else { return }
+        let statement = try db.cachedStatement(sql: Self.upsertBids)
+        for (group, counts) in batch.bids {
+            let lead = group.lead
+            statement.setUncheckedArguments([
+                lead.hour, group.campaignID, group.buyerID, lead.sellerID, lead.source, lead.vertical, group.clearingCents, counts.leads,
+                counts.won,
+            ])
+            try statement.execute()
+        }
     }
+
+    static let upsertBids = """
+        INSERT INTO rollup_bids (hour, campaign_id, buyer_id, seller_id, source, vertical, clearing_cents, leads, won)
+        VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)
+        ON CONFLICT (buyer_id, hour, campaign_id, seller_id, source, vertical, clearing_cents)
+        DO UPDATE SET leads = leads + excluded.leads, won = won + excluded.won
+        """
 
     private func upsert(_ table: Table, key: StatementArguments, _ counters: RollupCounters) throws {
         let latency = try mergedLatency(table, key: key, counters)

@@ -17,4 +17,22 @@ extension SQLiteSchema {
                 sql: "UPDATE config SET body = ? WHERE kind = 'seller' AND id = ?", arguments: [StoredJSON.text(.object(members)), id])
         }
     }
+
+    /// `v3-bid-rollup`: per UTC hour of lead arrival, group, campaign and clearing price (cents
+    /// of the lead's first sale, -1 unsold), the leads a campaign bid on and won — what bid
+    /// guidance reads (``BidFacts``).
+    static let bidRollup = """
+        CREATE TABLE rollup_bids (
+            hour INTEGER NOT NULL,
+            campaign_id TEXT NOT NULL,
+            buyer_id TEXT NOT NULL,
+            seller_id TEXT NOT NULL,
+            source TEXT NOT NULL,
+            vertical TEXT NOT NULL,
+            clearing_cents INTEGER NOT NULL,
+            leads INTEGER NOT NULL DEFAULT 0,
+            won INTEGER NOT NULL DEFAULT 0,
+            PRIMARY KEY (buyer_id, hour, campaign_id, seller_id, source, vertical, clearing_cents)
+        ) WITHOUT ROWID;
+        """
 }

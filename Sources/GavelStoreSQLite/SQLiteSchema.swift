@@ -21,10 +21,18 @@ enum SQLiteSchema {
         migrator.registerMigration("v2-unused-indexes") { db in try db.execute(sql: unusedIndexes) }
         migrator.registerMigration("v2-rollups") { db in
             try db.execute(sql: rollups)
-            try RollupBackfill.run(db)
+            try RollupBackfill.reports(db)
         }
         migrator.registerMigration("v3-seller-status") { db in try sellerStatus(db) }
         migrator.registerMigration("v3-webhooks") { db in try db.execute(sql: webhooks) }
+        migrator.registerMigration("v3-bid-rollup") { db in
+            try db.execute(sql: bidRollup)
+            try RollupBackfill.bids(db)
+        }
+        migrator.registerMigration("v3-chain") { db in
+            try db.execute(sql: chainV3)
+            try SQLiteChain.sealExisting(db)
+        }
         migrator.registerMigration("v3-privacy") { db in try migratePrivacy(db) }
         return migrator
     }

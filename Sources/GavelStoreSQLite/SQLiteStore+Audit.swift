@@ -7,13 +7,33 @@ extension SQLiteStore {
     /// three entries (buyer +price, seller −payout, `exchange:margin` −margin) and, once
     /// returned, exactly their reversal; no sale or return entries exist for leads without such
     /// sales (test leads included); every entry has a known kind. One problem line per lead and
-    /// account, naming the lead; lines are sorted.
+    /// account, naming the lead; lines are sorted. Then verifies the chain in the same read
+    /// transaction (``SQLiteChain/verify(_:)``).
     public func audit() async throws -> AuditReport {
         try await read { db in
             let totals = try Row.fetchOne(db, sql: "SELECT COUNT(*), COALESCE(SUM(amount_cents), 0) FROM ledger")
             let problems = try LedgerAudit.mismatches(db) + LedgerAudit.unknownKinds(db)
-            return AuditReport(entries: totals?[0] ?? 0, total: Money(cents: totals?[1] ?? 0), problems: problems.sorted())
+            return AuditReport(
+                entries: totals?[0] ?? 0, total: Money(cents: totals?[1] ?? 0), problems: problems.sorted(),
+                chain: try SQLiteChain.verify(db))
         }
+    }
+
+    /// Links nothing: this store seals inline, in the transaction that writes each record.
+    public var chainSealing: ChainSealing { .inline }
+
+    /// Links nothing (every record is linked when written); returns 0.
+    @discardableResult
+    public func sealChain() async throws -> Int { 0 }
+
+    /// The chain's last link.
+    public func chainHead() async throws -> ChainHead {
+        try await read { db in try SQLiteChain.head(db) ?? .empty }
+    }
+
+    /// The link at a position, `nil` beyond the chain's end.
+    public func chainLink(at pos: Int64) async throws -> ChainLink? {
+        try await read { db in try SQLiteChain.link(at: pos, db: db) }
     }
 
     /// Runs raw SQL on the writer, outside any batch. For tests only (e.g. tampering with the

@@ -20,38 +20,48 @@ extension SQLiteStore {
         return config
     }
 
-    /// Stores a new record; ``StorageError/conflict(_:)`` when its id exists.
+    /// Stores a new record (journaled and chained); ``StorageError/conflict(_:)`` when its id
+    /// exists.
     public func create(_ record: ConfigRecord) async throws {
         let (kind, id, body, now) = (record.kind.rawValue, record.id, record.storedBody, clock.now().milliseconds)
+        let change = ConfigChange(.create, record, at: Timestamp(milliseconds: now))
         try await write { db in
             try db.execute(
                 sql: "INSERT INTO config (kind, id, body, created_at, updated_at) VALUES (?, ?, ?, ?, ?) ON CONFLICT DO NOTHING",
                 arguments: [kind, id, body, now, now])
             if db.changesCount == 0 { throw StorageError.conflict(id) }
+            try SQLiteChain.journal(change, db: db)
         }
     }
 
-    /// Replaces a record; ``StorageError/notFound(_:)`` when it does not exist.
+    /// Replaces a record (journaled and chained); ``StorageError/notFound(_:)`` when it does
+    /// not exist.
     public func replace(_ record: ConfigRecord) async throws {
         let (kind, id, body, now) = (record.kind.rawValue, record.id, record.storedBody, clock.now().milliseconds)
+        let change = ConfigChange(.replace, record, at: Timestamp(milliseconds: now))
         try await write { db in
             try db.execute(sql: "UPDATE config SET body = ?, updated_at = ? WHERE kind = ? AND id = ?", arguments: [body, now, kind, id])
             if db.changesCount == 0 { throw StorageError.notFound(id) }
+            try SQLiteChain.journal(change, db: db)
         }
     }
 
-    /// Deletes a record; `false` when it did not exist.
+    /// Deletes a record (journaled and chained); `false` when it did not exist.
     public func delete(_ kind: ConfigKind, id: String) async throws -> Bool {
         let kindName = kind.rawValue
+        let change = ConfigChange.deleted(kind, id: id, at: clock.now())
         return try await write { db in
             try db.execute(sql: "DELETE FROM config WHERE kind = ? AND id = ?", arguments: [kindName, id])
-            return db.changesCount > 0
+            guard db.changesCount > 0 else { return false }
+            try SQLiteChain.journal(change, db: db)
+            return true
         }
     }
 
-    /// Replaces the settings.
+    /// Replaces the settings (journaled and chained).
     public func saveSettings(_ settings: Settings) async throws {
         let (body, now) = (StoredJSON.text(settings.json), clock.now().milliseconds)
+        let change = ConfigChange.settings(settings, at: Timestamp(milliseconds: now))
         try await write { db in
             try db.execute(
                 sql: """
@@ -59,6 +69,7 @@ extension SQLiteStore {
                     ON CONFLICT (id) DO UPDATE SET body = excluded.body, updated_at = excluded.updated_at
                     """,
                 arguments: [body, now])
+            try SQLiteChain.journal(change, db: db)
         }
     }
 
@@ -69,12 +80,13 @@ extension SQLiteStore {
 
     // MARK: API keys
 
-    /// Stores a new key; ``StorageError/conflict(_:)`` when its id or hash exists.
+    /// Stores a new key (journaled and chained, without its hash); ``StorageError/conflict(_:)``
+    /// when its id or hash exists.
     public func createAPIKey(_ key: APIKeyRecord) async throws {
         let arguments: StatementArguments = [
             key.id, key.role.rawValue, key.subjectID, key.hash, key.prefix, key.label, key.createdAt.milliseconds,
         ]
-        let id = key.id
+        let (id, change) = (key.id, ConfigChange.keyCreated(key, at: clock.now()))
         try await write { db in
             try db.execute(
                 sql: """
@@ -83,6 +95,7 @@ extension SQLiteStore {
                     """,
                 arguments: arguments)
             if db.changesCount == 0 { throw StorageError.conflict(id) }
+            try SQLiteChain.journal(change, db: db)
         }
     }
 
@@ -93,11 +106,14 @@ extension SQLiteStore {
         }
     }
 
-    /// Deletes a key; `false` when it did not exist.
+    /// Deletes a key (journaled and chained); `false` when it did not exist.
     public func deleteAPIKey(id: String) async throws -> Bool {
-        try await write { db in
+        let change = ConfigChange.keyDeleted(id: id, at: clock.now())
+        return try await write { db in
             try db.execute(sql: "DELETE FROM api_keys WHERE id = ?", arguments: [id])
-            return db.changesCount > 0
+            guard db.changesCount > 0 else { return false }
+            try SQLiteChain.journal(change, db: db)
+            return true
         }
     }
 

@@ -31,9 +31,9 @@ extension SQLiteStore {
 
     private func importChunk(_ chunk: LeadImport.Chunk) async throws {
         try await seed(Array(chunk.usage.keys))
-        let (totals, usage) = (totals, usage)
+        let (totals, usage, now) = (totals, usage, clock.now())
         try await write(
-            { db in try chunk.write(db, totals: totals) },
+            { db in try chunk.write(db, totals: totals, sealedAt: now) },
             afterCommit: { _ in
                 usage.withLock { $0.addPersisted(chunk.usage) }
             })
@@ -55,9 +55,13 @@ struct LeadImport: Sendable {
         row = insert.row + self.outcome.finished
     }
 
-    /// Writes the lead with the chunk's prepared statements.
-    func write(_ db: Database, _ statements: Statements) throws {
-        if duplicate { return try insert.insertDuplicate(db) }
+    /// Writes the lead with the chunk's prepared statements; returns its sales and ledger
+    /// entries as the chain seals them.
+    func write(_ db: Database, _ statements: Statements) throws -> [ChainRecord] {
+        if duplicate {
+            try insert.insertDuplicate(db)
+            return []
+        }
         statements.lead.setUncheckedArguments(row)
         do {
             try statements.lead.execute()
@@ -66,7 +70,8 @@ struct LeadImport: Sendable {
         }
         try insert.insertKeys(db, statement: statements.contact)
         try Self.execute(statements.sale, outcome.sales)
-        if !insert.test { try Self.execute(statements.ledger, outcome.ledger) }
+        guard !insert.test else { return outcome.chainedSales }
+        return outcome.chainedSales + (try outcome.insertEntries(db, statement: statements.ledger))
     }
 
     private static func execute(_ statement: Statement, _ rows: [StatementArguments]) throws {
@@ -122,10 +127,13 @@ struct LeadImport: Sendable {
             (self.leads, self.usage, self.rollups) = (prepared, usage, rollups)
         }
 
-        /// Writes every lead; the merged usage and rollups go to the batch's totals last.
-        func write(_ db: Database, totals: BatchTotals) throws {
+        /// Writes every lead and links their sales and ledger entries into the chain; the
+        /// merged usage and rollups go to the batch's totals last.
+        func write(_ db: Database, totals: BatchTotals, sealedAt: Timestamp) throws {
             let statements = try Statements(db)
-            for lead in leads { try lead.write(db, statements) }
+            var sealed: [ChainRecord] = []
+            for lead in leads { sealed += try lead.write(db, statements) }
+            try SQLiteChain.append(sealed, at: sealedAt, db: db)
             totals.add(usage: usage)
             totals.add(rollups)
         }

@@ -43,15 +43,16 @@ struct LeadReader {
         return LeadOutcome(
             leadID: leadID, status: status, reason: row["reason"], sales: try sales(), pings: records.pings,
             posts: records.posts, skips: records.skips, finishedAt: Timestamp(milliseconds: row["finished_at"] ?? 0),
-            elapsedMicros: row["elapsed_us"])
+            elapsedMicros: row["elapsed_us"], note: records.note)
     }
 
-    /// The pings, posts and skips: the row's BLOB, or the tables for leads recorded before it.
-    private func records(_ row: Row) throws -> (pings: [PingRecord], posts: [PostRecord], skips: [SkipRecord]) {
+    /// The pings, posts, skips and note: the row's BLOB, or the tables for leads recorded
+    /// before it.
+    private func records(_ row: Row) throws -> LeadRecordsCodec.Records {
         if let blob = row["records"] as Data? {
             return try LeadRecordsCodec.decode(Array(blob), leadID: leadID)
         }
-        return (try pings(), try posts(), try skips())
+        return LeadRecordsCodec.Records(pings: try pings(), posts: try posts(), skips: try skips())
     }
 
     private func rows(_ table: String) throws -> [Row] {

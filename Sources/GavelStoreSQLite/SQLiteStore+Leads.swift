@@ -33,8 +33,8 @@ extension SQLiteStore {
     /// ``StorageError/conflict(_:)`` when its outcome was already recorded.
     public func recordOutcome(_ outcome: LeadOutcome, sellerID: String) async throws {
         let record = OutcomeWrite(outcome, sellerID: sellerID)
-        let totals = totals
-        try await write { db in try record.run(db, totals: totals) }
+        let (totals, now) = (totals, clock.now())
+        try await write { db in try record.run(db, totals: totals, sealedAt: now) }
         let repriced = outcome.sales.filter { $0.price != $0.hold.price }
         if !repriced.isEmpty { usage.withLock { book in for sale in repriced { book.settle(sale.hold, price: sale.price) } } }
     }

@@ -139,3 +139,42 @@ enum LatencyText {
         dense[bucket] += count
     }
 }
+
+extension SQLiteStore {
+    /// One buyer's bidding per campaign and segment, from the bid and campaign rollups.
+    public func bidFacts(_ query: BidFactsQuery) async throws -> [BidFacts] {
+        let hours = BidFactsAssembly.hours(query)
+        guard !hours.isEmpty else { return [] }
+        return try await read { db in
+            let arguments: StatementArguments = [query.buyerID, hours.lowerBound, hours.upperBound]
+            let bids = try Row.fetchAll(
+                db,
+                sql: """
+                    SELECT hour, campaign_id, buyer_id, seller_id, source, vertical, clearing_cents, leads, won
+                    FROM rollup_bids WHERE buyer_id = ? AND hour >= ? AND hour < ?
+                    """, arguments: arguments
+            ).map { row in
+                (
+                    BidGroup(lead: Self.group(row), campaignID: row[1], buyerID: row[2], clearingCents: row[6]),
+                    BidCounts(leads: row[7], won: row[8])
+                )
+            }
+            let campaigns = try Row.fetchAll(
+                db,
+                sql: """
+                    SELECT hour, campaign_id, buyer_id, seller_id, source, vertical, accepted, rejected, sold, returned
+                    FROM rollup_campaigns WHERE buyer_id = ? AND hour >= ? AND hour < ?
+                    """, arguments: arguments
+            ).map { row in
+                var counters = RollupCounters()
+                (counters.accepted, counters.rejected, counters.sold, counters.returned) = (row[6], row[7], row[8], row[9])
+                return (CampaignGroup(lead: Self.group(row), campaignID: row[1], buyerID: row[2]), counters)
+            }
+            return BidFactsAssembly.facts(bids: bids, campaigns: campaigns)
+        }
+    }
+
+    private static func group(_ row: Row) -> LeadGroup {
+        LeadGroup(hour: row[0], sellerID: row[3], source: row[4], vertical: row[5])
+    }
+}

@@ -10,10 +10,10 @@ extension SQLiteStore {
     /// and updates the report rollups of the lead's arrival hour. Cap usage is not given back.
     public func recordReturn(_ request: ReturnRequest) async throws -> ReturnResult {
         try await seedBalance(request.buyerID)
-        let (totals, usage) = (totals, usage)
+        let (totals, usage, now) = (totals, usage, clock.now())
         return try await write(
             { db in
-                try ReturnWrite(request: request).run(db, totals: totals)
+                try ReturnWrite(request: request, sealedAt: now).run(db, totals: totals)
             },
             afterCommit: { result in
                 guard case .approved(let refund) = result else { return }
@@ -54,10 +54,10 @@ extension SQLiteStore {
         try await seedBalance(buyerID)
         let usage = usage
         let entries = LedgerEntry.forPayment(buyerID: buyerID, amount: amount, at: at)
-        let totals = totals
+        let (totals, now) = (totals, clock.now())
         try await write(
             { db in
-                try Self.insertLedger(entries, db: db)
+                try Self.insertLedger(entries, sealedAt: now, db: db)
                 totals.add(usage: Self.balanceReduction(buyerID: buyerID, by: amount))
             },
             afterCommit: { _ in
@@ -71,15 +71,17 @@ extension SQLiteStore {
         _ = try await balances(buyerIDs: [buyerID])
     }
 
-    /// Writes ledger entries.
-    static func insertLedger(_ entries: [LedgerEntry], db: Database) throws {
+    /// Writes ledger entries and links them into the chain.
+    static func insertLedger(_ entries: [LedgerEntry], sealedAt: Timestamp, db: Database) throws {
         let statement = try db.cachedStatement(
             sql: "INSERT INTO ledger (lead_id, campaign_id, account, amount_cents, kind, at) VALUES (?, ?, ?, ?, ?, ?)")
-        for entry in entries {
+        let sealed = try entries.map { entry -> ChainRecord in
             try statement.execute(arguments: [
                 entry.leadID, entry.campaignID, entry.account, entry.amount.cents, entry.kind.rawValue, entry.at.milliseconds,
             ])
+            return .ledger(ChainRecord.Ledger(id: db.lastInsertedRowID, entry))
         }
+        try SQLiteChain.append(sealed, at: sealedAt, db: db)
     }
 
     /// The usage increment reducing a buyer's persisted unpaid balance (never below zero, as
@@ -125,6 +127,8 @@ struct SaleRow {
 /// One return request, decided by the ``ReturnPolicy`` and written inside a write.
 struct ReturnWrite {
     let request: ReturnRequest
+    /// When its entries are linked into the chain.
+    let sealedAt: Timestamp
 
     func run(_ db: Database, totals: BatchTotals) throws -> ReturnResult {
         let row = try SaleRow.find(db, leadID: request.leadID, buyerID: request.buyerID)
@@ -144,7 +148,7 @@ struct ReturnWrite {
 
     /// Marks the sale returned, writes the reversing entries and the report and balance changes.
     private func approve(_ row: SaleRow, refund: Money, entries: [LedgerEntry], db: Database, totals: BatchTotals) throws {
-        try SQLiteStore.insertLedger(entries, db: db)
+        try SQLiteStore.insertLedger(entries, sealedAt: sealedAt, db: db)
         try db.cachedStatement(sql: "UPDATE sales SET returned_at = ?, return_reason = ? WHERE lead_id = ? AND seq = ?")
             .execute(arguments: [request.at.milliseconds, request.reason, request.leadID, row.seq])
         let counters = RollupCounters.returned(priceCents: row.sold.price.cents, payoutCents: row.sold.payout.cents)

@@ -3,12 +3,14 @@ import GavelCore
 import GavelStoreSupport
 
 extension SQLiteStore {
-    /// Stores a new webhook; ``StorageError/conflict(_:)`` when its id exists.
+    /// Stores a new webhook (journaled and chained, its secret masked); ``StorageError/conflict(_:)``
+    /// when its id exists.
     public func createWebhook(_ webhook: Webhook) async throws {
         let arguments: StatementArguments = [
             webhook.id, webhook.owner.role.rawValue, webhook.owner.subjectID, webhook.url, WebhookRow.events(webhook.events),
             webhook.description, webhook.secret, webhook.createdAt.milliseconds,
         ]
+        let change = ConfigChange.webhookCreated(webhook)
         try await write { db in
             try db.execute(
                 sql: """
@@ -16,6 +18,7 @@ extension SQLiteStore {
                     VALUES (?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT DO NOTHING
                     """, arguments: arguments)
             if db.changesCount == 0 { throw StorageError.conflict(webhook.id) }
+            try SQLiteChain.journal(change, db: db)
         }
     }
 
@@ -29,12 +32,14 @@ extension SQLiteStore {
         }
     }
 
-    /// Deletes a webhook and its deliveries.
+    /// Deletes a webhook and its deliveries (journaled and chained).
     public func deleteWebhook(id: String) async throws -> Bool {
-        try await write { db in
+        let change = ConfigChange.webhookDeleted(id: id, at: clock.now())
+        return try await write { db in
             try db.execute(sql: "DELETE FROM webhooks WHERE id = ?", arguments: [id])
             guard db.changesCount > 0 else { return false }
             try db.execute(sql: "DELETE FROM webhook_deliveries WHERE webhook_id = ?", arguments: [id])
+            try SQLiteChain.journal(change, db: db)
             return true
         }
     }

@@ -11,7 +11,7 @@ package enum HeldPingCodec {
             "bids": .array(ping.bids.map(encode)), "prices": .array(ping.prices.map { .integer($0.cents) }),
             "allocated": ping.allocated.map(encode) ?? .null, "pings": .array(ping.pings.map(encode)),
             "skips": .array(ping.skips.map(encode)), "created_at": .integer(ping.createdAt.milliseconds),
-            "expires_at": .integer(ping.expiresAt.milliseconds),
+            "expires_at": .integer(ping.expiresAt.milliseconds), "note": ping.note?.json ?? .null,
         ]
         return StoredJSON.text(.object(members))
     }
@@ -26,7 +26,8 @@ package enum HeldPingCodec {
             allocated: try object.optional("allocated") { $0.objectValue }.map { try offer(StoredObject(.object($0), what: "offer")) },
             pings: try object.objects("pings").map(ping), skips: try object.objects("skips").map(skip),
             createdAt: Timestamp(milliseconds: try object.int("created_at")),
-            expiresAt: Timestamp(milliseconds: try object.int("expires_at")))
+            expiresAt: Timestamp(milliseconds: try object.int("expires_at")),
+            note: try object.optional("note") { AuctionNote(json: $0) })
     }
 
     // MARK: Parts

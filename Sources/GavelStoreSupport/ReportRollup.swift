@@ -115,6 +115,12 @@ package struct CampaignGroup: Hashable, Sendable {
     package var lead: LeadGroup
     package var campaignID: String
     package var buyerID: String
+
+    package init(lead: LeadGroup, campaignID: String, buyerID: String) {
+        self.lead = lead
+        self.campaignID = campaignID
+        self.buyerID = buyerID
+    }
 }
 
 /// One campaign's share of a lead's facts.
@@ -129,10 +135,13 @@ package struct CampaignCounters: Sendable, Hashable {
 package struct RollupDelta: Sendable, Hashable {
     package var lead: RollupCounters
     package var campaigns: [CampaignCounters]
+    /// Each bidding campaign's bid, for bid guidance.
+    package var bids: [BidIncrement] = []
 
     /// The facts of a finished lead: each campaign that was pinged or posted was offered it.
     package init(_ outcome: LeadOutcome) {
         self.init(lead: Self.leadCounters(outcome), campaigns: Self.campaignCounters(outcome))
+        bids = BidIncrement.all(outcome)
     }
 
     /// The lead's side: one lead, all its pings and posts, sold once however many sales.
@@ -188,11 +197,12 @@ package struct RollupDelta: Sendable, Hashable {
 package struct RollupBatch: Sendable {
     package var leads: [LeadGroup: RollupCounters] = [:]
     package var campaigns: [CampaignGroup: RollupCounters] = [:]
+    package var bids: [BidGroup: BidCounts] = [:]
 
     /// An empty batch.
     package init() {}
 
-    package var isEmpty: Bool { leads.isEmpty && campaigns.isEmpty }
+    package var isEmpty: Bool { leads.isEmpty && campaigns.isEmpty && bids.isEmpty }
 
     /// Adds an event's increments under its lead's group.
     package mutating func add(_ delta: RollupDelta, group: LeadGroup) {
@@ -201,6 +211,10 @@ package struct RollupBatch: Sendable {
             let key = CampaignGroup(lead: group, campaignID: campaign.campaignID, buyerID: campaign.buyerID)
             campaigns[key, default: RollupCounters()].add(campaign.counters)
         }
+        for bid in delta.bids {
+            let key = BidGroup(lead: group, campaignID: bid.campaignID, buyerID: bid.buyerID, clearingCents: bid.clearingCents)
+            bids[key, default: BidCounts()].add(BidCounts(leads: 1, won: bid.won ? 1 : 0))
+        }
     }
 
     /// Adds another batch's increments.
@@ -208,5 +222,6 @@ package struct RollupBatch: Sendable {
         guard !isEmpty else { return self = other }
         for (group, counters) in other.leads { leads[group, default: RollupCounters()].add(counters) }
         for (group, counters) in other.campaigns { campaigns[group, default: RollupCounters()].add(counters) }
+        for (group, counts) in other.bids { bids[group, default: BidCounts()].add(counts) }
     }
 }

@@ -1,10 +1,11 @@
 import Crypto
 import GavelCore
 
-/// Plain SHA-256 contact keys: the digest buyers' suppression lists are written in. The
-/// exchange itself keys contacts with ``KeyedContactHasher``; this one serves tests and
-/// fixtures that want keys anyone can compute.
-public struct SHA256ContactHasher: ContactHasher {
+/// Plain SHA-256, from swift-crypto: the books' chain hashes with it (``Digester``), and as a
+/// ``ContactHasher`` it makes the plain contact keys buyers' suppression lists are written in.
+/// The exchange itself keys contacts with ``KeyedContactHasher``; as a contact hasher this one
+/// serves tests and fixtures that want keys anyone can compute.
+public struct SHA256ContactHasher: ContactHasher, Digester {
     /// Creates the hasher.
     public init() {}
 

@@ -58,6 +58,8 @@ struct SaleRef: Sendable, Hashable {
 /// A ledger line as stored: a ``LedgerEntry`` whose kind is kept as text, so the audit can
 /// report one it does not know (see ``InMemoryStore/tamperWithLedgerForTesting(leadID:addingCents:kind:)``).
 struct LedgerRow: Sendable, Hashable {
+    /// Its id (from 1, in the order written; 0 for a row that is only compared, never stored).
+    var id: Int64
     var leadID: String
     var campaignID: String
     var account: String
@@ -65,13 +67,21 @@ struct LedgerRow: Sendable, Hashable {
     var kind: String
     var at: Timestamp
 
-    init(_ entry: LedgerEntry) {
+    init(_ entry: LedgerEntry, id: Int64 = 0) {
+        self.id = id
         leadID = entry.leadID
         campaignID = entry.campaignID
         account = entry.account
         cents = entry.amount.cents
         kind = entry.kind.rawValue
         at = entry.at
+    }
+
+    /// The row as the chain seals it.
+    var chainRecord: ChainRecord {
+        .ledger(
+            ChainRecord.Ledger(
+                id: id, leadID: leadID, campaignID: campaignID, account: account, cents: cents, kind: kind, at: at.milliseconds))
     }
 
     /// The entry; ``StorageError/unavailable(_:)`` for an unknown kind.

@@ -6,13 +6,13 @@ extension InMemoryStore {
     /// exactly their reversal (`LedgerEntry.reversing`); no sale or return entries exist for
     /// leads without such sales (test leads included); every entry has a known kind. Entries are
     /// compared per lead, campaign, account and kind (count and sum); one problem line per
-    /// difference, naming the lead; lines are sorted.
+    /// difference, naming the lead; lines are sorted. Then verifies the chain.
     public func audit() async throws -> AuditReport {
         try locked { state in
             let rows = Array(state.ledger.values.joined())
             let problems = LedgerAudit(state).mismatches(rows) + LedgerAudit.unknownKinds(rows)
             let total = rows.reduce(Int64(0)) { $0 + $1.cents }
-            return AuditReport(entries: rows.count, total: Money(cents: total), problems: problems.sorted())
+            return AuditReport(entries: rows.count, total: Money(cents: total), problems: problems.sorted(), chain: state.verifyChain())
         }
     }
 

@@ -8,45 +8,60 @@ extension InMemoryStore {
         try locked { $0.config }
     }
 
-    /// Stores a new record; ``StorageError/conflict(_:)`` when a record of its kind has its id.
+    /// Stores a new record (journaled and chained); ``StorageError/conflict(_:)`` when a record
+    /// of its kind has its id.
     public func create(_ record: ConfigRecord) async throws {
+        let change = ConfigChange(.create, record, at: clock.now())
         try locked { state in
             guard !state.config.contains(record.kind, id: record.id) else { throw StorageError.conflict(record.id) }
             state.config.apply(record)
+            state.journal(change)
         }
     }
 
-    /// Replaces a record; ``StorageError/notFound(_:)`` when it does not exist.
+    /// Replaces a record (journaled and chained); ``StorageError/notFound(_:)`` when it does
+    /// not exist.
     public func replace(_ record: ConfigRecord) async throws {
+        let change = ConfigChange(.replace, record, at: clock.now())
         try locked { state in
             guard state.config.contains(record.kind, id: record.id) else { throw StorageError.notFound(record.id) }
             state.config.apply(record)
+            state.journal(change)
         }
     }
 
-    /// Deletes a record; `false` when it did not exist.
+    /// Deletes a record (journaled and chained); `false` when it did not exist.
     public func delete(_ kind: ConfigKind, id: String) async throws -> Bool {
-        try locked { state in
+        let change = ConfigChange.deleted(kind, id: id, at: clock.now())
+        return try locked { state in
             guard state.config.contains(kind, id: id) else { return false }
             state.config.remove(kind, id: id)
+            state.journal(change)
             return true
         }
     }
 
-    /// Replaces the settings.
+    /// Replaces the settings (journaled and chained).
     public func saveSettings(_ settings: Settings) async throws {
-        try locked { $0.config.settings = settings }
+        let change = ConfigChange.settings(settings, at: clock.now())
+        try locked { state in
+            state.config.settings = settings
+            state.journal(change)
+        }
     }
 
     // MARK: API keys
 
-    /// Stores a new key; ``StorageError/conflict(_:)`` when its id or hash exists.
+    /// Stores a new key (journaled and chained, without its hash); ``StorageError/conflict(_:)``
+    /// when its id or hash exists.
     public func createAPIKey(_ key: APIKeyRecord) async throws {
+        let change = ConfigChange.keyCreated(key, at: clock.now())
         try locked { state in
             guard state.apiKeys[key.id] == nil, !state.apiKeys.values.contains(where: { $0.hash == key.hash }) else {
                 throw StorageError.conflict(key.id)
             }
             state.apiKeys[key.id] = key
+            state.journal(change)
         }
     }
 
@@ -57,8 +72,13 @@ extension InMemoryStore {
         }
     }
 
-    /// Deletes a key; `false` when it did not exist.
+    /// Deletes a key (journaled and chained); `false` when it did not exist.
     public func deleteAPIKey(id: String) async throws -> Bool {
-        try locked { $0.apiKeys.removeValue(forKey: id) != nil }
+        let change = ConfigChange.keyDeleted(id: id, at: clock.now())
+        return try locked { state in
+            guard state.apiKeys.removeValue(forKey: id) != nil else { return false }
+            state.journal(change)
+            return true
+        }
     }
 }

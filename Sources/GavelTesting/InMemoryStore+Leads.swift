@@ -102,6 +102,7 @@ extension InMemoryState {
         finished.webhooks = []
         let sales = outcome.sales.map { StoredSale($0, sellerID: sellerID, at: outcome.finishedAt) }
         leads[lead.id] = StoredLead(lead: lead, status: outcome.status, outcome: finished, sales: sales)
+        seal(sales.indices.map { .sale(leadID: lead.id, index: $0) })
         for (index, sale) in outcome.sales.enumerated() {
             salesByBuyer[sale.buyerID, default: []].append(SaleRef(leadID: lead.id, index: index))
             if !lead.test { appendLedger(LedgerEntry.forSale(sale, leadID: lead.id, sellerID: sellerID, at: outcome.finishedAt)) }
@@ -111,9 +112,15 @@ extension InMemoryState {
         if !lead.test { rollups.add(RollupDelta(outcome), group: LeadGroup(lead)) }
     }
 
-    /// Appends ledger entries under their leads.
+    /// Appends ledger entries under their leads, and links them into the chain.
     mutating func appendLedger(_ entries: [LedgerEntry]) {
-        for entry in entries { ledger[entry.leadID, default: []].append(LedgerRow(entry)) }
+        var places: [InMemoryPlace] = []
+        for entry in entries {
+            ledgerRows += 1
+            places.append(.ledger(leadID: entry.leadID, index: ledger[entry.leadID]?.count ?? 0))
+            ledger[entry.leadID, default: []].append(LedgerRow(entry, id: ledgerRows))
+        }
+        seal(places)
     }
 
     func lastSales(contactKeys: [String], since: Timestamp) -> [String: Timestamp] {

@@ -85,3 +85,14 @@ struct RollupQuery {
         return row
     }
 }
+
+extension InMemoryStore {
+    /// One buyer's bidding per campaign and segment, from the rollups (see ``BidFactsAssembly``).
+    public func bidFacts(_ query: BidFactsQuery) async throws -> [BidFacts] {
+        let hours = BidFactsAssembly.hours(query)
+        let rollups = try locked { $0.rollups }
+        let bids = rollups.bids.filter { $0.key.buyerID == query.buyerID && hours.contains($0.key.lead.hour) }
+        let campaigns = rollups.campaigns.filter { $0.key.buyerID == query.buyerID && hours.contains($0.key.lead.hour) }
+        return BidFactsAssembly.facts(bids: bids.map { ($0.key, $0.value) }, campaigns: campaigns.map { ($0.key, $0.value) })
+    }
+}

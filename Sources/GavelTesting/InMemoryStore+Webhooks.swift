@@ -18,11 +18,13 @@ struct InMemoryWebhooks: Sendable {
 }
 
 extension InMemoryStore {
-    /// Stores a new webhook; ``StorageError/conflict(_:)`` when its id exists.
+    /// Stores a new webhook (journaled and chained, its secret masked); ``StorageError/conflict(_:)``
+    /// when its id exists.
     public func createWebhook(_ webhook: Webhook) async throws {
         try locked { state in
             guard state.webhooks.webhooks[webhook.id] == nil else { throw StorageError.conflict(webhook.id) }
             state.webhooks.webhooks[webhook.id] = webhook
+            state.journal(.webhookCreated(webhook))
         }
     }
 
@@ -31,11 +33,13 @@ extension InMemoryStore {
         try locked { state in state.webhooks.webhooks.values.sorted { ($0.createdAt, $0.id) < ($1.createdAt, $1.id) } }
     }
 
-    /// Deletes a webhook and its deliveries.
+    /// Deletes a webhook and its deliveries (journaled and chained).
     public func deleteWebhook(id: String) async throws -> Bool {
-        try locked { state in
+        let change = ConfigChange.webhookDeleted(id: id, at: clock.now())
+        return try locked { state in
             guard state.webhooks.webhooks.removeValue(forKey: id) != nil else { return false }
             state.webhooks.deliveries = state.webhooks.deliveries.filter { $0.value.delivery.message.webhookID != id }
+            state.journal(change)
             return true
         }
     }

@@ -72,6 +72,12 @@ struct InMemoryState: Sendable {
     var rollups = RollupBatch()
     /// Sellers' idempotency keys.
     var idempotency: [IdempotencyID: IdempotencyEntry] = [:]
+    /// How many ledger rows were ever written (the last row's id).
+    var ledgerRows: Int64 = 0
+    /// The configuration journal, in order (a change's id is its index + 1).
+    var journal: [ChainRecord.Config] = []
+    /// The books' hash chain, in position order.
+    var chain: [InMemoryLink] = []
     /// The webhooks, their outbox and once keys.
     var webhooks = InMemoryWebhooks()
     /// The secret contact keys are keyed with.

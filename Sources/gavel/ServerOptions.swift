@@ -25,6 +25,9 @@ struct ServerOptions: ParsableArguments {
     @Option(help: "Requests per second allowed per API key, bursts of twice that; 0 for no limit (env GAVEL_RATE_LIMIT; default 2000).")
     var rateLimit: Int?
 
+    @Option(help: "Milliseconds between the rounds that seal the books' chain on PostgreSQL (env GAVEL_SEAL_INTERVAL_MS; default 1000).")
+    var sealIntervalMs: Int?
+
     @Option(help: "How long a webhook delivery is retried, in seconds (env GAVEL_WEBHOOK_RETRY_SECONDS; default 86400).")
     var webhookRetrySeconds: Int?
 
@@ -61,7 +64,19 @@ struct ServerOptions: ParsableArguments {
             database: database ?? environment["GAVEL_DATABASE"] ?? defaults.database,
             adminToken: adminToken ?? environment["GAVEL_ADMIN_TOKEN"],
             allowPrivateBuyerURLs: allowPrivateBuyerURLs || envAllow,
-            rateLimit: RateLimiter.Configuration(rate: rate, burst: rate * 2), webhookRetry: try webhookRetry(environment))
+            rateLimit: RateLimiter.Configuration(rate: rate, burst: rate * 2), sealInterval: try sealInterval(environment),
+            webhookRetry: try webhookRetry(environment))
+    }
+
+    /// How often the books' chain is sealed on PostgreSQL: the flag, else the environment, else a second.
+    private func sealInterval(_ environment: [String: String]) throws -> Duration {
+        let envSeal = try environment["GAVEL_SEAL_INTERVAL_MS"].map { text in
+            guard let value = Int(text) else { throw ValidationError("GAVEL_SEAL_INTERVAL_MS must be a number, not '\(text)'") }
+            return value
+        }
+        let seal = sealIntervalMs ?? envSeal ?? 1_000
+        guard seal > 0 else { throw ValidationError("--seal-interval-ms must be more than 0") }
+        return .milliseconds(seal)
     }
 
     /// The webhook retry policy: flags, else environment, else a day of backoff from 10 s to an hour.

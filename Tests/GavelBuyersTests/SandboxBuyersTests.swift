@@ -128,7 +128,7 @@ import Testing
                 let start = ContinuousClock.now
                 await buyers.stop()
                 #expect(await answer.kind == .noBid)
-                #expect(seconds(since: start) < 5)
+                #expect(seconds(since: start) < 9, "shut down before the 10 s hang ended")
             }
         }
     }
@@ -161,7 +161,7 @@ import Testing
                 await services.triggerGracefulShutdown()
                 #expect(await answer.kind == .noBid)
                 try await group.waitForAll()
-                #expect(seconds(since: start) < 5)
+                #expect(seconds(since: start) < 9, "shut down before the 10 s hang ended")
             }
         }
         #expect(buyers.port == nil)

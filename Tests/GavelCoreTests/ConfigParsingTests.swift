@@ -472,6 +472,21 @@ struct PartiesParsingTests {
         #expect(errorPaths(Buyer.parse(try json(#"{"balance_limit": 0.001}"#), defaultID: "x")) == ["balance_limit"])
     }
 
+    /// `null` is refused where the schema does not take it, and the exchange's own times are
+    /// ignored on input but must be date-times.
+    @Test func nullOnlyWhereNullable() throws {
+        let buyer = Buyer.parse(try json(#"{"id": null, "name": null, "balance_limit": null}"#), defaultID: "x")
+        #expect(errorPaths(buyer) == ["id", "name"])
+        #expect(fieldErrors(buyer).first?.message == "must not be null")
+        let seller = Seller.parse(try json(#"{"alias": null, "status": null}"#), defaultID: "x", defaultAlias: "a")
+        #expect(errorPaths(seller) == ["alias", "status"])
+        let settings = Settings.parse(try json(#"{"ranking": null, "max_return_rate": null, "floors": {"v": null}}"#), current: Settings())
+        #expect(errorPaths(settings) == ["ranking", "floors.v"])
+        let times = Buyer.parse(try json(#"{"created_at": "2000-01-01T00:00:00Z", "updated_at": {}}"#), defaultID: "x")
+        #expect(errorPaths(times) == ["updated_at"])
+        #expect(try success(Buyer.parse(try json(#"{"created_at": "2026-11-29T10:00:00.5+01:00"}"#), defaultID: "x")).id == "x")
+    }
+
     @Test func settingsDefaultsMatchTheContract() throws {
         let expected = try json(
             #"{"auction": "first_price", "default_tmax_ms": 250, "ping_ttl_s": 120, "floors": {"auto_insurance": 2.0}, "dedupe_days": 30, "max_return_rate": null, "floor_learning": "off", "floor_learning_verticals": {}, "floor_learning_options": {"segment": ["vertical", "state", "source"], "exploration": 0.05, "min_fill_rate": 0.9, "max_floor": null, "window": 500, "min_samples": 50}, "ranking": "price", "new_seller_status": "active", "pii_retention_days": null}"#

@@ -178,3 +178,33 @@ struct IntelligenceExchangeTests {
         #expect(posts.first?.campaignID == "steady" && result.price == Money(cents: 2_000), "no post wasted on the flaky buyer")
     }
 }
+
+@Suite("Bid guidance and auction notes")
+struct BidGuidanceTests {
+    @Test func thinSegmentsAreHiddenAndPricesNeedTenSales() {
+        let thick = BidFacts(
+            campaignID: "c", vertical: "auto_insurance", source: "a", leads: 20, won: 5,
+            clearing: [1_000: 4, 1_200: 4, 1_500: 3, 2_000: 1], accepted: 4, rejected: 1, sold: 5, returned: 1)
+        let fewSales = BidFacts(campaignID: "c", vertical: "auto_insurance", source: "b", leads: 10, won: 1, clearing: [900: 9])
+        let thin = BidFacts(campaignID: "c", vertical: "auto_insurance", source: "c", leads: 9, won: 9, clearing: [500: 9])
+        let guidance = BidGuidance([thick, fewSales, thin])
+        #expect(guidance.hiddenSegments == 1)
+        #expect(guidance.rows.map(\.source) == ["a", "b"])
+        let row = guidance.rows[0]
+        // 12 sold leads: the 3rd, 6th and 9th prices by nearest rank.
+        #expect(row.clearing == [Money(cents: 1_000), Money(cents: 1_200), Money(cents: 1_500)])
+        #expect(row.bidToWinHalf == Money(cents: 1_201) && row.bidToWinThreeQuarters == Money(cents: 1_501))
+        #expect(row.winRate == Rate("0.25") && row.acceptRate == Rate("0.8") && row.returnRate == Rate("0.2"))
+        #expect(guidance.rows[1].clearing == nil && guidance.rows[1].bidToWinHalf == nil, "9 sold leads are too few for prices")
+    }
+
+    @Test func notesRoundTripThroughTheirStoredText() {
+        let note = AuctionNote(
+            floor: FloorDecision(
+                floor: Money(cents: 1_420), staticFloor: Money(cents: 200), source: .learned, segment: "a|PA|s", samples: 312),
+            ranking: .quality, factors: ["x": Rate("0.855")])
+        #expect(AuctionNote(text: note.text) == note)
+        #expect(AuctionNote(text: "") == nil && AuctionNote(text: "{}") == nil)
+        #expect(note.floor.explanation == "learned floor $14.20 for segment a|PA|s from 312 leads (static $2.00)")
+    }
+}

@@ -18,9 +18,15 @@ struct MultiNodeTests {
 
     /// 48 concurrent leads on two nodes against a hosted campaign capped at 5 leads a day and a
     /// cheaper fallback: exactly 5 go to the capped campaign, the rest to the fallback, and no
-    /// lead is sold twice.
+    /// lead is sold twice. The two nodes' sealers made one valid chain of it, which `gavel
+    /// audit` verifies once they stopped; a sale's price edited with its ledger entries (the
+    /// books still balance) then fails the audit, naming that sale.
     @Test func capsHoldAcrossNodesAndNoLeadSellsTwice() async throws {
-        try await Self.withTwoNodes { a, b, sellerKey in
+        let soldLead = Locked<String?>(nil)
+        func auditTheChain(_ url: String) async throws {
+            try await Self.auditTheChain(url, lead: try #require(soldLead.withLock { $0 }))
+        }
+        try await Self.withTwoNodes(afterwards: auditTheChain) { a, b, sellerKey in
             let results = try await withThrowingTaskGroup(of: (status: Int, body: JSONValue).self) { group in
                 for n in 0..<48 {
                     let node = n % 2 == 0 ? a : b
@@ -39,6 +45,7 @@ struct MultiNodeTests {
             #expect(sold.filter { $0.buyer == "capped" }.count == 5)
             #expect(sold.filter { $0.buyer == "fallback" }.count == 43)
             #expect(Set(sold.map(\.id)).count == sold.count)
+            soldLead.withLock { $0 = sold.first?.id }
             // Each node sees each lead once, with the one buyer it was sold to.
             for (id, buyer) in sold {
                 for node in [a, b] {
@@ -88,10 +95,37 @@ struct MultiNodeTests {
 
     // MARK: Set-up
 
+    /// `gavel audit` on the database the nodes left: it passes with every record sealed; after a
+    /// sale's price and its entries are raised alike, it fails and names the sale first.
+    static func auditTheChain(_ url: String, lead: String) async throws {
+        let clean = try GavelProcess(["audit", "--database", url])
+        #expect(await clean.waitForExit() == 0, "\(clean.printed)\n\(clean.log)")
+        #expect(clean.printed.contains { $0.hasPrefix("Chain: ") && $0.hasSuffix(", 0 not sealed.") }, "\(clean.printed)")
+        let quoted = "'" + lead + "'"
+        let campaign = "(SELECT campaign_id FROM sales WHERE lead_id = \(quoted) AND seq = 0)"
+        try psql(
+            url,
+            """
+            UPDATE ledger SET amount_cents = amount_cents + 100 WHERE lead_id = \(quoted) AND kind = 'sale' AND account LIKE 'buyer:%'
+                AND campaign_id = \(campaign);
+            UPDATE ledger SET amount_cents = amount_cents - 100 WHERE lead_id = \(quoted) AND kind = 'sale' AND account = 'exchange:margin'
+                AND campaign_id = \(campaign);
+            UPDATE sales SET price_cents = price_cents + 100, margin_cents = margin_cents + 100 WHERE lead_id = \(quoted) AND seq = 0;
+            """)
+        let edited = try GavelProcess(["audit", "--database", url])
+        #expect(await edited.waitForExit() == 2, "\(edited.printed)\n\(edited.log)")
+        #expect(!edited.printed.contains { $0.hasPrefix("  problem:") }, "the books still balance: \(edited.printed)")
+        let first = edited.printed.first { $0.hasPrefix("  chain problem:") }
+        #expect(first?.hasPrefix("  chain problem: sale \(lead)#0 was changed after it was sealed") == true, "\(edited.printed)")
+    }
+
     /// A fresh database, node A started and configured (a seller and its key, a hosted
     /// campaign capped at 5 leads a day bidding 20, an uncapped hosted fallback bidding 5),
-    /// then node B started; both stopped (exit 0) and the database dropped afterwards.
-    static func withTwoNodes(_ body: (Client, Client, String) async throws -> Void) async throws {
+    /// then node B started; both stopped (exit 0), then `afterwards` runs with the database's
+    /// URL, and the database is dropped.
+    static func withTwoNodes(
+        afterwards: (String) async throws -> Void = { _ in }, _ body: (Client, Client, String) async throws -> Void
+    ) async throws {
         let server = try #require(serverURL)
         try await withFreshDatabase(server) { url in
             let arguments = ["serve", "--port", "0", "--database", url, "--admin-token", admin, "--allow-private-buyer-urls"]
@@ -110,6 +144,7 @@ struct MultiNodeTests {
             #expect(!(nodeA.log + nodeB.log).contains(credentials + "@"))
             #expect(await nodeB.terminate() == 0, "node B log: \(nodeB.log)")
             #expect(await nodeA.terminate() == 0, "node A log: \(nodeA.log)")
+            try await afterwards(url)
         }
     }
 
@@ -173,7 +208,7 @@ struct MultiNodeTests {
         var message: String
     }
 
-    private static func psql(_ url: String, _ sql: String) throws {
+    static func psql(_ url: String, _ sql: String) throws {
         let process = Process()
         process.executableURL = URL(fileURLWithPath: "/usr/bin/env")
         process.arguments = ["psql", url, "-X", "-q", "-v", "ON_ERROR_STOP=1", "-c", sql]

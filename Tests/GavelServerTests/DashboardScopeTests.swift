@@ -34,6 +34,8 @@ struct DashboardScopeTests {
             let overview = try await browser.get("/")
             #expect(overview.body.contains("Seller alphaseller"))
             #expect(overview.body.contains("$46.53"), "its own earnings: 13.90 + 13.90 + 18.73")
+            #expect(!overview.body.contains("tamper-evident"), "the books' chain is the operator's")
+            #expect(try await browser.get("/chain-head.json").status == .forbidden)
             #expect(!overview.body.contains("Revenue"))
             #expect(!overview.body.contains("/campaigns\""), "no campaigns list in its navigation")
             let lead = try await browser.get("/leads/\(run.alphaLeads[2])")
@@ -104,6 +106,12 @@ struct DashboardScopeTests {
             for seen in ["alphaseller", "betaseller", "buyer-hostedcamp", "buyer-remotecamp", "Margin"] {
                 #expect(overview.body.contains(seen), "\(seen)")
             }
+            let head = try await client.call(.get, "/v1/audit/chain-head")
+            let hash = try #require(head.body["hash"]?.stringValue)
+            #expect(overview.body.contains("Books (tamper-evident chain)") && overview.body.contains(String(hash.prefix(12)) + "…"))
+            #expect(overview.body.contains("<a href=\"/chain-head.json\">"), "the head, whole, a click away")
+            let download = try await browser.get("/chain-head.json")
+            #expect(download.status == .ok && download.body.contains("\"hash\":\"\(hash)\""), "\(download.body)")
             #expect(overview.body.contains("&lt;b&gt;&quot;bold&quot;&lt;/b&gt;"), "a source is escaped")
             #expect(!overview.body.contains("<b>\"bold\"</b>"))
             let lead = try await browser.get("/leads/\(run.alphaLeads[2])")

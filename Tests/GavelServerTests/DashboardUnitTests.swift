@@ -106,6 +106,7 @@ struct DashboardUnitTests {
     @Test func templatesParseAndOnlyChartAndGuideMarkupAreInsertedRaw() throws {
         let pages = [
             "overview", "leads", "lead", "campaigns", "campaign", "sellers", "seller", "spec", "login", "error", "webhooks", "webhook",
+            "insights",
         ]
         for name in ["head", "foot", "facts", "table", "section"] + pages {
             #expect(DashboardTemplates.library.getTemplate(named: name) != nil, "\(name)")

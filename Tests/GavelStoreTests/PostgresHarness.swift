@@ -1,5 +1,6 @@
 import Foundation
 import GavelCore
+import GavelTesting
 import Testing
 
 @testable import GavelStorePostgres
@@ -88,6 +89,22 @@ final class PostgresHarness: StoreHarness {
         let quoted = leadID.replacingOccurrences(of: "'", with: "''")
         try await postgres(store).executeForTesting(
             sql: "UPDATE ledger SET amount_cents = amount_cents + 1 WHERE id = (SELECT min(id) FROM ledger WHERE lead_id = '\(quoted)')")
+    }
+
+    func tamperSale(_ store: any Storage, leadID: String, cents: Int64) async throws {
+        for sql in TamperSQL.sale(leadID: leadID, cents: cents) { try await postgres(store).executeForTesting(sql: sql) }
+    }
+
+    func tamperChain(_ store: any Storage, pos: Int64, _ tampering: ChainTampering) async throws {
+        for sql in TamperSQL.chain(pos: pos, tampering) { try await postgres(store).executeForTesting(sql: sql) }
+    }
+
+    func deleteLedgerEntry(_ store: any Storage, leadID: String) async throws {
+        try await postgres(store).executeForTesting(sql: TamperSQL.deleteLedgerEntry(leadID: leadID))
+    }
+
+    func configJournal(_ store: any Storage) async throws -> [String] {
+        try await postgres(store).rows("SELECT body FROM config_journal ORDER BY id").map { try $0.decode(String.self) }
     }
 
     private func postgres(_ store: any Storage) throws -> PostgresStore {

@@ -66,6 +66,46 @@ struct PostgresStoreTests {
         }
     }
 
+    /// Two nodes sell, return and seal at once, each sealing in a loop as its `ChainSealer`
+    /// would: they take turns (one at a time by the advisory lock) and make one chain, every
+    /// record in it once, positions without a gap, records committed late linked later.
+    @Test func twoNodesSellingAndSealingAtOnceMakeOneChain() async throws {
+        try await PostgresHarness.with { harness in
+            let (a, b) = (try await harness.node(), try await harness.node())
+            let selling = Locked(true)
+            try await withThrowingTaskGroup(of: Void.self) { group in
+                for node in [a, b] {
+                    group.addTask {
+                        while selling.withLock({ $0 }) {
+                            try await node.sealChain()
+                            try await Task.sleep(for: .milliseconds(5))
+                        }
+                    }
+                }
+                try await withThrowingTaskGroup(of: Void.self) { sales in
+                    for index in 0..<40 {
+                        let node = index % 2 == 0 ? a : b
+                        sales.addTask {
+                            try await StorageConformance.sell(node, "L\(index)", phone: String(4_155_551_000 + index))
+                            guard index % 4 == 0 else { return }
+                            let request = ReturnRequest(
+                                leadID: "L\(index)", buyerID: "acme", reason: "bad", at: Fixtures.now.adding(milliseconds: 86_400_000))
+                            #expect(try await node.recordReturn(request) == .approved(refund: Money("12.50")))
+                        }
+                    }
+                    try await sales.waitForAll()
+                }
+                selling.withLock { $0 = false }
+                try await group.waitForAll()
+            }
+            try await b.sealChain()
+            let audit = try await a.audit()
+            #expect(audit.isClean, "\(audit)")
+            #expect((audit.chain.length, audit.chain.unsealed) == (40 * 4 + 10 * 3, 0))
+            #expect(try await b.chainHead() == audit.chain.head)
+        }
+    }
+
     @Test func aPingIsClaimedOnceAcrossNodes() async throws {
         try await PostgresHarness.with { harness in
             let (a, b) = (try await harness.node(), try await harness.node())

@@ -8,7 +8,8 @@ import Testing
 @testable import GavelStoreSupport
 
 /// A database written by the first schema (pings, posts and skips as rows, no rollups) still
-/// reads back, and opening it fills the report rollups from what it holds.
+/// reads back, and opening it fills the report rollups from what it holds and seals its
+/// records into the chain.
 @Suite("SQLite migrations")
 struct SQLiteMigrationTests {
     @Test func upgradesAVersionOneDatabase() async throws {
@@ -32,9 +33,16 @@ struct SQLiteMigrationTests {
         #expect(outcome.posts.map(\.outcome) == [.accepted])
         #expect(outcome.skips == [SkipRecord(campaignID: "paused-auto", reason: .paused)])
         #expect(outcome.sales.map(\.returnWindowDays) == [7])
-        #expect(try await store.audit().isClean)
+        // The chain's migration sealed what the database held: the two sales (by time, lead and
+        // seq), then the three ledger entries.
+        let audit = try await store.audit()
+        #expect(audit.isClean && (audit.chain.length, audit.chain.unsealed) == (5, 0), "\(audit)")
+        #expect(try await store.chainLink(at: 1)?.record == "sale L1#0")
+        #expect(try await store.chainLink(at: 3)?.record == "ledger 1")
         let request = ReturnRequest(leadID: "L1", buyerID: "acme", reason: "bad", at: Fixtures.now.adding(milliseconds: 86_400_000))
         #expect(try await store.recordReturn(request) == .approved(refund: Money("12.50")))
+        #expect(try await store.chainHead().pos == 8)
+        #expect(try await store.audit().isClean)
     }
 
     /// Sellers stored before seller statuses come out of `v3-seller-status` active, with the

@@ -23,7 +23,8 @@ struct SQLiteStoreTests {
         #expect(
             try store.appliedMigrations() == [
                 "v1-config", "v1-leads", "v1-records", "v1-money", "v1-pings", "v1-suppressions", "v2-sales", "v2-records",
-                "v2-money", "v2-idempotency", "v2-unused-indexes", "v2-rollups", "v3-seller-status", "v3-webhooks", "v3-privacy",
+                "v2-money", "v2-idempotency", "v2-unused-indexes", "v2-rollups", "v3-seller-status", "v3-webhooks", "v3-bid-rollup",
+                "v3-chain", "v3-privacy",
             ])
         #expect(try await store.migrate().isEmpty)
     }
@@ -52,6 +53,46 @@ struct SQLiteStoreTests {
         let balances = try await store.ledgerBalances()
         #expect(balances.values.reduce(Money.zero, +) == .zero)
         #expect(balances["buyer:acme"] == Money(cents: 5_015))
+    }
+
+    /// With inline sealing every record is linked when written, so one written behind the
+    /// store's back (a payment that balances) is not in the chain: a problem, naming it.
+    @Test func aRecordAddedBehindTheStoresBackIsNotInTheChain() async throws {
+        let store = try SQLiteStore.temporary()
+        try await StorageConformance.sell(store, "L1")
+        #expect(try await store.audit().isClean)
+        try await store.executeForTesting(
+            sql: """
+                INSERT INTO ledger (lead_id, campaign_id, account, amount_cents, kind, at) VALUES
+                    ('', '', 'buyer:acme', -1250, 'payment', 1796050800000), ('', '', 'cash', 1250, 'payment', 1796050800000)
+                """)
+        let audit = try await store.audit()
+        #expect(audit.problems.isEmpty && audit.total == .zero, "a forged payment balances")
+        #expect(
+            audit.chain.problems == [
+                "2 records are not in the chain, the first: ledger entry 4 (a payment) (added or unlinked behind the store's back)"
+            ])
+        #expect(audit.chain.unsealed == 2 && !audit.isClean)
+    }
+
+    /// Writes that fail share group-commit batches with writes that link records: each rolls
+    /// back alone, and the chain stays whole, with no gap.
+    @Test func failingWritesInABatchLeaveTheChainWhole() async throws {
+        let store = try SQLiteStore.temporary()
+        for index in 0..<10 { try await StorageConformance.sell(store, "S\(index)", phone: String(4_155_552_000 + index)) }
+        try await withThrowingTaskGroup(of: Void.self) { group in
+            for index in 0..<10 {
+                group.addTask { try await StorageConformance.sell(store, "L\(index)", phone: String(4_155_551_000 + index)) }
+                group.addTask {
+                    await #expect(throws: StorageError.self) {
+                        try await store.recordOutcome(Fixtures.soldOutcome("S\(index)"), sellerID: "S1")
+                    }
+                }
+            }
+            try await group.waitForAll()
+        }
+        let audit = try await store.audit()
+        #expect(audit.isClean && audit.chain.length == 80, "\(audit)")
     }
 }
 

@@ -19,6 +19,9 @@ import Testing
 ///   memory).
 /// - `auditFindsTampering` changes a ledger entry behind the store's back: raw SQL for the
 ///   database stores, `InMemoryStore.tamperWithLedgerForTesting` in memory.
+/// - The chain checks seal with `sealChain()` where a background sealer would (PostgreSQL;
+///   the inline stores return 0), and tamper through the harness: raw SQL for the database
+///   stores, the in-memory store's `…ForTesting` methods.
 @Suite("Storage conformance", .heavy)
 struct StorageConformanceTests {
     // MARK: Configuration and API keys
@@ -156,6 +159,27 @@ struct StorageConformanceTests {
         try await backend.run { try await StorageConformance.boughtLeads($0) }
     }
 
+    // MARK: The books' hash chain
+
+    @Test(arguments: Backend.available) func chainSealsEveryRecord(_ backend: Backend) async throws {
+        try await backend.run { try await StorageConformance.chainSealsEveryRecord($0) }
+    }
+    @Test(arguments: Backend.available) func chainCatchesABalancedEdit(_ backend: Backend) async throws {
+        try await backend.run { try await StorageConformance.chainCatchesABalancedEdit($0) }
+    }
+    @Test(arguments: Backend.available) func chainCatchesEditedAndDeletedLinks(_ backend: Backend) async throws {
+        try await backend.run { try await StorageConformance.chainCatchesEditedAndDeletedLinks($0) }
+    }
+    @Test(arguments: Backend.available) func chainCatchesReorderedLinks(_ backend: Backend) async throws {
+        try await backend.run { try await StorageConformance.chainCatchesReorderedLinks($0) }
+    }
+    @Test(arguments: Backend.available) func configChangesAreChained(_ backend: Backend) async throws {
+        try await backend.run { try await StorageConformance.configChangesAreChained($0) }
+    }
+    @Test(arguments: Backend.available) func concurrentWritesMakeOneChain(_ backend: Backend) async throws {
+        try await backend.run { try await StorageConformance.concurrentWritesMakeOneChain($0) }
+    }
+
     // MARK: Idempotency and housekeeping
 
     @Test(arguments: Backend.available) func idempotencyKeys(_ backend: Backend) async throws {
@@ -208,6 +232,9 @@ struct StorageConformanceTests {
     }
     @Test(arguments: Backend.available) func reportsMatchTheModel(_ backend: Backend) async throws {
         try await backend.run { try await StorageConformance.reportsMatchTheModel($0) }
+    }
+    @Test(arguments: Backend.available) func bidFactsAndAuctionNotes(_ backend: Backend) async throws {
+        try await backend.run { try await StorageConformance.bidFactsAndAuctionNotes($0) }
     }
     @Test(arguments: Backend.available) func importMatchesTheNormalPath(_ backend: Backend) async throws {
         try await backend.run { normal, imported in try await StorageConformance.importMatchesTheNormalPath(normal, imported) }

@@ -18,7 +18,7 @@ extension Exchange {
         return LeadOutcome(
             leadID: context.lead.id, status: status, reason: sales.isEmpty ? unsoldReason(round, posts: posts) : nil,
             sales: sales, pings: round.pings, posts: posts, skips: round.skips, finishedAt: deps.wallClock.now(),
-            elapsedMicros: context.arrival.duration(to: deps.clock.now).microseconds)
+            elapsedMicros: context.arrival.duration(to: deps.clock.now).microseconds, note: round.note)
     }
 
     private func unsoldReason(_ round: Round, posts: [PostRecord]) -> String {

@@ -56,6 +56,6 @@ extension Exchange {
             leadID: context.lead.id, status: sales.isEmpty ? .unsold : .sold,
             reason: sales.isEmpty ? (posts.isEmpty ? "no_bids" : "all_buyers_rejected") : nil, sales: sales, pings: round.pings,
             posts: posts, skips: round.skips, finishedAt: deps.wallClock.now(),
-            elapsedMicros: context.arrival.duration(to: deps.clock.now).microseconds)
+            elapsedMicros: context.arrival.duration(to: deps.clock.now).microseconds, note: round.note)
     }
 }

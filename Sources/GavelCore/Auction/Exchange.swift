@@ -104,6 +104,13 @@ public struct Exchange<C: Clock>: Sendable where C.Duration == Duration {
         var quality: [String: QualityEstimate] = [:]
         /// The cap usage eligibility read (for `campaign.paused` events).
         var usage: [String: CapUsage] = [:]
+        /// The floor and order stored with the outcome (carried by a held ping).
+        var held: AuctionNote?
+
+        /// The note the outcome stores: the floor and order this round ran with.
+        var note: AuctionNote {
+            held ?? AuctionNote(floor: floor, ranking: ranking, factors: quality.mapValues(\.factor))
+        }
     }
 
     /// Everything about the lead being sold that the steps share.
@@ -161,7 +168,7 @@ public struct Exchange<C: Clock>: Sendable where C.Duration == Duration {
             HeldPing(
                 id: pingID, sellerID: seller.id, vertical: vertical.id, source: submission.source, test: submission.test,
                 fields: fields, bids: round.ranked, prices: round.prices, allocated: round.allocated, pings: round.pings,
-                skips: round.skips, createdAt: now, expiresAt: expires))
+                skips: round.skips, createdAt: now, expiresAt: expires, note: round.note))
         let plan = Cascade.plan(allocated: nil, ranked: round.ranked, prices: round.prices, directs: [], maxSales: round.maxSales)
         let top = plan.headline
         return PingResult(pingID: pingID, hasBid: top > .zero, price: seller.payout(for: top), expiresAt: expires, test: lead.test)
@@ -208,6 +215,7 @@ public struct Exchange<C: Clock>: Sendable where C.Duration == Duration {
             return (outcome, [:])
         }
         var round = Round(pings: held.pings, skips: held.skips, ranked: held.bids, prices: held.prices, allocated: held.allocated)
+        round.held = held.note
         round.maxSales = context.vertical.maxSales
         let eligible = context.market.campaignsByVertical[context.vertical.id] ?? []
         round.directs = directOffers(

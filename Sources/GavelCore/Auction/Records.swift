@@ -159,12 +159,15 @@ public struct LeadOutcome: Sendable, Hashable {
     /// The webhook messages of the outcome's events, written to the outbox in its transaction
     /// (none when nobody subscribes; never read back).
     public var webhooks: [WebhookMessage] = []
+    /// Why the auction ran with its floor and order (`nil` when no auction ran).
+    public var note: AuctionNote?
 
     /// Creates an outcome.
     public init(
         leadID: String, status: LeadStatus, reason: String? = nil, sales: [Sale] = [], pings: [PingRecord] = [],
-        posts: [PostRecord] = [], skips: [SkipRecord] = [], finishedAt: Timestamp, elapsedMicros: Int64 = 0
+        posts: [PostRecord] = [], skips: [SkipRecord] = [], finishedAt: Timestamp, elapsedMicros: Int64 = 0, note: AuctionNote? = nil
     ) {
+        self.note = note
         self.leadID = leadID
         self.status = status
         self.reason = reason

@@ -33,6 +33,8 @@ extension Campaign {
             "id", "buyer_id", "vertical", "name", "status", "delivery", "bid", "filters", "sellers", "caps", "schedule",
             "dedupe_days", "return_window_days", "priority", "price", "allocation", "lead_type", "created_at", "updated_at",
         ])
+        reader.rejectNulls(except: ["schedule", "dedupe_days", "price", "allocation"])
+        reader.ignoredTimes(["created_at", "updated_at"])
         let id = Identifier.read(reader, default: defaultID)
         let buyerID = reader.string("buyer_id", required: true, maxLength: 64)
         let vertical = reader.string("vertical", required: true, maxLength: 64)
@@ -98,6 +100,7 @@ extension Campaign.Delivery {
 
     static func parse(_ reader: JSONReader) -> Self? {
         reader.rejectUnknown(["mode", "ping_url", "post_url", "timeout_ms", "post_timeout_ms", "secret", "integration"])
+        reader.rejectNulls(except: ["ping_url", "post_url", "timeout_ms", "integration"])
         let mode = reader.choice("mode", Mode.self, required: true)
         let pingURL = url(reader, "ping_url")
         let postURL = url(reader, "post_url")
@@ -144,6 +147,7 @@ extension BidPolicy {
 
     static func parse(_ reader: JSONReader) -> Self {
         reader.rejectUnknown(["base", "max", "rules"])
+        reader.rejectNulls(except: ["base", "max"])
         let base = reader.money("base")
         let max = reader.money("max")
         if let base, let max, base > max { reader.fail("base", "must not be above max") }
@@ -230,6 +234,7 @@ extension Campaign.Caps {
 
     static func parse(_ reader: JSONReader) -> Self {
         reader.rejectUnknown(["timezone", "daily_leads", "weekly_leads", "monthly_leads", "daily_spend", "monthly_spend"])
+        reader.rejectNulls(except: ["daily_leads", "weekly_leads", "monthly_leads", "daily_spend", "monthly_spend"])
         let zone = reader.string("timezone", maxLength: 64) ?? "UTC"
         if !ZoneConverter.isValid(zone) {
             reader.fail("timezone", "unknown time zone '\(zone)' (use an IANA name such as America/New_York)")

@@ -15,6 +15,8 @@ extension Seller {
         let log = FieldErrorLog()
         guard let reader = JSONReader(json, log: log) else { return .failure(ValidationFailure(log.errors)) }
         reader.rejectUnknown(["id", "name", "alias", "revenue_share", "active", "status", "created_at", "updated_at"])
+        reader.rejectNulls()
+        reader.ignoredTimes(["created_at", "updated_at"])
         let id = Identifier.read(reader, default: defaultID)
         let name = reader.string("name") ?? id
         let alias = reader.string("alias", maxLength: 64) ?? defaultAlias
@@ -37,6 +39,8 @@ extension Buyer {
         let log = FieldErrorLog()
         guard let reader = JSONReader(json, log: log) else { return .failure(ValidationFailure(log.errors)) }
         reader.rejectUnknown(["id", "name", "balance_limit", "created_at", "updated_at"])
+        reader.rejectNulls(except: ["balance_limit"])
+        reader.ignoredTimes(["created_at", "updated_at"])
         let id = Identifier.read(reader, default: defaultID)
         let name = reader.string("name") ?? id
         let limit = reader.money("balance_limit")
@@ -68,6 +72,7 @@ extension Settings {
             "auction", "default_tmax_ms", "ping_ttl_s", "floors", "dedupe_days", "max_return_rate", "floor_learning",
             "floor_learning_verticals", "floor_learning_options", "ranking", "new_seller_status", "pii_retention_days",
         ])
+        reader.rejectNulls(except: ["max_return_rate", "pii_retention_days"])
         var settings = current
         settings.auction = reader.choice("auction", AuctionKind.self) ?? current.auction
         settings.defaultTmaxMS = reader.int("default_tmax_ms", in: 1...60_000) ?? current.defaultTmaxMS
@@ -81,6 +86,7 @@ extension Settings {
             settings.piiRetentionDays = reader.int("pii_retention_days", in: 1...36_500)
         }
         if let floors = reader.object("floors") {
+            floors.rejectNulls()
             settings.floors = floors.members.keys.reduce(into: [:]) { result, key in
                 result[key] = floors.money(key)
             }
@@ -127,6 +133,7 @@ extension FloorLearning {
 
     private mutating func read(_ options: JSONReader) {
         options.rejectUnknown(["segment", "exploration", "min_fill_rate", "max_floor", "window", "min_samples"])
+        options.rejectNulls(except: ["max_floor"])
         if let dimensions = options.array("segment") {
             let parsed = dimensions.compactMap { $0.stringValue.flatMap(Dimension.init(rawValue:)) }
             if parsed.count != dimensions.count || parsed.isEmpty || Set(parsed).count != parsed.count {

@@ -12,6 +12,8 @@ extension Vertical {
         let log = FieldErrorLog()
         guard let reader = JSONReader(json, log: log) else { return .failure(ValidationFailure(log.errors)) }
         reader.rejectUnknown(["id", "name", "fields", "floor", "max_sales", "created_at", "updated_at"])
+        reader.rejectNulls()
+        reader.ignoredTimes(["created_at", "updated_at"])
         let id = Identifier.read(reader, default: defaultID)
         let name = reader.string("name") ?? id
         let floor = reader.money("floor") ?? .zero
@@ -52,6 +54,7 @@ extension FieldSpec {
     static func parse(_ json: JSONValue, path: String, log: FieldErrorLog) -> FieldSpec? {
         guard let reader = JSONReader(json, path: path, log: log) else { return nil }
         reader.rejectUnknown(["name", "type", "required", "pii", "values", "format", "min", "max"])
+        reader.rejectNulls()
         let name = reader.string("name", required: true, maxLength: 64)
         if let name, !Identifier.isValid(name) { reader.fail("name", "must be 1-64 letters, digits, '_', '-', '.' or ':'") }
         let kind = reader.choice("type", Kind.self, required: true)

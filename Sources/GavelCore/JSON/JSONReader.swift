@@ -106,6 +106,26 @@ public struct JSONReader {
         }
     }
 
+    /// Records "must not be null" for each member that is `null` and not in `nullable`: where
+    /// the documented schema does not allow `null`, it is refused rather than read as absent.
+    public func rejectNulls(except nullable: Set<String> = []) {
+        for (key, value) in members.sorted(by: { $0.key < $1.key }) where value.isNull && !nullable.contains(key) {
+            fail(key, "must not be null")
+        }
+    }
+
+    /// Checks members the exchange sets itself (such as `created_at`) and otherwise ignores: when
+    /// given, each must be an RFC 3339 date-time.
+    public func ignoredTimes(_ keys: [String]) {
+        for key in keys {
+            guard let value = members[key], !value.isNull else { continue }
+            guard case .string(let text) = value, text.utf8.count > 10, Timestamp(rfc3339: text) != nil else {
+                fail(key, "must be an RFC 3339 date-time (it is set by the exchange and ignored here)")
+                continue
+            }
+        }
+    }
+
     /// A string member.
     public func string(_ key: String, required: Bool = false, maxLength: Int = 1_000) -> String? {
         guard let value = value(key, required: required) else { return nil }

@@ -58,16 +58,19 @@ public struct AuditReport: Sendable, Hashable {
     public var total: Money
     /// Every problem found, one line each (lead id and what is wrong).
     public var problems: [String]
+    /// What the verification of the chain found.
+    public var chain: ChainReport
 
     /// Creates a report.
-    public init(entries: Int, total: Money, problems: [String]) {
+    public init(entries: Int, total: Money, problems: [String], chain: ChainReport = ChainReport()) {
         self.entries = entries
         self.total = total
         self.problems = problems
+        self.chain = chain
     }
 
-    /// Whether the books are in order.
-    public var isClean: Bool { total == .zero && problems.isEmpty }
+    /// Whether the books are in order: they balance and the chain is intact.
+    public var isClean: Bool { total == .zero && problems.isEmpty && chain.isIntact }
 }
 
 /// A lead a buyer bought, for the buyer's inbox.
@@ -112,7 +115,8 @@ public protocol MoneyStore: Sendable {
     func recordPayment(buyerID: String, amount: Money, at: Timestamp) async throws
     /// Checks the books: all entries sum to zero; every sale of a non-test lead has exactly its
     /// three entries (buyer +price, seller −payout, margin −margin) and, when returned, exactly
-    /// their reversal; no entries exist for leads without sales.
+    /// their reversal; no entries exist for leads without sales. Then verifies the chain
+    /// (``ChainVerifier``), streaming it in position order.
     func audit() async throws -> AuditReport
     /// The leads a buyer bought, sold in `[from, to)`, oldest first, at most `limit`.
     func boughtLeads(buyerID: String, from: Timestamp, to: Timestamp, limit: Int) async throws -> [BoughtLead]

@@ -105,6 +105,10 @@ public protocol ReportStore: Sendable {
     /// The rows of a report, sorted by key. Must answer a month over a million leads in well
     /// under a second (keep rollups).
     func report(_ query: ReportQuery) async throws -> [ReportRow]
+
+    /// One buyer's bidding per campaign and segment (vertical × source), merged and sorted by
+    /// campaign, vertical and source; non-test leads only. Reads rollups, like reports.
+    func bidFacts(_ query: BidFactsQuery) async throws -> [BidFacts]
 }
 
 /// A histogram of response times with fixed buckets (1 ms wide to 100 ms, 10 ms to 1 s,
@@ -176,5 +180,88 @@ public struct LatencyHistogram: Sendable, Hashable {
             if pair.count == 2, let bucket = Int(pair[0]), let count = Int(pair[1]) { counts[bucket, default: 0] += count }
         }
         self.counts = counts
+    }
+}
+
+/// What bid guidance reads: one buyer's campaigns over a range of lead arrivals.
+public struct BidFactsQuery: Sendable, Hashable {
+    /// The buyer.
+    public var buyerID: String
+    /// The first moment included (by lead arrival).
+    public var from: Timestamp
+    /// The first moment excluded.
+    public var to: Timestamp
+
+    /// Creates a query.
+    public init(buyerID: String, from: Timestamp, to: Timestamp) {
+        self.buyerID = buyerID
+        self.from = from
+        self.to = to
+    }
+}
+
+/// One campaign's bidding in one segment (vertical × source), counted over non-test leads: the
+/// raw material of bid guidance (``BidGuidance``), which aggregates and hides thin segments.
+public struct BidFacts: Sendable, Hashable {
+    /// The campaign.
+    public var campaignID: String
+    /// The segment's vertical.
+    public var vertical: String
+    /// The segment's source.
+    public var source: String
+    /// Leads it bid on (a bid above zero).
+    public var leads: Int
+    /// Of those, the leads it bought.
+    public var won: Int
+    /// The clearing prices of those leads that sold, to anyone (the price of the lead's first
+    /// sale): cents → how many leads.
+    public var clearing: [Int64: Int]
+    /// Its posts accepted in the segment.
+    public var accepted: Int
+    /// Its posts refused in the segment.
+    public var rejected: Int
+    /// Its sales in the segment.
+    public var sold: Int
+    /// Of those, the sales returned.
+    public var returned: Int
+
+    /// Creates facts.
+    public init(
+        campaignID: String, vertical: String, source: String, leads: Int = 0, won: Int = 0, clearing: [Int64: Int] = [:],
+        accepted: Int = 0, rejected: Int = 0, sold: Int = 0, returned: Int = 0
+    ) {
+        self.campaignID = campaignID
+        self.vertical = vertical
+        self.source = source
+        self.leads = leads
+        self.won = won
+        self.clearing = clearing
+        self.accepted = accepted
+        self.rejected = rejected
+        self.sold = sold
+        self.returned = returned
+    }
+
+    /// The key facts are merged and sorted by.
+    public var key: String { "\(campaignID)\u{1F}\(vertical)\u{1F}\(source)" }
+
+    /// Adds another part of the same segment's facts.
+    public mutating func add(_ other: BidFacts) {
+        leads += other.leads
+        won += other.won
+        for (cents, count) in other.clearing { clearing[cents, default: 0] += count }
+        accepted += other.accepted
+        rejected += other.rejected
+        sold += other.sold
+        returned += other.returned
+    }
+
+    /// Parts of facts merged per segment, sorted by campaign, vertical and source.
+    public static func merged(_ parts: [BidFacts]) -> [BidFacts] {
+        var merged: [String: BidFacts] = [:]
+        for part in parts {
+            merged[part.key, default: BidFacts(campaignID: part.campaignID, vertical: part.vertical, source: part.source)].add(part)
+        }
+        return merged.values.sorted { ($0.campaignID, $0.vertical, $0.source) < ($1.campaignID, $1.vertical, $1.source) }
     }
 }

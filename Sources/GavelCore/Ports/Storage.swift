@@ -165,12 +165,16 @@ public struct HeldPing: Sendable, Hashable, Identifiable {
     public var createdAt: Timestamp
     /// When its bids lapse.
     public var expiresAt: Timestamp
+    /// The floor and order its auction ran with.
+    public var note: AuctionNote?
 
     /// Creates a held ping.
     public init(
         id: String, sellerID: String, vertical: String, source: String, test: Bool, fields: [String: JSONValue], bids: [Bid],
-        prices: [Money], allocated: Offer?, pings: [PingRecord], skips: [SkipRecord], createdAt: Timestamp, expiresAt: Timestamp
+        prices: [Money], allocated: Offer?, pings: [PingRecord], skips: [SkipRecord], createdAt: Timestamp, expiresAt: Timestamp,
+        note: AuctionNote? = nil
     ) {
+        self.note = note
         self.id = id
         self.sellerID = sellerID
         self.vertical = vertical

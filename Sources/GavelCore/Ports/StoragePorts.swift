@@ -114,5 +114,5 @@ public typealias ExchangeStore = LeadStore & PingStore & CapStore & SuppressionS
 /// Everything a backend stores: every port. The server holds one `any Storage` and hands each
 /// component the narrower port it needs, with no casts.
 public protocol Storage: ConfigStore, KeyStore, LeadStore, PingStore, CapStore, SuppressionStore, MoneyStore, ReportStore,
-    IdempotencyStore, WebhookStore, PrivacyStore
+    IdempotencyStore, ChainStore, WebhookStore, PrivacyStore
 {}

@@ -57,6 +57,13 @@ extension ContactHasher {
     }
 }
 
+/// Plain SHA-256 of text, the hash the books' chain is made of (the core imports no
+/// cryptography; the store support module's ``SHA256ContactHasher`` is the implementation).
+public protocol Digester: Sendable {
+    /// The lower-case hex SHA-256 of the text's UTF-8 bytes.
+    func sha256Hex(_ text: String) -> String
+}
+
 /// Receives what happens in the exchange, for metrics.
 public protocol ExchangeObserver: Sendable {
     /// A lead finished with a status after `elapsedMicros` of the exchange's time.

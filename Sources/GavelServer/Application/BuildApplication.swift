@@ -62,7 +62,7 @@ public func buildApplication(
 ///
 /// 1. the store's own service (a PostgreSQL node's pool, heartbeat and `LISTEN`), around all;
 /// 2. the buyer gateway (its HTTP client shuts down last);
-/// 3. housekeeping, the webhook sender, and the configuration feed of a shared database;
+/// 3. housekeeping, the chain sealer, the webhook sender, and the configuration feed of a shared database;
 /// 4. the extra services, then the HTTP server;
 /// 5. the admission gate, which closes first on shutdown (new leads get 503, admitted auctions
 ///    finish), then the clients.
@@ -133,6 +133,10 @@ public struct GavelApplication: Service {
         if options.housekeeping {
             services.append(
                 Housekeeping(store: app.store, wallClock: app.wallClock, clock: ContinuousClock(), privacy: app.privacy, logger: logger))
+        }
+        if app.store.chainSealing == .background {
+            let sealing = ChainSealer<ContinuousClock>.Configuration(interval: configuration.sealInterval)
+            services.append(ChainSealer(store: app.store, clock: ContinuousClock(), configuration: sealing, logger: logger))
         }
         services.append(webhookService(app))
         if let changes = opened.configChanges {

@@ -128,10 +128,11 @@ public struct GavelApp<C: Clock>: Sendable where C.Duration == Duration {
     public func router() -> (Router<GavelRequestContext>, Routes) {
         let hummingbird = Router(context: GavelRequestContext.self)
         hummingbird.add(middleware: MetricsMiddleware(metrics: metrics))
+        let router = Routes(router: hummingbird)
         hummingbird.add(middleware: ProblemMiddleware())
+        hummingbird.add(middleware: MethodNotAllowedMiddleware(routes: router))
         hummingbird.add(middleware: AuthMiddleware(keys: keys))
         hummingbird.add(middleware: RateLimitMiddleware(limiter: limiter))
-        let router = Routes(router: hummingbird)
         OpsRoutes(store: store, metrics: metrics, circuits: circuits).register(on: router)
         OperatorRoutes(config: config, market: market).register(on: router)
         KeyRoutes(store: store, keys: keys, market: market, clock: wallClock).register(on: router)
@@ -143,7 +144,9 @@ public struct GavelApp<C: Clock>: Sendable where C.Duration == Duration {
         IntegrationRoutes(market: market, console: TestConsole(gateway: gateway)).register(on: router)
         MoneyRoutes(store: store, market: market, clock: wallClock, intelligence: intelligence, webhooks: webhooks).register(on: router)
         WebhookRoutes(registry: webhookRegistry).register(on: router)
+        AuditRoutes(store: store).register(on: router)
         ReportRoutes(store: store, clock: wallClock).register(on: router)
+        InsightRoutes(store: store, market: market, clock: wallClock).register(on: router)
         DashboardRoutes(
             store: store, market: market, keys: keys, config: config, circuits: circuits, clock: wallClock,
             console: TestConsole(gateway: gateway), rateLimit: limiter.configuration.rate, webhooks: webhookRegistry,

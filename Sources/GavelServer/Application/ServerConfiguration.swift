@@ -14,6 +14,8 @@ public struct ServerConfiguration: Sendable {
     public var allowPrivateBuyerURLs: Bool
     /// Requests per second per API key.
     public var rateLimit: RateLimiter.Configuration
+    /// How often a node seals the books' chain, on a store that seals in the background.
+    public var sealInterval: Duration
     /// How webhook deliveries are retried (24 hours of exponential backoff by default).
     public var webhookRetry: WebhookRetryPolicy
 
@@ -21,9 +23,10 @@ public struct ServerConfiguration: Sendable {
     public init(
         host: String = "127.0.0.1", port: Int = 8080, database: String = "sqlite:gavel.sqlite", adminToken: String? = nil,
         allowPrivateBuyerURLs: Bool = false, rateLimit: RateLimiter.Configuration = RateLimiter.Configuration(),
-        webhookRetry: WebhookRetryPolicy = WebhookRetryPolicy()
+        sealInterval: Duration = .seconds(1), webhookRetry: WebhookRetryPolicy = WebhookRetryPolicy()
     ) {
         self.rateLimit = rateLimit
+        self.sealInterval = sealInterval
         self.webhookRetry = webhookRetry
         self.host = host
         self.port = port

@@ -91,10 +91,11 @@ struct Chrome: Sendable {
         switch role {
         case .admin:
             [
-                ("Overview", "/"), ("Leads", "/leads"), ("Campaigns", "/campaigns"), ("Sellers", "/sellers"), ("Webhooks", "/webhooks"),
-                ("Privacy", "/privacy"),
+                ("Overview", "/"), ("Leads", "/leads"), ("Campaigns", "/campaigns"), ("Sellers", "/sellers"), ("Insights", "/insights"),
+                ("Webhooks", "/webhooks"), ("Privacy", "/privacy"),
             ]
-        case .buyer: [("Overview", "/"), ("Leads", "/leads"), ("Campaigns", "/campaigns"), ("Webhooks", "/webhooks")]
+        case .buyer:
+            [("Overview", "/"), ("Leads", "/leads"), ("Campaigns", "/campaigns"), ("Insights", "/insights"), ("Webhooks", "/webhooks")]
         case .seller: [("Overview", "/"), ("Leads", "/leads"), ("Integration", "/sellers"), ("Webhooks", "/webhooks")]
         }
     }

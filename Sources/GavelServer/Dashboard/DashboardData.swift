@@ -5,7 +5,7 @@ import GavelCore
 /// (a recent-leads list) is pieced together from what they can, as noted at each method.
 struct DashboardData: Sendable {
     /// The store.
-    let store: any LeadStore & CapStore & MoneyStore & ReportStore
+    let store: any LeadStore & CapStore & MoneyStore & ReportStore & ChainStore
     /// The configuration in memory.
     let market: MarketCache
     /// The campaigns' circuit breakers.

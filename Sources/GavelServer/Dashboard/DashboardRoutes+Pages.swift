@@ -13,6 +13,9 @@ extension DashboardRoutes {
         router.get("/reports.csv") { request, context in
             await page(request, context) { viewer in try await reportCSV(request, viewer) }
         }
+        router.get("/chain-head.json") { request, context in
+            await page(request, context) { viewer in try await chainHead(viewer) }
+        }
         router.get("/leads") { request, context in
             await page(request, context) { viewer in
                 if let id = request.uri.queryParameters["id"].map(String.init), !id.isEmpty {
@@ -69,6 +72,13 @@ extension DashboardRoutes {
             rows.map(view.json), columns: ReportRoutes.columns, format: .csv, name: "report-\(query.groupBy.rawValue)")
         response.headers[.cacheControl] = "no-store"
         return response
+    }
+
+    /// `/chain-head.json` (the operator's): exactly `GET /v1/audit/chain-head`, to anchor the
+    /// books' chain head elsewhere.
+    private func chainHead(_ viewer: Viewer) async throws -> Response {
+        guard viewer.role == .admin else { throw Problem.forbidden("The books' chain head is the operator's.") }
+        return JSONIO.response(try await data.store.chainHead().json, headers: [.cacheControl: "no-store"])
     }
 
     private func leads(_ request: Request, _ viewer: Viewer) async throws -> LeadsPage {
@@ -130,7 +140,7 @@ extension DashboardRoutes {
     }
 
     /// One table of a page as CSV (`?table=` names it unless given).
-    private func csv(_ tables: [String: DashboardTable], _ request: Request, name: String, table: String? = nil) throws -> Response {
+    func csv(_ tables: [String: DashboardTable], _ request: Request, name: String, table: String? = nil) throws -> Response {
         let id = table ?? request.uri.queryParameters["table"].map(String.init) ?? ""
         guard let chosen = tables[id] else { throw Problem.notFound("No table '\(id)' on this page.") }
         return DashboardHTTP.csv(chosen.csv, name: "\(name)-\(id)")

@@ -19,7 +19,7 @@ struct DashboardRoutes: Sendable {
 
     /// Creates the dashboard over the exchange's parts.
     init(
-        store: any LeadStore & CapStore & MoneyStore & ReportStore, market: MarketCache, keys: KeyRing, config: ConfigService,
+        store: any LeadStore & CapStore & MoneyStore & ReportStore & ChainStore, market: MarketCache, keys: KeyRing, config: ConfigService,
         circuits: any CircuitBoard, clock: any WallClock,
         console: TestConsole, rateLimit: Int = RateLimiter.Configuration().rate, webhooks: WebhookRegistry,
         privacy: PrivacyService
@@ -41,6 +41,7 @@ struct DashboardRoutes: Sendable {
         registerActions(on: router)
         registerSellerPages(on: router)
         registerWebhooks(on: router)
+        registerInsights(on: router)
         registerPrivacy(on: router)
         router.get("/dashboard.css") { _, _ in DashboardHTTP.stylesheet() }
     }

@@ -128,6 +128,16 @@ struct LeadPageBuilder {
                 timeCell, .heading("Ping"), campaignCell, .text(result(json["answer"], json)), numeric(latency), numeric(bidText(json)),
                 .text(pingDetail(json)),
             ]
+        case "floor":
+            return [
+                timeCell, .heading("Floor"), .text(""), .text(json["source"]?.stringValue ?? ""), .text(""),
+                numeric(amount("floor", json)), .text(json["explanation"]?.stringValue ?? ""),
+            ]
+        case "ranking":
+            return [
+                timeCell, .heading("Ranking"), .text(""), .text(json["ranking"]?.stringValue ?? ""), .text(""), .text(""),
+                .text(json["explanation"]?.stringValue ?? ""),
+            ]
         case "post":
             let origin = json["origin"]?.stringValue.map { " (\($0))" } ?? ""
             return [
@@ -153,7 +163,8 @@ struct LeadPageBuilder {
         let captures = (json["captures"]?.objectValue ?? [:]).sorted { $0.key < $1.key }.map {
             "captured \($0.key) = \($0.value.plainText)"
         }
-        return ([json["detail"]?.stringValue].compactMap { $0 } + captures).joined(separator: "; ")
+        let factor = json["quality_factor"]?.numberValue.map { "quality factor \($0)" }
+        return ([json["detail"]?.stringValue, factor].compactMap { $0 } + captures).joined(separator: "; ")
     }
 
     /// What a post's answer said: the reason, the buyer's lead id, a confirmed price, a redirect.

@@ -14,6 +14,8 @@ struct OverviewInput: Sendable {
     var sales: [BoughtLead]
     /// Details of the latest of those leads.
     var details: [LeadDetail]
+    /// The books' chain head (the operator's only).
+    var chainHead: ChainHead?
 
     /// How many recent sales the price distribution reads.
     static let salesRead = 500
@@ -31,6 +33,8 @@ struct OverviewInput: Sendable {
         let (from, to) = (firstHour(now), now.adding(milliseconds: 1))
         let parties: ReportDimension = viewer.role == .buyer ? .campaign : .buyer
         let sales = try await data.recentSales(viewer: viewer, limit: salesRead)
+        var chainHead: ChainHead?
+        if viewer.role == .admin { chainHead = try await data.store.chainHead() }
         let ids = sales.map(\.lead.id).reduce(into: [String]()) { ids, id in
             if !ids.contains(id) && ids.count < detailsRead { ids.append(id) }
         }
@@ -38,7 +42,7 @@ struct OverviewInput: Sendable {
             now: now, hourly: try await data.report(.hour, from: from, to: to, viewer: viewer),
             sources: try await data.report(.source, from: from, to: to, viewer: viewer),
             parties: try await data.report(parties, from: from, to: to, viewer: viewer), sales: sales,
-            details: try await data.details(ids))
+            details: try await data.details(ids), chainHead: chainHead)
     }
 }
 
@@ -85,10 +89,23 @@ struct OverviewBuilder {
     func periods() -> [FactGroup] {
         let today = DashboardReports.hourStart(DashboardFormat.startOfDay(input.now, zone: zone))
         let todayRows = input.hourly.filter { row in hours.contains { DashboardReports.hourKey($0) == row.key && $0 >= today } }
-        return [
+        let groups = [
             FactGroup(title: "Today (since midnight, \(zone))", facts: facts(DashboardReports.total(todayRows))),
             FactGroup(title: "Last 24 hours", facts: facts(DashboardReports.total(input.hourly))),
         ]
+        return groups + (input.chainHead.map { [books($0)] } ?? [])
+    }
+
+    /// The books' chain head, to anchor elsewhere: the hash links to `/chain-head.json`, which
+    /// gives it whole as `GET /v1/audit/chain-head` does.
+    private func books(_ head: ChainHead) -> FactGroup {
+        FactGroup(
+            title: "Books (tamper-evident chain)",
+            facts: [
+                Fact("Sealed records", DashboardFormat.count(head.pos)),
+                Fact("Head hash", head.pos == 0 ? "none yet" : String(head.hash.prefix(12)) + "…", link: "/chain-head.json"),
+                Fact("Last sealed", head.at.map { DashboardFormat.time($0, zone: zone) } ?? "never"),
+            ])
     }
 
     private func facts(_ row: ReportRow) -> [Fact] {

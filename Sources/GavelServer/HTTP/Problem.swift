@@ -186,3 +186,30 @@ struct ProblemMiddleware<Context: RequestContext>: RouterMiddleware {
         }
     }
 }
+
+extension Problem {
+    /// 405: the path exists but does not take this method; `Allow` lists the methods it takes.
+    public static func methodNotAllowed(_ method: String, allowed: [String]) -> Problem {
+        Problem(
+            .methodNotAllowed, slug: "method-not-allowed", title: "Method not allowed",
+            detail: "This path does not take \(method); it takes \(allowed.joined(separator: ", ")).",
+            headers: [.allow: allowed.joined(separator: ", ")])
+    }
+}
+
+/// Answers a request for a path the router knows, with a method it does not take, with 405 and
+/// an `Allow` header (RFC 9110 §15.5.6) instead of the router's 404, for every route registered
+/// on ``Routes`` (so new routes get it too). A path no route has is still 404.
+struct MethodNotAllowedMiddleware<Context: RequestContext>: RouterMiddleware {
+    let routes: Routes
+
+    func handle(_ request: Request, context: Context, next: (Request, Context) async throws -> Response) async throws -> Response {
+        do {
+            return try await next(request, context)
+        } catch let error as HTTPError where error.status == .notFound {
+            let allowed = routes.methods(forPath: request.uri.path)
+            guard !allowed.isEmpty, !allowed.contains(request.method.rawValue) else { throw error }
+            throw Problem.methodNotAllowed(request.method.rawValue, allowed: allowed)
+        }
+    }
+}

@@ -35,6 +35,21 @@ public final class Routes: @unchecked Sendable {
     /// Every route registered.
     public var all: [Route] { routes.withLock { $0 } }
 
+    /// The methods registered for a concrete request path, e.g. `["GET", "DELETE"]` for
+    /// `/v1/webhooks/W1`, sorted; empty when no route has that path. A `{name}` segment matches
+    /// any one non-empty segment, as the router's `:name` does.
+    public func methods(forPath path: String) -> [String] {
+        let segments = path.split(separator: "/")
+        let methods = all.filter { Self.pattern($0.path, matches: segments) }.map(\.method)
+        return Set(methods).sorted()
+    }
+
+    private static func pattern(_ pattern: String, matches segments: [Substring]) -> Bool {
+        let parts = pattern.split(separator: "/")
+        guard parts.count == segments.count else { return false }
+        return zip(parts, segments).allSatisfy { part, segment in part.hasPrefix("{") || part == segment }
+    }
+
     func on(_ method: HTTPRequest.Method, _ path: String, _ handler: @escaping Handler) {
         router.on(RouterPath(path), method: method, use: handler)
         let openAPIPath = path.split(separator: "/", omittingEmptySubsequences: false).map { part in

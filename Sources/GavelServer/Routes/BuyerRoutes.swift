@@ -9,7 +9,10 @@ struct BuyerRoutes {
     let store: any SuppressionStore
     let hasher: any ContactHasher
 
-    /// Limits for suppression uploads: up to 20,000 hashes per request, within the 1 MiB body.
+    /// The most hashes of each kind per request: both lists full still fit the 1 MiB body.
+    static let maxHashesPerKind = 7_500
+
+    /// Limits for suppression uploads (the lists' lengths are checked after parsing).
     static let suppressionLimits = JSONParser.Limits(maxDepth: 4, maxContainerCount: 20_000, maxStringBytes: 128)
 
     func register(on router: Routes) {
@@ -40,9 +43,15 @@ struct BuyerRoutes {
         let log = FieldErrorLog()
         guard let reader = JSONReader(json, log: log) else { throw Problem.invalid(ValidationFailure(log.errors)) }
         reader.rejectUnknown(["phone_sha256", "email_sha256"])
+        reader.rejectNulls()
         var hashes: [String] = []
         for key in ["phone_sha256", "email_sha256"] {
-            for (offset, value) in (reader.array(key) ?? []).enumerated() {
+            let values = reader.array(key) ?? []
+            guard values.count <= maxHashesPerKind else {
+                log.add(key, "must hold at most \(maxHashesPerKind) hashes; send the rest in another request")
+                continue
+            }
+            for (offset, value) in values.enumerated() {
                 guard let text = value.stringValue?.lowercased(), isSHA256Hex(text) else {
                     log.add("\(key)[\(offset)]", "must be a SHA-256 digest in hex (64 characters)")
                     continue

@@ -47,6 +47,7 @@ struct KeyRoutes {
         let log = FieldErrorLog()
         guard let reader = JSONReader(json, log: log) else { throw Problem.invalid(ValidationFailure(log.errors)) }
         reader.rejectUnknown(["role", "subject_id", "label"])
+        reader.rejectNulls()
         let role = reader.choice("role", Role.self, required: true)
         let subject = reader.string("subject_id", maxLength: 64)
         let label = reader.string("label", maxLength: 200) ?? ""

@@ -117,7 +117,8 @@ enum LeadPresenter {
         events += outcome.skips.map {
             .object(["event": "skipped", "campaign": .string($0.campaignID), "reason": .string($0.reason.rawValue)])
         }
-        events += outcome.pings.map { ping(($0), forOperator: forOperator) }
+        if forOperator, let note = outcome.note { events += auction(note) }
+        events += outcome.pings.map { ping(($0), forOperator: forOperator, factor: outcome.note?.factors[$0.campaignID]) }
         events += outcome.posts.map { post($0, forOperator: forOperator) }
         var final: [String: JSONValue] = ["event": .string(outcome.status.rawValue), "at": outcome.finishedAt.json]
         if let reason = outcome.reason { final["reason"] = .string(reason) }
@@ -126,7 +127,25 @@ enum LeadPresenter {
         return events
     }
 
-    static func ping(_ record: PingRecord, forOperator: Bool) -> JSONValue {
+    /// The operator's `floor` and `ranking` events: which floor applied and why, and how the bids
+    /// were ordered.
+    static func auction(_ note: AuctionNote) -> [JSONValue] {
+        let floor = note.floor
+        var ranking: [String: JSONValue] = [
+            "event": "ranking", "ranking": .string(note.ranking.rawValue), "explanation": .string(note.rankingExplanation),
+        ]
+        if note.ranking == .quality { ranking["factors"] = .object(note.factors.mapValues(\.json)) }
+        return [
+            .object([
+                "event": "floor", "floor": floor.floor.json, "static_floor": floor.staticFloor.json,
+                "source": .string(floor.source.rawValue), "segment": floor.segment.isEmpty ? .null : .string(floor.segment),
+                "samples": .number(Number(floor.samples)), "explanation": .string(floor.explanation),
+            ]),
+            .object(ranking),
+        ]
+    }
+
+    static func ping(_ record: PingRecord, forOperator: Bool, factor: Rate? = nil) -> JSONValue {
         var members: [String: JSONValue] = [
             "event": "ping", "campaign": .string(record.campaignID), "answer": .string(record.answer.kind.rawValue),
             "latency_ms": .number(Number(significand: record.answer.latencyMicros / 100, exponent: -1)),
@@ -137,6 +156,7 @@ enum LeadPresenter {
             members["effective_bid"] = record.effectiveBid?.json ?? .null
             if let detail = record.answer.detail { members["detail"] = .string(detail) }
             if !record.answer.captures.isEmpty { members["captures"] = .object(record.answer.captures) }
+            if let factor { members["quality_factor"] = factor.json }
         }
         return .object(members)
     }

@@ -48,6 +48,8 @@ public actor ConfigService {
     public func patch(_ kind: ConfigKind, id: String, json patch: JSONValue) async throws -> ConfigRecord {
         let existing = try current(kind, id: id)
         guard case .object = patch else { throw Problem.invalid(field: "body", "must be an object") }
+        let unknown = MergePatch.unknownRemovals(patch, in: existing.storedJSON, ignored: ["created_at", "updated_at"])
+        if !unknown.isEmpty { throw Problem.invalid(ValidationFailure(unknown)) }
         let merged = MergePatch.apply(patch, to: existing.storedJSON)
         return try await replace(kind, id: id, json: merged)
     }
@@ -207,5 +209,20 @@ enum MergePatch {
             }
         }
         return .object(members)
+    }
+
+    /// The `null` members of a patch that name no member of the record (a merge would drop them
+    /// silently): unknown fields, as a full body's would be. `ignored` are members the record
+    /// takes but never stores (such as `created_at`).
+    static func unknownRemovals(_ patch: JSONValue, in target: JSONValue, path: String = "", ignored: Set<String> = []) -> [FieldError] {
+        guard case .object(let changes) = patch else { return [] }
+        let members = target.objectValue ?? [:]
+        return changes.sorted { $0.key < $1.key }.flatMap { key, value -> [FieldError] in
+            let field = path.isEmpty ? key : "\(path).\(key)"
+            if value.isNull {
+                return members[key] == nil && !ignored.contains(key) ? [FieldError(field: field, message: "is not a known field")] : []
+            }
+            return unknownRemovals(value, in: members[key] ?? .null, path: field)
+        }
     }
 }

@@ -21,8 +21,8 @@ struct IdempotencyGate: Sendable {
         work: @Sendable () async throws -> JSONValue
     ) async throws -> Response {
         guard let key = request.headers[Self.header] else { return JSONIO.response(try await work()) }
-        guard !key.isEmpty, key.utf8.count <= Self.maxKeyLength else {
-            throw Problem.invalid(field: "Idempotency-Key", "must be 1-\(Self.maxKeyLength) characters")
+        guard !key.isEmpty, key.utf8.count <= Self.maxKeyLength, key.utf8.allSatisfy({ (0x21...0x7E).contains($0) }) else {
+            throw Problem.invalid(field: "Idempotency-Key", "must be 1-\(Self.maxKeyLength) visible ASCII characters (no spaces)")
         }
         let fingerprint = Self.fingerprint(path: request.uri.path + (form ? " form" : ""), body: body)
         switch try await store.claimIdempotencyKey(sellerID: sellerID, key: key, fingerprint: fingerprint, at: clock.now()) {
