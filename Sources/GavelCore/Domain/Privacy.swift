@@ -12,11 +12,13 @@ public struct ErasureRequest: Sendable, Hashable {
         self.email = email
     }
 
-    /// Reads `{"phone": "...", "email": "..."}`: at least one, each valid, nothing else.
+    /// Reads `{"phone": "...", "email": "..."}`: at least one, each valid (never `null`),
+    /// nothing else.
     public static func parse(_ json: JSONValue) -> Result<ErasureRequest, ValidationFailure> {
         let log = FieldErrorLog()
         guard let reader = JSONReader(json, log: log) else { return .failure(ValidationFailure(log.errors)) }
         reader.rejectUnknown(["phone", "email"])
+        reader.rejectNulls()
         let phone = normalized(reader, "phone", FieldSpec.normalizePhone)
         let email = normalized(reader, "email", FieldSpec.normalizeEmail)
         if reader.value("phone") == nil && reader.value("email") == nil {
