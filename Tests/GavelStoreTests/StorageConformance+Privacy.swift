@@ -52,6 +52,7 @@ extension StorageConformance {
             ["lead_id": "L1", "status": "sold", "redirect_url": "https://acme.example/thanks?email=zeb.4155550142@example.org"])
         try await store.completeIdempotencyKey(sellerID: "S1", key: "k-1", status: 200, body: response)
         let reportBefore = try await store.report(query(.seller))
+        let sealed = try await sealedChainLength(store)
 
         let redaction = Redaction(verticals: [Fixtures.vertical])
         let record = ErasureRecord(
@@ -78,7 +79,7 @@ extension StorageConformance {
         let kept = try #require(try await store.lead(id: "K1"))
         #expect(kept.lead.erasedAt == nil && kept.lead.fields == personalLead("K1", phone: "2125550177").fields)
 
-        #expect(try await store.audit().isClean)
+        try await expectBooksIntact(store, sealed: sealed)
         #expect(try await store.report(query(.seller)) == reportBefore)
         let bought = try await store.boughtLeads(
             buyerID: "acme", from: Fixtures.now.minus(days: 1), to: Fixtures.now.adding(milliseconds: 86_400_000), limit: 10)
@@ -154,6 +155,7 @@ extension StorageConformance {
             #expect(try await store.recordReturn(request) == .approved(refund: Money("12.50")))
         }
         let before = try await store.webhookDeliveries(webhookID: "W-op", status: nil, limit: 20)
+        let sealed = try await sealedChainLength(store)
         #expect(before.filter { $0.message.body.contains("zeb.\(erasedPhone)@example.org") }.count == 2)
 
         let keys = personalLead("L1").contactKeys.all
@@ -173,6 +175,24 @@ extension StorageConformance {
             #expect(body["data"]?["reason"] == .string(Redaction.scrubbedReason))
             #expect(body["data"]?["lead_id"] == "L1")
         }
-        #expect(try await store.audit().isClean)
+        try await expectBooksIntact(store, sealed: sealed)
+    }
+
+    /// Seals what the store holds (PostgreSQL seals in the background) and returns the chain's
+    /// length, which must be more than nothing.
+    static func sealedChainLength(_ store: any Storage) async throws -> Int64 {
+        try await store.sealChain()
+        let length = try await store.chainHead().pos
+        #expect(length > 0)
+        return length
+    }
+
+    /// The books balance and the chain is intact and as long as it was: an erasure changes no
+    /// sealed column (a sale's buyer lead id and return reason are not sealed) and adds no record.
+    static func expectBooksIntact(_ store: any Storage, sealed: Int64) async throws {
+        #expect(try await store.sealChain() == 0)
+        let audit = try await store.audit()
+        #expect(audit.isClean, "\(audit)")
+        #expect(audit.chain.length == sealed && audit.chain.problems.isEmpty && audit.chain.unsealed == 0)
     }
 }
