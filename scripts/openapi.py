@@ -683,10 +683,15 @@ paths["/v1/webhooks/{id}/deliveries/{delivery_id}/redeliver"] = {"post": op(
     "Send a delivery again: pending now, retried for a new window, same event id", "webhooks",
     {**ok(ref("WebhookDelivery"), "202", "Pending again"), **problems(*AUTH, "404")}, params=DELIVERY_ID)}
 
-schemas["ErasureRequest"] = obj({
-    "phone": {"type": "string", "maxLength": 320, "description": "A US phone number (10 digits, any punctuation)."},
-    "email": {"type": "string", "maxLength": 320},
-}, description="At least one of the two.")
+SEP = "[ ().+-]*"
+schemas["ErasureRequest"] = {**obj({
+    "phone": {"type": "string", "maxLength": 320,
+              "pattern": "^[ \t\n\r]*" + SEP + "(1" + SEP + ")?[2-9]" + SEP + "[0-9]" + SEP + "[0-9]" + SEP + "[2-9](" + SEP + "[0-9]){6}"
+                         + SEP + "[ \t\n\r]*$",
+              "description": "A US phone number: 10 digits (an area code and exchange not starting with 0 or 1), optionally "
+                             "after a 1, with any of ` ().+-` between them."},
+    "email": {"type": "string", "maxLength": 320, "description": "An email address (compared lower-cased)."},
+}, description="At least one of the two; docs/PRIVACY.md."), "minProperties": 1}
 schemas["Erasure"] = obj({
     "id": {"type": "string"}, "kind": {"type": "string", "enum": ["request", "retention"]}, "at": TIME,
     "leads": {"type": "integer", "minimum": 0},
