@@ -229,6 +229,8 @@ schemas = {
                     "description": "quality ranks by bid x P(accepted) x (1 - P(returned))."},
         "new_seller_status": {"type": "string", "enum": ["active", "testing"],
                               "description": "The status of a seller created without one (default active)."},
+        "pii_retention_days": nullable({"type": "integer", "minimum": 1, "maximum": 36500,
+                                        "description": "Erase the personal fields of leads older than this many days; null keeps them."}),
     }),
     "ApiKeyCreate": obj({
         "role": {"type": "string", "enum": ["admin", "seller", "buyer"]},
@@ -286,6 +288,7 @@ schemas = {
         "buyers": {"type": "array", "items": {"type": "string"}}, "reason": nullable({"type": "string"}),
         "elapsed_ms": {"type": "integer"}, "ping_id": nullable({"type": "string"}),
         "redirect_url": nullable({"type": "string"}),
+        "erased_at": nullable(TIME),
         "timeline": {"type": "array", "items": ref("TimelineEvent")},
         "fields": {"type": "object", "additionalProperties": True}, "revenue": MONEY,
     }, ["lead_id", "status", "price", "timeline"]),
@@ -497,7 +500,7 @@ schemas["ReportRow"] = REPORT_ROW
 schemas["BoughtLead"] = obj({
     "lead_id": {"type": "string"}, "campaign": {"type": "string"}, "price": MONEY, "sold_at": TIME, "returned": {"type": "boolean"},
     "vertical": {"type": "string"}, "source": {"type": "string"}, "received_at": TIME, "test": {"type": "boolean"},
-    "fields": {"type": "object", "additionalProperties": True}, "consent": {},
+    "fields": {"type": "object", "additionalProperties": True}, "consent": {}, "erased_at": nullable(TIME),
 }, ["lead_id", "campaign", "price", "sold_at", "returned", "fields"])
 # RFC 3339 or YYYY-MM-DD, as the server reads them (a year of 1900 to 2200; a real calendar day).
 INSTANT = {"type": "string", "maxLength": 35, "description": "Empty is the same as left out.",
@@ -688,6 +691,37 @@ paths["/v1/webhooks/{id}/deliveries/{delivery_id}/redeliver"] = {"post": op(
     "Send a delivery again: pending now, retried for a new window, same event id", "webhooks",
     {**ok(ref("WebhookDelivery"), "202", "Pending again"), **problems(*AUTH, "404")}, params=DELIVERY_ID)}
 
+SEP = "[ ().+-]*"
+schemas["ErasureRequest"] = {**obj({
+    "phone": {"type": "string", "maxLength": 320,
+              "pattern": "^[ \t\n\r]*" + SEP + "(1" + SEP + ")?[2-9]" + SEP + "[0-9]" + SEP + "[0-9]" + SEP + "[2-9](" + SEP + "[0-9]){6}"
+                         + SEP + "[ \t\n\r]*$",
+              "description": "A US phone number: 10 digits (an area code and exchange not starting with 0 or 1), optionally "
+                             "after a 1, with any of ` ().+-` between them."},
+    "email": {"type": "string", "maxLength": 320, "description": "An email address (compared lower-cased)."},
+}, description="At least one of the two; docs/PRIVACY.md."), "minProperties": 1}
+schemas["Erasure"] = obj({
+    "id": {"type": "string"}, "kind": {"type": "string", "enum": ["request", "retention"]}, "at": TIME,
+    "leads": {"type": "integer", "minimum": 0},
+    "contact_keys": {"type": "array", "items": {"type": "string"},
+                     "description": "The consumer's contact keys: keyed hashes (HMAC-SHA256 with the database's secret), never a phone or an email."},
+    "received_before": nullable(TIME),
+}, ["id", "kind", "at", "leads", "contact_keys", "received_before"])
+paths["/v1/privacy/erasures"] = {
+    "post": op("Erase a consumer's personal data from every lead of theirs", "operator",
+               {**ok(ref("Erasure"), "201", "Erased and recorded"), **problems("400", *AUTH, "413", "422", "503")},
+               body(ref("ErasureRequest")),
+               description="Every lead whose contact keys match the phone or the email loses its personal fields (the vertical's "
+                           "`pii` fields), its consent evidence and what buyers wrote back that repeats the consumer's data (post "
+                           "reasons, buyer lead ids, redirect URLs, return reasons, webhook payloads); prices, sales, the ledger "
+                           "and reports stay, and the contact keys stay as keyed hashes, so dedupe and suppression lists still "
+                           "match. The erasure is recorded with the consumer's keyed contact keys. When no lead matches, the "
+                           "answer is still 201 with `leads: 0` (and the request is recorded). See docs/PRIVACY.md."),
+    "get": op("The recorded erasures, newest first", "operator",
+              {**ok({"type": "array", "items": ref("Erasure")}), **problems(*AUTH, "422")},
+              params=[{"name": "limit", "in": "query", "schema": {"type": "integer", "minimum": 1, "maximum": 1000}}]),
+}
+
 paths["/healthz"] = {"get": op("Liveness", "operations", ok(obj({"status": {"type": "string"}}, ["status"])), security=False)}
 paths["/readyz"] = {"get": op("Readiness: the database is reachable and takes writes", "operations", {
     **ok(obj({"status": {"type": "string"}, "database": {"type": "string"}}, ["status"])),
@@ -747,6 +781,12 @@ paths["/insights"] = {"get": page("Bid guidance per campaign and segment (buyer;
     {"name": "buyer_id", "in": "query", "schema": {"type": "string"}}])}
 paths["/insights/csv"] = {"get": csv_page("The insights table as CSV", TABLE_PARAM + [
     {"name": "buyer_id", "in": "query", "schema": {"type": "string"}}])}
+paths["/privacy"] = {"get": page("Erase a consumer and the recorded erasures (operator)", [
+    {"name": "done", "in": "query", "schema": {"type": "string"}}])}
+paths["/privacy.csv"] = {"get": csv_page("The recorded erasures as CSV (operator)")}
+paths["/privacy/erasures"] = {"post": form_post(
+    "Erase a consumer's personal data by phone and/or email (operator), as POST /v1/privacy/erasures does",
+    FORM({"phone": {"type": "string"}, "email": {"type": "string"}}))}
 paths["/campaigns"] = {"get": page("Campaigns with status, circuit and today's caps (operator, buyer)")}
 paths["/campaigns.csv"] = {"get": csv_page("The campaigns list as CSV")}
 paths["/campaigns/{id}"] = {"get": page(

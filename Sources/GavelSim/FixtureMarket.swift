@@ -78,6 +78,9 @@ public struct FixtureMarket: Sendable {
     public var arrival: Arrival
     /// The seed of every draw.
     public var seed: UInt64
+    /// Makes the leads' contact keys; `nil` for plain SHA-256 (a database that will be served
+    /// wants its own keyed hasher, so live leads dedupe against the fixture's).
+    public var hasher: (any ContactHasher)?
 
     /// Leads arriving in order, one per `spacing` milliseconds on average.
     public init(start: Timestamp, spacing: Int64, seed: UInt64 = 42) {
@@ -130,7 +133,7 @@ public struct FixtureMarket: Sendable {
         let lead = Lead(
             id: "G\(index)", sellerID: seller.id, vertical: vertical, source: Self.sources[Int(random.next() % 3)], test: kind == .test,
             fields: ["zip": "94105", "state": "CA", "phone": .string(phone(consumer)), "first_name": "Ada"],
-            consent: ["tcpa_text": "I agree"], receivedAt: at, contactKeys: ContactKeys(phoneHashes: [Self.phoneKey(phone(consumer))]))
+            consent: ["tcpa_text": "I agree"], receivedAt: at, contactKeys: ContactKeys(phoneHashes: [phoneKey(phone(consumer))]))
         return (lead, outcome(lead, kind: kind, share: seller.share, random: &random))
     }
 
@@ -149,8 +152,13 @@ public struct FixtureMarket: Sendable {
         SeededRandom(seed: seed &* 0x9E37_79B9 &+ UInt64(index) &* 0x1_0000_0001)
     }
 
-    /// The exchange's contact key of a 10-digit phone: SHA-256 of its E.164 digits, in hex.
-    static func phoneKey(_ digits: String) -> String {
+    /// The contact key of a 10-digit phone: the hasher's, or SHA-256 of its E.164 digits.
+    func phoneKey(_ digits: String) -> String {
+        hasher?.contactKey("1" + digits) ?? Self.plainPhoneKey(digits)
+    }
+
+    /// SHA-256 of a 10-digit phone's E.164 digits, in hex.
+    static func plainPhoneKey(_ digits: String) -> String {
         SHA256.hash(data: Array(("1" + digits).utf8)).map { String(format: "%02x", $0) }.joined()
     }
 

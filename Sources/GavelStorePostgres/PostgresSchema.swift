@@ -26,6 +26,7 @@ enum PostgresSchema {
         Migration(name: "v3-webhooks", statements: webhooks),
         Migration(name: "v3-auction-notes", statements: [auctionNotes]),
         Migration(name: "v3-chain", statements: chain),
+        Migration(name: "v3-privacy", statements: privacy),
         Migration(name: "v4-release-outstanding", statements: [releaseOutstandingFunction]),
     ]
 

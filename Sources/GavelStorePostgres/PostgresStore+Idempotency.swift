@@ -65,7 +65,7 @@ extension PostgresStore {
         let rows = try await rows(
             """
             SELECT l.id, l.seller_id, l.vertical, l.source, l.test, l.fields, l.consent, l.contacts, l.received_at, l.ping_id,
-                s.campaign_id, s.price_cents, s.at, s.returned_at IS NOT NULL
+                s.campaign_id, s.price_cents, s.at, s.returned_at IS NOT NULL, l.erased_at
             FROM sales s JOIN leads l ON l.id = s.lead_id
             WHERE s.buyer_id = \(buyerID) AND s.at >= \(from.milliseconds) AND s.at < \(to.milliseconds)
             ORDER BY s.at, s.lead_id, s.seq LIMIT \(Int64(limit))
@@ -75,11 +75,11 @@ extension PostgresStore {
 
     private static func boughtLead(_ row: PostgresRow) throws -> BoughtLead {
         let c = try row.decode(
-            (String, String, String, String, Bool, String, String, String, Int64, String?, String, Int64, Int64, Bool).self)
+            (String, String, String, String, Bool, String, String, String, Int64, String?, String, Int64, Int64, Bool, Int64?).self)
         let lead = Lead(
             id: c.0, sellerID: c.1, vertical: c.2, source: c.3, test: c.4, fields: try StoredJSON.object(c.5, what: "lead fields"),
             consent: try StoredJSON.value(c.6, what: "lead consent"), receivedAt: Timestamp(milliseconds: c.8), pingID: c.9,
-            contactKeys: try ContactKeys.stored(c.7))
+            contactKeys: try ContactKeys.stored(c.7), erasedAt: c.14.map { Timestamp(milliseconds: $0) })
         return BoughtLead(lead: lead, campaignID: c.10, price: Money(cents: c.11), soldAt: Timestamp(milliseconds: c.12), returned: c.13)
     }
 }

@@ -22,17 +22,21 @@ struct PostgresLeadReader {
         let rows = try await connection.all(
             """
             SELECT id, seller_id, vertical, source, test, fields, consent, contacts, received_at, ping_id,
-                status, outcome_status, reason, finished_at, elapsed_us, auction_note
+                status, outcome_status, reason, finished_at, elapsed_us, auction_note, erased_at
             FROM leads WHERE id = \(leadID)
             """, logger: logger)
         guard let row = rows.first else { return nil }
         let c = try row.decode(
-            (String, String, String, String, Bool, String, String, String, Int64, String?, String, String?, String?, Int64?, Int64, String?)
-                .self)
+            (
+                String, String, String, String, Bool, String, String, String, Int64, String?, String, String?, String?, Int64?, Int64,
+                String?,
+                Int64?
+            )
+            .self)
         let lead = Lead(
             id: c.0, sellerID: c.1, vertical: c.2, source: c.3, test: c.4, fields: try StoredJSON.object(c.5, what: "lead fields"),
             consent: try StoredJSON.value(c.6, what: "lead consent"), receivedAt: Timestamp(milliseconds: c.8), pingID: c.9,
-            contactKeys: try ContactKeys.stored(c.7))
+            contactKeys: try ContactKeys.stored(c.7), erasedAt: c.16.map { Timestamp(milliseconds: $0) })
         guard let status = LeadStatus(rawValue: c.10) else { throw corrupt("status") }
         return LeadDetail(
             lead: lead, outcome: try await outcome(status: c.11, reason: c.12, finishedAt: c.13, elapsed: c.14, note: c.15), status: status)

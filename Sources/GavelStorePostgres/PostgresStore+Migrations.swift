@@ -14,11 +14,18 @@ extension PostgresStore {
     /// reached within ``Configuration/connectTimeout``.
     @discardableResult
     public func migrate() async throws -> [String] {
+        try await migrate(before: nil)
+    }
+
+    /// Applies the migrations up to (not including) the one named `before` (all with `nil`):
+    /// tests write a database as an older version did.
+    @discardableResult
+    func migrate(before: String?) async throws -> [String] {
         try await checkReachable()
         return try await withConnection { connection in
             try await connection.checkedQuery("SELECT pg_advisory_lock(\(unescaped: Self.migrationLock))", logger: self.logger)
             do {
-                let applied = try await self.applyMigrations(connection)
+                let applied = try await self.applyMigrations(connection, before: before)
                 try await connection.checkedQuery("SELECT pg_advisory_unlock(\(unescaped: Self.migrationLock))", logger: self.logger)
                 return applied
             } catch {
@@ -40,12 +47,13 @@ extension PostgresStore {
         return try rows.map { try $0.decode(String.self) }
     }
 
-    private func applyMigrations(_ connection: PostgresConnection) async throws -> [String] {
+    private func applyMigrations(_ connection: PostgresConnection, before: String?) async throws -> [String] {
         try await connection.checkedQuery(PostgresQuery(unsafeSQL: PostgresSchema.migrationsTable), logger: logger)
         let rows = try await connection.checkedQuery("SELECT name FROM schema_migrations", logger: logger).collect()
         let applied = Set(try rows.map { try $0.decode(String.self) })
         var now: [String] = []
         for migration in PostgresSchema.migrations where !applied.contains(migration.name) {
+            if migration.name == before { break }
             try await apply(migration, on: connection)
             now.append(migration.name)
         }

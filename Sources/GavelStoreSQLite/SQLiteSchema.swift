@@ -33,6 +33,7 @@ enum SQLiteSchema {
             try db.execute(sql: chainV3)
             try SQLiteChain.sealExisting(db)
         }
+        migrator.registerMigration("v3-privacy") { db in try migratePrivacy(db) }
         migrator.registerMigration("v4-readiness") { db in try db.execute(sql: readiness) }
         return migrator
     }

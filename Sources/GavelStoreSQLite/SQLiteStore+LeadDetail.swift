@@ -32,7 +32,8 @@ struct LeadReader {
             id: row["id"], sellerID: row["seller_id"], vertical: row["vertical"], source: row["source"], test: row["test"],
             fields: try StoredJSON.object(row["fields"], what: "lead fields"),
             consent: try StoredJSON.value(row["consent"], what: "lead consent"), receivedAt: Timestamp(milliseconds: row["received_at"]),
-            pingID: row["ping_id"], contactKeys: try ContactKeys.stored(row["contacts"]))
+            pingID: row["ping_id"], contactKeys: try ContactKeys.stored(row["contacts"]),
+            erasedAt: (row["erased_at"] as Int64?).map { Timestamp(milliseconds: $0) })
     }
 
     private func outcome(_ row: Row) throws -> LeadOutcome? {

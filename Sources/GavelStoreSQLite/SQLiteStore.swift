@@ -49,6 +49,8 @@ public final class SQLiteStore: Storage {
     let usage = Locked(UsageBook())
     let suppressionIndex = Locked(SuppressionIndex())
     let totals = BatchTotals()
+    /// The database's secret for contact keys (see ``contactKeySecret()``).
+    let secret: [UInt8]
     private let temporaryDirectory: String?
 
     /// Opens (creating if needed) the SQLite database at `path`, migrates it and loads its
@@ -68,7 +70,9 @@ public final class SQLiteStore: Storage {
             throw StorageError.unavailable("cannot open the SQLite database at \(path): \(Self.describe(error))")
         }
         commit = GroupCommit(writer: pool, maxBatch: configuration.maxBatch, finisher: totals)
-        _ = try applyMigrations()
+        let applied = try Self.applyMigrations(pool)
+        secret = try Self.loadSecret(pool)
+        if applied.contains("v3-privacy") { try Self.scrubFreeSpace(pool) }
         try loadSuppressions()
     }
 
@@ -109,10 +113,10 @@ public final class SQLiteStore: Storage {
     /// names of those applied now.
     @discardableResult
     public func migrate() async throws -> [String] {
-        try applyMigrations()
+        try Self.applyMigrations(pool)
     }
 
-    private func applyMigrations() throws -> [String] {
+    private static func applyMigrations(_ pool: DatabasePool) throws -> [String] {
         do {
             let migrator = SQLiteSchema.migrator
             let before = try pool.read { db in try migrator.appliedIdentifiers(db) }
@@ -120,6 +124,27 @@ public final class SQLiteStore: Storage {
             return migrator.migrations.filter { !before.contains($0) }
         } catch {
             throw StorageError.unavailable("cannot migrate the SQLite database: \(Self.describe(error))")
+        }
+    }
+
+    private static func loadSecret(_ pool: DatabasePool) throws -> [UInt8] {
+        let stored = try? pool.read { db in try Data.fetchOne(db, sql: "SELECT secret FROM privacy_secret WHERE id = 1") }
+        guard let stored, stored.count == 32 else { throw StorageError.unavailable("the SQLite database has no contact key secret") }
+        return Array(stored)
+    }
+
+    /// Rewrites the whole file once, after the privacy migration of a database that held
+    /// leads: free space written before `secure_delete` was on may still hold old row
+    /// versions, and `VACUUM` leaves none. The WAL is then truncated.
+    private static func scrubFreeSpace(_ pool: DatabasePool) throws {
+        do {
+            try pool.writeWithoutTransaction { db in
+                guard try Bool.fetchOne(db, sql: "SELECT EXISTS (SELECT 1 FROM leads)") == true else { return }
+                try db.execute(sql: "VACUUM")
+                try db.checkpoint(.truncate)
+            }
+        } catch {
+            throw StorageError.unavailable("cannot vacuum the SQLite database: \(Self.describe(error))")
         }
     }
 
@@ -136,9 +161,12 @@ public final class SQLiteStore: Storage {
     ///   temporary file (this alone more than doubles group-commit throughput);
     /// - a 64 MiB page cache, so a large batch never spills to the WAL before its commit;
     /// - checkpoints every 10,000 WAL pages (~40 MiB) instead of 1,000, so fewer commits pay
-    ///   for one.
+    ///   for one;
+    /// - `secure_delete`: whatever a write frees (an old row version, a deleted row, a page) is
+    ///   overwritten with zeros, so erased personal data leaves no copy in the file.
     static let writerPragmas = """
         PRAGMA synchronous = FULL;
+        PRAGMA secure_delete = ON;
         PRAGMA temp_store = MEMORY;
         PRAGMA cache_size = -65536;
         PRAGMA wal_autocheckpoint = 10000;
@@ -228,6 +256,8 @@ extension SQLiteStore {
         public var synchronous: String
         /// Whether foreign keys are enforced.
         public var foreignKeys: Bool
+        /// Whether what writes free is overwritten with zeros (`secure_delete`).
+        public var secureDelete: Bool
     }
 
     /// Reads the writer connection's settings (also a cheap check that the database answers).
@@ -238,7 +268,8 @@ extension SQLiteStore {
             return Diagnostics(
                 journalMode: try String.fetchOne(db, sql: "PRAGMA journal_mode") ?? "",
                 synchronous: levels[synchronous] ?? String(synchronous),
-                foreignKeys: try Bool.fetchOne(db, sql: "PRAGMA foreign_keys") ?? false)
+                foreignKeys: try Bool.fetchOne(db, sql: "PRAGMA foreign_keys") ?? false,
+                secureDelete: try Int.fetchOne(db, sql: "PRAGMA secure_delete") == 1)
         }
     }
 }

@@ -94,6 +94,10 @@ struct InMemoryState: Sendable {
     var chain: [InMemoryLink] = []
     /// The webhooks, their outbox and once keys.
     var webhooks = InMemoryWebhooks()
+    /// The secret contact keys are keyed with.
+    var secret = KeyedContactHasher.newSecret()
+    /// The recorded erasures.
+    var erasures: [ErasureRecord] = []
 
     /// The state a restart would find: the usage book rebuilt from the durable counters.
     func afterRestart() -> InMemoryState {

@@ -3,6 +3,7 @@ import Foundation
 import GavelCore
 import GavelServer
 import GavelSim
+import GavelStoreSupport
 import Logging
 
 /// `gavel bench --fill N`: fills a database with N finished leads of the fixture market
@@ -25,7 +26,7 @@ struct BenchFill {
             try await configure(store)
             let end = Timestamp(milliseconds: SystemWallClock().now().milliseconds / 3_600_000 * 3_600_000)
             let start = end.minus(days: 30)
-            try await fill(store, from: start, to: end)
+            try await fill(store, hasher: KeyedContactHasher(secret: try await store.contactKeySecret()), from: start, to: end)
             try await time(store, from: start, to: end)
             try await seal(store)
             let clock = ContinuousClock()
@@ -49,9 +50,10 @@ struct BenchFill {
         }
     }
 
-    private func fill(_ store: any MoneyStore, from start: Timestamp, to end: Timestamp) async throws {
+    private func fill(_ store: any MoneyStore, hasher: any ContactHasher, from start: Timestamp, to end: Timestamp) async throws {
         let span = end.milliseconds - start.milliseconds
-        let market = FixtureMarket(start: start, spacing: max(1, span / Int64(count)), seed: seed)
+        var market = FixtureMarket(start: start, spacing: max(1, span / Int64(count)), seed: seed)
+        market.hasher = hasher
         let clock = ContinuousClock()
         var generating = Duration.zero
         let total = try await clock.measure {

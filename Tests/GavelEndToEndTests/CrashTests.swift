@@ -82,20 +82,23 @@ struct CrashTests {
             let client = Client(http: HTTPClient.shared, baseURL: try await first.waitUntilListening())
             let key = try await Self.configure(client, admin: "adm")
             _ = try await client.call(.PATCH, "/v1/campaigns/hosted", key: "adm", json: ["status": "paused"])
+            // A generous ping deadline: on a busy machine the slow buyer's bid must still count.
+            _ = try await client.call(.PUT, "/v1/settings", key: "adm", json: ["default_tmax_ms": 5_000])
             let created = try await client.call(
                 .POST, "/v1/campaigns", key: "adm",
                 json: [
                     "id": "slow", "buyer_id": "acme", "vertical": "auto_insurance",
                     "delivery": [
                         "mode": "remote", "ping_url": .string(buyer.pingURL), "post_url": .string(buyer.postURL),
-                        "secret": "slow-secret", "post_timeout_ms": 10_000,
+                        "secret": "slow-secret", "timeout_ms": 5_000, "post_timeout_ms": 10_000,
                     ],
                 ])
             #expect(created.status == 201)
             await withTaskGroup(of: Void.self) { group in
                 group.addTask { _ = try? await client.call(.POST, "/v1/leads", key: key, json: Self.lead(1)) }
                 group.addTask {
-                    while buyer.posts.isEmpty { try? await Task.sleep(for: .milliseconds(20)) }
+                    let giveUp = ContinuousClock.now.advanced(by: .seconds(60))
+                    while buyer.posts.isEmpty && ContinuousClock.now < giveUp { try? await Task.sleep(for: .milliseconds(20)) }
                     await first.kill()
                 }
             }

@@ -59,7 +59,7 @@ struct AuthTests {
             let store = try await openStore(path)
             _ = try await GavelApp.start(
                 store: store, gateway: NoGateway(), clock: ContinuousClock(), configuration: ServerConfiguration(port: 0),
-                hasher: SHA256ContactHasher(), announce: { printed.append($0) })
+                announce: { printed.append($0) })
         }
         #expect(printed.lines.count == 1)
         #expect(printed.lines.first?.contains("gvl_") == true)

@@ -142,7 +142,9 @@ struct MoneyAndReportsTests {
             let export = try await client.call(.get, "/v1/buyer/leads?format=csv", key: run.b1)
             let exportLines = (export.body.stringValue ?? "").components(separatedBy: "\r\n").filter { !$0.isEmpty }
             #expect(exportLines.count == 7)
-            #expect(exportLines.first?.hasPrefix("lead_id,campaign,price,sold_at,returned,vertical,source,received_at,field.") == true)
+            #expect(
+                exportLines.first?.hasPrefix("lead_id,campaign,price,sold_at,returned,vertical,source,received_at,erased_at,field.") == true
+            )
             #expect(try await client.call(.get, "/v1/buyer/leads", key: run.s1).status == .forbidden)
         }
     }

@@ -166,6 +166,7 @@ struct OperatorAPITests {
                     "auction": "first_price", "default_tmax_ms": 250, "ping_ttl_s": 120,
                     "floors": ["auto_insurance": 2], "dedupe_days": 30, "max_return_rate": .null,
                     "floor_learning": "off", "floor_learning_verticals": [:], "ranking": "price", "new_seller_status": "active",
+                    "pii_retention_days": .null,
                     "floor_learning_options": [
                         "segment": ["vertical", "state", "source"], "exploration": .number(Number(text: "0.05")!),
                         "min_fill_rate": .number(Number(text: "0.9")!), "max_floor": .null, "window": 500, "min_samples": 50,

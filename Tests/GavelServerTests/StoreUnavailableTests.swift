@@ -18,7 +18,7 @@ struct StoreUnavailableTests {
         let configuration = ServerConfiguration(port: 0, database: "sqlite::memory:", adminToken: adminToken)
         let app = try await GavelApp.start(
             store: store, gateway: ScriptedGateway(clock: ManualClock()), clock: ContinuousClock(), configuration: configuration,
-            hasher: SHA256ContactHasher(), announce: { _ in })
+            announce: { _ in })
         try await app.application(configuration: configuration, logger: Logger(label: "test")).test(.router) { client in
             let key = try await Self.configure(client)
             #expect(try await client.call(.post, "/v1/leads", key: key, json: Self.lead(1)).body["status"] == "sold")
@@ -71,7 +71,7 @@ struct StoreUnavailableTests {
             port: 0, database: "sqlite::memory:", adminToken: adminToken, allowPrivateBuyerURLs: true)
         let app = try await GavelApp.start(
             store: store, gateway: OutageBuyer(store: store), clock: ContinuousClock(), configuration: configuration,
-            hasher: SHA256ContactHasher(), announce: { _ in })
+            announce: { _ in })
         let repair = LeadRepairService(
             interrupted: app.exchange.interrupted, keys: app.unfinishedKeys, store: store, wallClock: app.wallClock,
             clock: ContinuousClock(), logger: Logger(label: "test"))

@@ -37,7 +37,7 @@ struct TestExchange {
             ? HTTPBuyerGateway(configuration: .init(allowPrivateAddresses: true), observers: breakers.map { [$0] } ?? []) : nil
         let app = try await GavelApp.start(
             store: store, gateway: gateway ?? ownGateway!, clock: ContinuousClock(), configuration: configuration,
-            hasher: SHA256ContactHasher(), circuits: breakers ?? CircuitBreakers(), announce: { _ in })
+            circuits: breakers ?? CircuitBreakers(), announce: { _ in })
         let exchange = TestExchange(app: app, store: store, path: file)
         let application = app.application(configuration: configuration, logger: Logger(label: "test"))
         do {

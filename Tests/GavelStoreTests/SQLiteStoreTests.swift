@@ -15,6 +15,7 @@ struct SQLiteStoreTests {
         #expect(settings.journalMode == "wal")
         #expect(settings.synchronous == "full")
         #expect(settings.foreignKeys)
+        #expect(settings.secureDelete)
     }
 
     @Test func migrationsAreNamedAndIdempotent() async throws {
@@ -23,7 +24,7 @@ struct SQLiteStoreTests {
             try store.appliedMigrations() == [
                 "v1-config", "v1-leads", "v1-records", "v1-money", "v1-pings", "v1-suppressions", "v2-sales", "v2-records",
                 "v2-money", "v2-idempotency", "v2-unused-indexes", "v2-rollups", "v3-seller-status", "v3-webhooks", "v3-bid-rollup",
-                "v3-chain", "v4-readiness",
+                "v3-chain", "v3-privacy", "v4-readiness",
             ])
         #expect(try await store.migrate().isEmpty)
     }
@@ -129,5 +130,17 @@ struct ContactHasherTests {
             fields: ["phone": "4155550100", "email": "ada@example.com", "zip": "94105"], vertical: BuiltInVerticals.autoInsurance)
         #expect(keys.phoneHashes == [SHA256ContactHasher().sha256Hex("14155550100")])
         #expect(keys.emailHashes == [SHA256ContactHasher().sha256Hex("ada@example.com")])
+    }
+
+    /// HMAC-SHA256 with the secret over the 32-byte SHA-256 of the text (the same value the
+    /// PostgreSQL migration computes in SQL for keys it already holds).
+    @Test func keyedKnownVector() {
+        let hasher = KeyedContactHasher(secret: Array(0..<32))
+        let key = "c9fe733b6e73aeadfe4369be4e907440dc8cca6969445f72941a095f2cb53255"
+        #expect(hasher.contactKey("14155550100") == key)
+        #expect(hasher.contactKey(sha256Hex: "5E7EC4C79CCAC6E420876E65AD0E6B4B2CCF73EC3DCCB50297BF2890A1EC73B9") == key)
+        #expect(hasher.contactKey(sha256Hex: "not hex") == nil)
+        #expect(KeyedContactHasher(secret: Array(1..<33)).contactKey("14155550100") != key)
+        #expect(KeyedContactHasher.newSecret() != KeyedContactHasher.newSecret())
     }
 }

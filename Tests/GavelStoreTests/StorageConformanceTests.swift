@@ -204,6 +204,24 @@ struct StorageConformanceTests {
         try await backend.run { try await StorageConformance.purgesOldKeysAndExpiredPings($0) }
     }
 
+    // MARK: Privacy
+
+    @Test(arguments: Backend.available) func contactKeySecretIsStable(_ backend: Backend) async throws {
+        try await backend.run { try await StorageConformance.contactKeySecretIsStable($0) }
+    }
+    @Test(arguments: Backend.available) func erasureRemovesPersonalDataAndKeepsTheBooks(_ backend: Backend) async throws {
+        try await backend.run { try await StorageConformance.erasureRemovesPersonalDataAndKeepsTheBooks($0) }
+    }
+    @Test(arguments: Backend.available) func erasureOfNobodyIsRecorded(_ backend: Backend) async throws {
+        try await backend.run { try await StorageConformance.erasureOfNobodyIsRecorded($0) }
+    }
+    @Test(arguments: Backend.available) func retentionErasesOldLeadsInBatches(_ backend: Backend) async throws {
+        try await backend.run { try await StorageConformance.retentionErasesOldLeadsInBatches($0) }
+    }
+    @Test(arguments: Backend.available) func erasureScrubsTheWebhookOutbox(_ backend: Backend) async throws {
+        try await backend.run { try await StorageConformance.erasureScrubsTheWebhookOutbox($0) }
+    }
+
     // MARK: Reports and import
 
     @Test(arguments: Backend.available) func reportCountsEveryFact(_ backend: Backend) async throws {

@@ -13,13 +13,13 @@ public enum Chain {
     public static let genesis = String(repeating: "0", count: 64)
 
     /// The hash of a link.
-    public static func hash(previous: String, pos: Int64, record: String, digest: String, hasher: some ContactHasher) -> String {
+    public static func hash(previous: String, pos: Int64, record: String, digest: String, hasher: some Digester) -> String {
         hasher.sha256Hex("\(previous)|\(pos)|\(record)|\(digest)")
     }
 
     /// Links records, in order, after a head (`nil`: the chain is empty), sealed at `at`.
     public static func link(
-        _ records: [ChainRecord], after head: ChainHead?, at: Timestamp, hasher: some ContactHasher
+        _ records: [ChainRecord], after head: ChainHead?, at: Timestamp, hasher: some Digester
     ) -> [ChainLink] {
         var (pos, previous) = (head?.pos ?? 0, head?.hash ?? genesis)
         return records.map { record in

@@ -176,7 +176,7 @@ public enum ChainRecord: Sendable, Hashable {
     }
 
     /// The SHA-256 of its canonical text, in lower-case hex.
-    public func digest(_ hasher: some ContactHasher) -> String {
+    public func digest(_ hasher: some Digester) -> String {
         hasher.sha256Hex(canonical)
     }
 

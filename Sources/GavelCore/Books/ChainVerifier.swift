@@ -17,7 +17,7 @@ public struct ChainVerifier: Sendable {
     /// The most problem lines kept (the rest are counted).
     public static let maxProblems = 100
 
-    private let hasher: any ContactHasher
+    private let hasher: any Digester
     private let grace: Duration
     private var last: ChainLink?
     private var length: Int64 = 0
@@ -27,7 +27,7 @@ public struct ChainVerifier: Sendable {
     private var warnings: [String] = []
 
     /// Creates a verifier.
-    public init(hasher: any ContactHasher, grace: Duration = ChainVerifier.defaultGrace) {
+    public init(hasher: any Digester, grace: Duration = ChainVerifier.defaultGrace) {
         self.hasher = hasher
         self.grace = grace
     }

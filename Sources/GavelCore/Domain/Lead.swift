@@ -17,12 +17,13 @@ public enum LeadStatus: String, Sendable, Hashable, CaseIterable {
 
 /// The hashed contact identity of a lead's consumer, used for dedupe and suppression lists.
 ///
-/// Phones hash as SHA-256 of `1` + the 10 NANP digits (E.164 digits without `+`), emails as
-/// SHA-256 of the lower-cased address, both as lower-case hex. Hashes never leave the exchange.
+/// Phones are keyed from `1` + the 10 NANP digits (E.164 digits without `+`), emails from the
+/// lower-cased address, by the exchange's ``ContactHasher`` (a keyed hash, lower-case hex).
+/// Keys never leave the exchange.
 public struct ContactKeys: Sendable, Hashable {
-    /// SHA-256 hex digests of the lead's phones.
+    /// The keys of the lead's phones.
     public var phoneHashes: [String]
-    /// SHA-256 hex digests of the lead's emails.
+    /// The keys of the lead's emails.
     public var emailHashes: [String]
 
     /// Creates keys.
@@ -72,13 +73,17 @@ public struct Lead: Sendable, Hashable, Identifiable {
     public var pingID: String?
     /// The consumer's hashed contact keys.
     public var contactKeys: ContactKeys
+    /// When its personal data was erased (an erasure request or the retention setting);
+    /// `nil` while it is kept.
+    public var erasedAt: Timestamp?
 
     /// Creates a lead.
     public init(
         id: String, sellerID: String, vertical: String, source: String, test: Bool = false,
         fields: [String: JSONValue], consent: JSONValue = .null, receivedAt: Timestamp, pingID: String? = nil,
-        contactKeys: ContactKeys = ContactKeys()
+        contactKeys: ContactKeys = ContactKeys(), erasedAt: Timestamp? = nil
     ) {
+        self.erasedAt = erasedAt
         self.id = id
         self.sellerID = sellerID
         self.vertical = vertical

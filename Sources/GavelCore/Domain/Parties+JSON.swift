@@ -60,6 +60,7 @@ extension Settings {
             "floor_learning_verticals": .object(floorLearning.verticals.mapValues { .string($0.rawValue) }),
             "floor_learning_options": floorLearning.optionsJSON, "ranking": .string(ranking.rawValue),
             "new_seller_status": .string(newSellerStatus.rawValue),
+            "pii_retention_days": piiRetentionDays.map { .number(Number($0)) } ?? .null,
         ])
     }
 
@@ -69,9 +70,9 @@ extension Settings {
         guard let reader = JSONReader(json, log: log) else { return .failure(ValidationFailure(log.errors)) }
         reader.rejectUnknown([
             "auction", "default_tmax_ms", "ping_ttl_s", "floors", "dedupe_days", "max_return_rate", "floor_learning",
-            "floor_learning_verticals", "floor_learning_options", "ranking", "new_seller_status",
+            "floor_learning_verticals", "floor_learning_options", "ranking", "new_seller_status", "pii_retention_days",
         ])
-        reader.rejectNulls(except: ["max_return_rate"])
+        reader.rejectNulls(except: ["max_return_rate", "pii_retention_days"])
         var settings = current
         settings.auction = reader.choice("auction", AuctionKind.self) ?? current.auction
         settings.defaultTmaxMS = reader.int("default_tmax_ms", in: 1...60_000) ?? current.defaultTmaxMS
@@ -80,6 +81,9 @@ extension Settings {
         settings.newSellerStatus = newSellerStatus(reader) ?? current.newSellerStatus
         if reader.members["max_return_rate"] != nil {
             settings.maxReturnRate = reader.rate("max_return_rate", in: Rate.zero...Rate.one)
+        }
+        if reader.members["pii_retention_days"] != nil {
+            settings.piiRetentionDays = reader.int("pii_retention_days", in: 1...36_500)
         }
         if let floors = reader.object("floors") {
             floors.rejectNulls()

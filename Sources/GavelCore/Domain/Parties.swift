@@ -96,16 +96,20 @@ public struct Settings: Sendable, Hashable {
     /// The status of a seller created without one: `active` (the v1 contract's behaviour) or
     /// `testing` (every new supplier starts in test mode until the operator activates it).
     public var newSellerStatus: Seller.Status
+    /// How many days a lead's personal fields are kept: older leads are erased automatically
+    /// (see ``Redaction``); `nil` keeps them.
+    public var piiRetentionDays: Int?
 
     /// Creates settings with the contract's defaults.
     public init(
         auction: AuctionKind = .firstPrice, defaultTmaxMS: Int = 250, pingTTLSeconds: Int = 120,
         floors: [String: Money] = ["auto_insurance": Money(cents: 200)], dedupeDays: Int = 30, maxReturnRate: Rate? = nil,
         floorLearning: FloorLearning = FloorLearning(), ranking: RankingMode = .price,
-        newSellerStatus: Seller.Status = .active
+        newSellerStatus: Seller.Status = .active, piiRetentionDays: Int? = nil
     ) {
         self.floorLearning = floorLearning
         self.ranking = ranking
+        self.piiRetentionDays = piiRetentionDays
         self.auction = auction
         self.defaultTmaxMS = defaultTmaxMS
         self.pingTTLSeconds = pingTTLSeconds

@@ -100,11 +100,35 @@ public protocol HealthStore: Sendable {
     func checkWritable() async throws
 }
 
+/// Personal data: the secret contact keys are keyed with, erasure of one consumer's leads or
+/// of old leads (see ``Redaction`` for what erasing does), and the record of erasures.
+public protocol PrivacyStore: Sendable {
+    /// The database's secret for contact keys (32 random bytes made with its schema, the same
+    /// for every node and after every restart).
+    func contactKeySecret() async throws -> [UInt8]
+    /// Erases the personal data of every lead whose contact keys include any of these, and
+    /// records the erasure with how many leads it erased — atomically. With each lead go the
+    /// buyer texts that repeat its personal values wherever they are stored (posts, sales,
+    /// return reasons, webhook outbox bodies — see ``Redaction/scrubWebhookBody(_:values:)``);
+    /// stored idempotency responses for those leads lose their redirect URL; and the store
+    /// makes sure no copy of the erased values is left in its files (SQLite) or tables
+    /// (PostgreSQL). Returns the record.
+    func eraseConsumer(contactKeys: [String], redaction: Redaction, record: ErasureRecord) async throws -> ErasureRecord
+    /// Erases, as ``eraseConsumer(contactKeys:redaction:record:)`` erases each lead, the
+    /// personal data of up to `limit` leads received before a time and not erased yet, oldest
+    /// first; returns how many (the caller repeats until fewer than `limit`).
+    func eraseExpired(receivedBefore: Timestamp, redaction: Redaction, at: Timestamp, limit: Int) async throws -> Int
+    /// Records an erasure (a retention pass's).
+    func recordErasure(_ record: ErasureRecord) async throws
+    /// The recorded erasures, newest first, at most `limit`.
+    func erasures(limit: Int) async throws -> [ErasureRecord]
+}
+
 /// What the exchange's auction needs: leads, held pings, caps and suppressions.
 public typealias ExchangeStore = LeadStore & PingStore & CapStore & SuppressionStore
 
 /// Everything a backend stores: every port. The server holds one `any Storage` and hands each
 /// component the narrower port it needs, with no casts.
 public protocol Storage: ConfigStore, KeyStore, LeadStore, PingStore, CapStore, SuppressionStore, MoneyStore, ReportStore,
-    IdempotencyStore, ChainStore, WebhookStore, HealthStore
+    IdempotencyStore, ChainStore, WebhookStore, HealthStore, PrivacyStore
 {}

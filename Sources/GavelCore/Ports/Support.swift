@@ -31,19 +31,37 @@ public struct IDGenerator: Sendable {
     }
 }
 
-/// Hashes contact data with SHA-256 (the core imports no cryptography; the store module
-/// provides the implementation).
+/// Makes the contact keys that identify a consumer without naming it: dedupe, campaign
+/// dedupe windows and buyers' suppression lists match on them (the core imports no
+/// cryptography; the store support module provides the implementations).
+///
+/// The exchange's keys are keyed hashes (HMAC-SHA256 with a secret of the database, over the
+/// SHA-256 of the normalized text), so a stored key cannot be matched against the plain
+/// SHA-256 digests of phone numbers and emails that circulate outside it. Buyers send their
+/// suppression lists as those plain digests (the contract says so); ``contactKey(sha256Hex:)``
+/// turns each into the key it matches.
 public protocol ContactHasher: Sendable {
-    /// The lower-case hex SHA-256 of the text's UTF-8 bytes.
-    func sha256Hex(_ text: String) -> String
+    /// The contact key of a normalized contact text (a phone as `1` and its 10 digits, an
+    /// email lower-cased), as lower-case hex.
+    func contactKey(_ text: String) -> String
+    /// The contact key matching the SHA-256 digest (64 hex digits, either case) of such a
+    /// text; `nil` for anything that is not one.
+    func contactKey(sha256Hex: String) -> String?
 }
 
 extension ContactHasher {
     /// The contact keys of a lead's normalized fields.
     public func contactKeys(fields: [String: JSONValue], vertical: Vertical) -> ContactKeys {
         let inputs = ContactKeys.hashInputs(fields: fields, vertical: vertical)
-        return ContactKeys(phoneHashes: inputs.phones.map(sha256Hex), emailHashes: inputs.emails.map(sha256Hex))
+        return ContactKeys(phoneHashes: inputs.phones.map(contactKey), emailHashes: inputs.emails.map(contactKey))
     }
+}
+
+/// Plain SHA-256 of text, the hash the books' chain is made of (the core imports no
+/// cryptography; the store support module's ``SHA256ContactHasher`` is the implementation).
+public protocol Digester: Sendable {
+    /// The lower-case hex SHA-256 of the text's UTF-8 bytes.
+    func sha256Hex(_ text: String) -> String
 }
 
 /// Receives what happens in the exchange, for metrics.

@@ -101,7 +101,7 @@ public struct GavelApplication: Service {
         let gateway = HTTPBuyerGateway(
             configuration: gatewayConfiguration, observers: options.circuitBreakers ? [breakers] : [], logger: logger)
         let app = try await GavelApp.start(
-            store: store, gateway: gateway, clock: ContinuousClock(), configuration: configuration, hasher: SHA256ContactHasher(),
+            store: store, gateway: gateway, clock: ContinuousClock(), configuration: configuration,
             circuits: options.circuitBreakers ? breakers : ClosedCircuits(), metrics: metrics, webhooks: webhooks,
             announce: options.announce)
         return (app, gateway)
@@ -139,7 +139,8 @@ public struct GavelApplication: Service {
         }
         var services: [any Service] = [GatewayService(gateway: gateway), leadRepair(app)]
         if options.housekeeping {
-            services.append(Housekeeping(store: app.store, wallClock: app.wallClock, clock: ContinuousClock(), logger: logger))
+            services.append(
+                Housekeeping(store: app.store, wallClock: app.wallClock, clock: ContinuousClock(), privacy: app.privacy, logger: logger))
         }
         if app.store.chainSealing == .background {
             let sealing = ChainSealer<ContinuousClock>.Configuration(interval: configuration.sealInterval)

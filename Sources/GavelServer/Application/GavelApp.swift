@@ -1,6 +1,7 @@
 import Foundation
 import GavelBuyers
 import GavelCore
+import GavelStoreSupport
 import Hummingbird
 import Logging
 import ServiceLifecycle
@@ -37,15 +38,19 @@ public struct GavelApp<C: Clock>: Sendable where C.Duration == Duration {
     public let webhookRegistry: WebhookRegistry
     /// Idempotency keys whose last write waits for the database.
     public let unfinishedKeys = UnfinishedKeys()
+    /// The contact keys: keyed with the database's secret.
+    public let hasher: any ContactHasher
+    /// Erasure of personal data.
+    public let privacy: PrivacyService
 
     /// Starts the exchange on an opened, migrated store: loads configuration (seeding the
     /// built-in verticals into an empty database), loads keys and sets up the bootstrap admin
     /// token, loads the webhooks into `webhooks` (a new hub by default) and ends the leases a
-    /// crash left on the outbox, and returns the wired app. `announce` receives the one-time
-    /// generated admin key.
+    /// crash left on the outbox, keys contacts with the database's secret, and returns the
+    /// wired app. `announce` receives the one-time generated admin key.
     public static func start(
         store: any Storage, gateway: any BuyerGateway, clock: C, wallClock: any WallClock = SystemWallClock(),
-        configuration: ServerConfiguration, hasher: any ContactHasher, circuits: any CircuitBoard = ClosedCircuits(),
+        configuration: ServerConfiguration, circuits: any CircuitBoard = ClosedCircuits(),
         metrics: ServerMetrics = ServerMetrics(), webhooks: WebhookHub? = nil, announce: @Sendable (String) -> Void = { print($0) }
     ) async throws -> GavelApp {
         let reconciled = try await store.reconcile(now: wallClock.now())
@@ -66,6 +71,7 @@ public struct GavelApp<C: Clock>: Sendable where C.Duration == Duration {
         let service = ConfigService(store: store, market: market, keys: keys, urlGuard: urlGuard, webhooks: registry)
         let intelligence = MarketIntelligence()
         intelligence.seedQuality(try await qualityHistory(store, now: wallClock.now()))
+        let hasher = KeyedContactHasher(secret: try await store.contactKeySecret())
         let exchange = Exchange(
             Exchange.Dependencies(
                 store: store, gateway: gateway, market: market, wallClock: wallClock, clock: clock, hasher: hasher,
@@ -73,7 +79,8 @@ public struct GavelApp<C: Clock>: Sendable where C.Duration == Duration {
         return GavelApp(
             store: store, market: market, keys: keys, config: service, exchange: exchange, metrics: metrics, gate: AdmissionGate(),
             wallClock: wallClock, circuits: circuits, limiter: RateLimiter(configuration.rateLimit), gateway: gateway,
-            intelligence: intelligence, webhooks: webhooks, webhookRegistry: registry)
+            intelligence: intelligence, webhooks: webhooks, webhookRegistry: registry, hasher: hasher,
+            privacy: PrivacyService(store: store, market: market, hasher: hasher, clock: wallClock))
     }
 
     /// Each campaign's posts and returns over the last 30 days, from the reports, so quality
@@ -134,7 +141,8 @@ public struct GavelApp<C: Clock>: Sendable where C.Duration == Duration {
         let idempotency = IdempotencyGate(store: store, clock: wallClock, unfinished: unfinishedKeys)
         SellerRoutes(exchange: exchange, store: store, gate: gate, idempotency: idempotency).register(on: router)
         SpecRoutes(market: market, rateLimit: limiter.configuration.rate).register(on: router)
-        BuyerRoutes(store: store).register(on: router)
+        BuyerRoutes(store: store, hasher: hasher).register(on: router)
+        PrivacyRoutes(privacy: privacy).register(on: router)
         IntegrationRoutes(market: market, console: TestConsole(gateway: gateway)).register(on: router)
         MoneyRoutes(store: store, market: market, clock: wallClock, intelligence: intelligence, webhooks: webhooks).register(on: router)
         WebhookRoutes(registry: webhookRegistry).register(on: router)
@@ -143,7 +151,8 @@ public struct GavelApp<C: Clock>: Sendable where C.Duration == Duration {
         InsightRoutes(store: store, market: market, clock: wallClock).register(on: router)
         DashboardRoutes(
             store: store, market: market, keys: keys, config: config, circuits: circuits, clock: wallClock,
-            console: TestConsole(gateway: gateway), rateLimit: limiter.configuration.rate, webhooks: webhookRegistry
+            console: TestConsole(gateway: gateway), rateLimit: limiter.configuration.rate, webhooks: webhookRegistry,
+            privacy: privacy
         ).register(on: router)
         return (hummingbird, router)
     }

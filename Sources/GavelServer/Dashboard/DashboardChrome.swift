@@ -92,7 +92,7 @@ struct Chrome: Sendable {
         case .admin:
             [
                 ("Overview", "/"), ("Leads", "/leads"), ("Campaigns", "/campaigns"), ("Sellers", "/sellers"), ("Insights", "/insights"),
-                ("Webhooks", "/webhooks"),
+                ("Webhooks", "/webhooks"), ("Privacy", "/privacy"),
             ]
         case .buyer:
             [("Overview", "/"), ("Leads", "/leads"), ("Campaigns", "/campaigns"), ("Insights", "/insights"), ("Webhooks", "/webhooks")]

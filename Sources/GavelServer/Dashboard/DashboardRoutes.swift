@@ -15,17 +15,20 @@ struct DashboardRoutes: Sendable {
     /// Requests per second per key, as the posting guides state it.
     let rateLimit: Int
     let webhooks: WebhookRegistry
+    let privacy: PrivacyService
 
     /// Creates the dashboard over the exchange's parts.
     init(
         store: any LeadStore & CapStore & MoneyStore & ReportStore & ChainStore, market: MarketCache, keys: KeyRing, config: ConfigService,
         circuits: any CircuitBoard, clock: any WallClock,
-        console: TestConsole, rateLimit: Int = RateLimiter.Configuration().rate, webhooks: WebhookRegistry
+        console: TestConsole, rateLimit: Int = RateLimiter.Configuration().rate, webhooks: WebhookRegistry,
+        privacy: PrivacyService
     ) {
         data = DashboardData(store: store, market: market, circuits: circuits, clock: clock)
         self.console = console
         self.rateLimit = rateLimit
         self.webhooks = webhooks
+        self.privacy = privacy
         self.keys = keys
         self.config = config
         sessions = DashboardSessions(keys: keys, clock: clock)
@@ -39,6 +42,7 @@ struct DashboardRoutes: Sendable {
         registerSellerPages(on: router)
         registerWebhooks(on: router)
         registerInsights(on: router)
+        registerPrivacy(on: router)
         router.get("/dashboard.css") { _, _ in DashboardHTTP.stylesheet() }
     }
 

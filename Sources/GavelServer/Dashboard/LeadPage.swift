@@ -60,6 +60,7 @@ struct LeadPageBuilder {
         if let reason = json["reason"]?.stringValue { facts.append(Fact("Reason", reason)) }
         if let ping = json["ping_id"]?.stringValue { facts.append(Fact("Ping", ping)) }
         if lead.test { facts.append(Fact("Test lead", "yes: never charged, paid or counted")) }
+        if let erased = lead.erasedAt { facts.append(Fact("Personal data", "erased " + DashboardFormat.time(erased, zone: zone))) }
         return facts
     }
 
@@ -72,6 +73,7 @@ struct LeadPageBuilder {
         }
         if mine.isEmpty { facts.append(Fact("Your result", "not bought by your campaigns")) }
         if lead.test { facts.append(Fact("Test lead", "yes: never charged")) }
+        if let erased = lead.erasedAt { facts.append(Fact("Personal data", "erased " + DashboardFormat.time(erased, zone: zone))) }
         return facts
     }
 

@@ -81,6 +81,9 @@ struct LeadsPage: Sendable {
 
 /// Local paths of dashboard pages, with ids escaped as path segments.
 enum DashboardPath {
+    /// The operator's privacy page.
+    static let privacy = "/privacy"
+
     /// A lead's page.
     static func lead(_ id: String) -> String {
         "/leads/\(segment(id))"

@@ -2,9 +2,12 @@ import GavelCore
 import Hummingbird
 
 /// The buyer API: suppression lists (and, with the money issue, returns, conversions and the
-/// buyer's leads).
+/// buyer's leads). A list arrives as plain SHA-256 digests and is stored as the contact keys
+/// they match (keyed with the database's secret), so it matches leads without the exchange
+/// keeping plain digests of anyone.
 struct BuyerRoutes {
     let store: any SuppressionStore
+    let hasher: any ContactHasher
 
     /// The most hashes of each kind per request: both lists full still fit the 1 MiB body.
     static let maxHashesPerKind = 7_500
@@ -18,7 +21,7 @@ struct BuyerRoutes {
             var request = request
             let buffer = try await request.collectBody(upTo: context.maxUploadSize)
             let hashes = try Self.parseHashes(Array(buffer.readableBytesView))
-            let size = try await store.addSuppressions(buyerID: buyer, hashes: hashes)
+            let size = try await store.addSuppressions(buyerID: buyer, hashes: hashes.compactMap(hasher.contactKey(sha256Hex:)))
             return JSONIO.response(["added": .number(Number(hashes.count)), "size": .number(Number(size))])
         }
         router.delete("/v1/buyer/suppressions") { _, context in

@@ -11,7 +11,7 @@ struct MoneyRoutes {
     let webhooks: WebhookHub
 
     /// The buyer export's columns, in order (lead fields follow as `field.<name>`).
-    static let leadColumns = ["lead_id", "campaign", "price", "sold_at", "returned", "vertical", "source", "received_at"]
+    static let leadColumns = ["lead_id", "campaign", "price", "sold_at", "returned", "vertical", "source", "received_at", "erased_at"]
 
     func register(on router: Routes) {
         router.post("/v1/returns") { request, context in try await returnLead(request, context) }
@@ -90,7 +90,7 @@ struct MoneyRoutes {
             "lead_id": .string(bought.lead.id), "campaign": .string(bought.campaignID), "price": bought.price.json,
             "sold_at": bought.soldAt.json, "returned": .bool(bought.returned), "vertical": .string(bought.lead.vertical),
             "source": .string(bought.lead.source), "received_at": bought.lead.receivedAt.json, "test": .bool(bought.lead.test),
-            "fields": .object(bought.lead.fields), "consent": bought.lead.consent,
+            "fields": .object(bought.lead.fields), "consent": bought.lead.consent, "erased_at": bought.lead.erasedAt?.json ?? .null,
         ])
     }
 

@@ -101,6 +101,7 @@ enum LeadPresenter {
             "elapsed_ms": .number(Number(Int((outcome?.elapsedMicros ?? 0) / 1_000))),
             "ping_id": lead.pingID.map(JSONValue.string) ?? .null,
             "redirect_url": outcome?.redirectURL.map(JSONValue.string) ?? .null,
+            "erased_at": lead.erasedAt?.json ?? .null,
             "timeline": .array(timeline(detail, forOperator: forOperator)),
         ]
         if forOperator {

@@ -3,9 +3,11 @@ import Logging
 import ServiceLifecycle
 
 /// Deletes, now and then, what the exchange no longer needs to answer for: idempotency keys
-/// older than a day (a seller retrying later than that is sending a new lead) and held pings
+/// older than a day (a seller retrying later than that is sending a new lead), held pings
 /// that expired more than a day ago (until then a late post still gets `410 Gone`; afterwards
-/// `404`). Every node may run it: each pass is two idempotent deletes.
+/// `404`), and — with `pii_retention_days` set — the personal data of older leads (after the
+/// keys, so no stored response outlives its lead's erasure). Every node may run it: each step
+/// is idempotent, and PostgreSQL nodes skip leads another node is erasing.
 public struct Housekeeping<C: Clock>: Service where C.Duration == Duration {
     /// How often and how far back it deletes.
     public struct Configuration: Sendable {
@@ -33,11 +35,14 @@ public struct Housekeeping<C: Clock>: Service where C.Duration == Duration {
         public var pings: Int
         /// Idempotency keys deleted.
         public var idempotencyKeys: Int
+        /// Leads whose personal data the retention setting erased.
+        public var erasedLeads: Int
 
         /// Creates a count.
-        public init(pings: Int, idempotencyKeys: Int) {
+        public init(pings: Int, idempotencyKeys: Int, erasedLeads: Int = 0) {
             self.pings = pings
             self.idempotencyKeys = idempotencyKeys
+            self.erasedLeads = erasedLeads
         }
     }
 
@@ -45,17 +50,19 @@ public struct Housekeeping<C: Clock>: Service where C.Duration == Duration {
     let wallClock: any WallClock
     let clock: C
     let configuration: Configuration
+    let privacy: PrivacyService?
     let logger: Logger
 
-    /// Creates the service.
+    /// Creates the service; with `privacy`, each pass also applies the retention setting.
     public init(
         store: any PingStore & IdempotencyStore, wallClock: any WallClock, clock: C, configuration: Configuration = Configuration(),
-        logger: Logger
+        privacy: PrivacyService? = nil, logger: Logger
     ) {
         self.store = store
         self.wallClock = wallClock
         self.clock = clock
         self.configuration = configuration
+        self.privacy = privacy
         self.logger = logger
     }
 
@@ -79,11 +86,17 @@ public struct Housekeeping<C: Clock>: Service where C.Duration == Duration {
                 expiredBefore: now.adding(milliseconds: -configuration.expiredPingRetention.milliseconds))
             result.idempotencyKeys = try await store.purgeIdempotencyKeys(
                 createdBefore: now.adding(milliseconds: -configuration.idempotencyRetention.milliseconds))
+            result.erasedLeads = try await privacy?.applyRetention()?.leads ?? 0
         } catch {
             logger.warning("housekeeping failed; it runs again later", metadata: ["error": "\(error)"])
         }
-        if result.pings + result.idempotencyKeys > 0 {
-            logger.info("housekeeping", metadata: ["held_pings": "\(result.pings)", "idempotency_keys": "\(result.idempotencyKeys)"])
+        if result.pings + result.idempotencyKeys + result.erasedLeads > 0 {
+            logger.info(
+                "housekeeping",
+                metadata: [
+                    "held_pings": "\(result.pings)", "idempotency_keys": "\(result.idempotencyKeys)",
+                    "erased_leads": "\(result.erasedLeads)",
+                ])
         }
         return result
     }
