@@ -31,8 +31,7 @@ struct PostgresReportPlan {
 
     init(_ query: ReportQuery) {
         self.query = query
-        fromHour = LeadGroup.hour(query.from.milliseconds)
-        toHour = LeadGroup.hour(query.to.milliseconds - 1) + 1
+        (fromHour, toHour) = LeadGroup.hours(from: query.from, to: query.to).bounds
     }
 
     private var campaignSide: Bool { query.groupBy.isBuyerSide || query.buyerID != nil }

@@ -30,8 +30,7 @@ struct ReportPlan {
 
     init(_ query: ReportQuery) {
         self.query = query
-        fromHour = LeadGroup.hour(query.from.milliseconds)
-        toHour = LeadGroup.hour(query.to.milliseconds - 1) + 1
+        (fromHour, toHour) = LeadGroup.hours(from: query.from, to: query.to).bounds
     }
 
     func rows(_ db: Database) throws -> [ReportRow] {

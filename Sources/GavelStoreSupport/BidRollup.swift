@@ -74,8 +74,11 @@ package enum BidFactsAssembly {
 
     /// The hours `[from, to)` covers, as reports count them (an overlapping hour counts whole).
     package static func hours(_ query: BidFactsQuery) -> Range<Int64> {
-        let from = LeadGroup.hour(query.from.milliseconds)
-        let to = LeadGroup.hour(query.to.milliseconds - 1) + 1
-        return from..<max(from, to)
+        LeadGroup.hours(from: query.from, to: query.to)
     }
+}
+
+extension Range where Bound == Int64 {
+    /// The lower and upper bounds.
+    package var bounds: (Int64, Int64) { (lowerBound, upperBound) }
 }

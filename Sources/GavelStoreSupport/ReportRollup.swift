@@ -104,6 +104,13 @@ package struct LeadGroup: Hashable, Sendable {
         self.init(receivedAt: lead.receivedAt.milliseconds, sellerID: lead.sellerID, source: lead.source, vertical: lead.vertical)
     }
 
+    /// The hours a range `[from, to)` of lead arrivals covers, as reports count them: an hour
+    /// that overlaps the range counts whole (empty when `to` is not after `from`).
+    package static func hours(from: Timestamp, to: Timestamp) -> Range<Int64> {
+        let first = hour(from.milliseconds)
+        return first..<max(first, hour(to.milliseconds - 1) + 1)
+    }
+
     /// The hour (since the epoch) of a time in epoch milliseconds.
     package static func hour(_ milliseconds: Int64) -> Int64 {
         milliseconds >= 0 ? milliseconds / millisecondsPerHour : (milliseconds - millisecondsPerHour + 1) / millisecondsPerHour

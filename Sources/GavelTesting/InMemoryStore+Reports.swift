@@ -26,8 +26,7 @@ struct RollupQuery {
 
     init(_ query: ReportQuery) {
         self.query = query
-        fromHour = LeadGroup.hour(query.from.milliseconds)
-        toHour = LeadGroup.hour(query.to.milliseconds - 1) + 1
+        (fromHour, toHour) = LeadGroup.hours(from: query.from, to: query.to).bounds
     }
 
     /// The report's rows, summed per key and sorted.
