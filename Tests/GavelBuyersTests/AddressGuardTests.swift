@@ -32,7 +32,7 @@ struct AddressGuardTests {
             let buyer = buyers.add("b", .bidding(Money(cents: 500)))
             try await withHTTPBuyerGateway(configuration: .init(allowPrivateAddresses: false)) { gateway in
                 let campaign = Campaign(id: "c", buyerID: "b", vertical: "auto_insurance", delivery: buyer.delivery())
-                let answer = await gateway.ping(pingRequest(), campaign: campaign, timeoutMS: 10_000)
+                let answer = await gateway.ping(pingRequest(), campaign: campaign, timeoutMS: patientMS)
                 #expect(answer.kind == .connectError)
                 #expect(answer.detail?.contains("blocked") == true)
                 #expect(buyer.pings.isEmpty)
