@@ -51,6 +51,29 @@ extension PostgresStore {
         throw try await leadExists(outcome.leadID) ? StorageError.conflict(outcome.leadID) : StorageError.notFound(outcome.leadID)
     }
 
+    /// `false`: every statement here is its own round trip, so a lead written with its
+    /// follow-up in one transaction would cost as many round trips as two writes; each lead is
+    /// stored on arrival (`gavel_insert_lead`) instead.
+    public var combinesLeadWrites: Bool { false }
+
+    /// The lead's earlier original since a time (as `gavel_insert_lead` finds it), without
+    /// taking its contact keys' locks.
+    public func original(of lead: Lead, since: Timestamp) async throws -> String? {
+        let keys = PostgresContactKey.binds(lead.contactKeys.all)
+        let rows = try await rows(
+            """
+            SELECT l.id FROM lead_contacts c JOIN leads l ON l.id = c.lead_id
+            WHERE c.key = ANY (\(keys.digests)) AND c.received_at >= \(since.milliseconds) AND l.status NOT IN ('duplicate', 'rejected')
+            ORDER BY l.received_at, l.id LIMIT 1
+            """)
+        return try rows.first?.decode(String.self)
+    }
+
+    /// Stores the lead, then its follow-up (two statements: see ``combinesLeadWrites``).
+    public func insertLead(_ lead: Lead, dedupeSince: Timestamp?, then followUp: LeadFollowUp) async throws -> LeadInsertResult {
+        try await insertThenFollowUp(lead, dedupeSince: dedupeSince, then: followUp)
+    }
+
     /// When each campaign last bought a consumer with any of these keys, since a time.
     public func lastSales(contactKeys: [String], since: Timestamp) async throws -> [String: Timestamp] {
         guard !contactKeys.isEmpty else { return [:] }

@@ -19,8 +19,7 @@ extension SQLiteStore {
         let arguments: StatementArguments = [leadID, campaignID, clock.now().milliseconds]
         try await write { db in
             do {
-                try db.cachedStatement(sql: "INSERT INTO postings (lead_id, campaign_id, at) VALUES (?, ?, ?) ON CONFLICT DO NOTHING")
-                    .execute(arguments: arguments)
+                try db.cachedStatement(sql: Self.insertPosting).execute(arguments: arguments)
             } catch let error as DatabaseError where error.extendedResultCode == .SQLITE_CONSTRAINT_FOREIGNKEY {
                 throw StorageError.notFound(leadID)
             }
@@ -37,6 +36,45 @@ extension SQLiteStore {
         try await write { db in try record.run(db, totals: totals, sealedAt: now) }
         if !outcome.sales.isEmpty { usage.withLock { book in for sale in outcome.sales { book.settle(sale.hold, price: sale.price) } } }
     }
+
+    /// `true`: a lead and its posting marker, or a lead and its outcome, go in one transaction
+    /// of the group commit, so in one fsync shared with the other leads of its batch.
+    public var combinesLeadWrites: Bool { true }
+
+    /// The lead's earlier original since a time, read from the WAL without writing.
+    public func original(of lead: Lead, since: Timestamp) async throws -> String? {
+        let insert = LeadInsert(lead, dedupeSince: since)
+        return try await read { db in try insert.original(db) }
+    }
+
+    /// Stores the lead as ``insertLead(_:dedupeSince:)`` does and, unless it is a duplicate,
+    /// its posting marker or its outcome in the same transaction.
+    public func insertLead(_ lead: Lead, dedupeSince: Timestamp?, then followUp: LeadFollowUp) async throws -> LeadInsertResult {
+        let insert = LeadInsert(lead, dedupeSince: dedupeSince)
+        let (totals, now) = (totals, clock.now())
+        switch followUp {
+        case .posting(let campaignID):
+            let marker: StatementArguments = [lead.id, campaignID, now.milliseconds]
+            return try await write { db in
+                let result = try insert.run(db, totals: totals)
+                if case .inserted = result { try db.cachedStatement(sql: Self.insertPosting).execute(arguments: marker) }
+                return result
+            }
+        case .outcome(let outcome, let sellerID):
+            let record = OutcomeWrite(outcome, sellerID: sellerID)
+            let result = try await write { db in
+                let result = try insert.run(db, totals: totals)
+                if case .inserted = result { try record.run(db, totals: totals, sealedAt: now) }
+                return result
+            }
+            if case .inserted = result, !outcome.sales.isEmpty {
+                usage.withLock { book in for sale in outcome.sales { book.settle(sale.hold, price: sale.price) } }
+            }
+            return result
+        }
+    }
+
+    static let insertPosting = "INSERT INTO postings (lead_id, campaign_id, at) VALUES (?, ?, ?) ON CONFLICT DO NOTHING"
 
     /// When each campaign last bought a consumer with any of these keys, since a time.
     public func lastSales(contactKeys: [String], since: Timestamp) async throws -> [String: Timestamp] {
@@ -182,7 +220,7 @@ struct LeadInsert: Sendable {
     static let insertContact = "INSERT OR IGNORE INTO lead_contacts (key, lead_seq) VALUES (?, ?)"
 
     /// The earliest lead of the same consumer since the dedupe start, if any.
-    private func original(_ db: Database) throws -> String? {
+    func original(_ db: Database) throws -> String? {
         guard let since = dedupeSince, !keys.isEmpty else { return nil }
         let statement = try db.cachedStatement(
             sql: """

@@ -31,6 +31,30 @@ extension InMemoryStore {
         try locked { try $0.recordOutcome(outcome, sellerID: sellerID) }
     }
 
+    /// Whether leads are stored at their first durable need (the default) or on arrival, as
+    /// a store whose writes cannot be combined does: both flows of the exchange run on this
+    /// store.
+    public var combinesLeadWrites: Bool { combining }
+
+    /// The lead's earlier original since a time, without storing anything.
+    public func original(of lead: Lead, since: Timestamp) async throws -> String? {
+        try locked { $0.original(of: lead, since: since) }
+    }
+
+    /// Stores the lead and, unless it is a duplicate, its posting mark or outcome, in one step.
+    public func insertLead(_ lead: Lead, dedupeSince: Timestamp?, then followUp: LeadFollowUp) async throws -> LeadInsertResult {
+        let now = clock.now()
+        return try locked { state in
+            let result = try state.insertLead(lead, dedupeSince: dedupeSince)
+            guard case .inserted = result else { return result }
+            switch followUp {
+            case .posting(let campaignID): state.postings[lead.id, default: [:]][campaignID] = now
+            case .outcome(let outcome, let sellerID): try state.recordOutcome(outcome, sellerID: sellerID)  // cannot fail: just inserted
+            }
+            return result
+        }
+    }
+
     /// A lead with its current status and its outcome (`nil` while pending).
     public func lead(id: String) async throws -> LeadDetail? {
         try locked { $0.leads[id]?.detail }
@@ -80,7 +104,7 @@ extension InMemoryState {
 
     /// The earliest lead of the same consumer since `since`: for each key the earliest by
     /// arrival (then id), and of those the first strictly earliest.
-    private func original(of lead: Lead, since: Timestamp) -> String? {
+    func original(of lead: Lead, since: Timestamp) -> String? {
         var best: (id: String, at: Timestamp)?
         for key in lead.contactKeys.all {
             let candidates = (contacts[key] ?? []).compactMap { leads[$0] }.filter { $0.canBeOriginal && $0.lead.receivedAt >= since }

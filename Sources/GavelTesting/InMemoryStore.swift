@@ -15,17 +15,21 @@ import GavelStoreSupport
 public final class InMemoryStore: Storage {
     let state: Locked<InMemoryState>
     let clock: any WallClock
+    let combining: Bool
     private let outage = Locked(false)
 
     /// Creates an empty store; `clock` dates its bookkeeping (when a post was marked), as the
-    /// database stores' clocks do.
-    public init(clock: any WallClock = SystemWallClock()) {
+    /// database stores' clocks do. With `combinesLeadWrites` false the exchange stores each
+    /// lead on arrival, as it does on PostgreSQL (see ``LeadStore/combinesLeadWrites``).
+    public init(clock: any WallClock = SystemWallClock(), combinesLeadWrites: Bool = true) {
         self.clock = clock
+        self.combining = combinesLeadWrites
         state = Locked(InMemoryState())
     }
 
-    private init(clock: any WallClock, state: InMemoryState) {
+    private init(clock: any WallClock, combining: Bool, state: InMemoryState) {
         self.clock = clock
+        self.combining = combining
         self.state = Locked(state)
     }
 
@@ -33,7 +37,7 @@ public final class InMemoryStore: Storage {
     /// everything but outstanding cap holds, so cap usage and balances come back as sold,
     /// returned and paid. The two stores are independent from then on.
     public func reopened() -> InMemoryStore {
-        InMemoryStore(clock: clock, state: state.withLock { $0.afterRestart() })
+        InMemoryStore(clock: clock, combining: combining, state: state.withLock { $0.afterRestart() })
     }
 
     /// Runs `body` on the state under the lock: one atomic operation.

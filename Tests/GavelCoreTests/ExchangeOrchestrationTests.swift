@@ -12,13 +12,15 @@ struct ExchangeOrchestrationTests {
     /// An exchange over an in-memory store, a scripted gateway and a manual clock.
     struct Harness {
         let clock = ManualClock()
-        let store = InMemoryStore(clock: ManualWallClock(Timestamp(milliseconds: 1_767_225_600_000)))
+        let store: InMemoryStore
         let gateway: ScriptedGateway
         let exchange: Exchange<ManualClock>
         let market: MarketCache
         let consumers = Locked(0)
 
-        init(_ campaigns: [Campaign]) {
+        init(_ campaigns: [Campaign], combinesLeadWrites: Bool = true) {
+            store = InMemoryStore(
+                clock: ManualWallClock(Timestamp(milliseconds: 1_767_225_600_000)), combinesLeadWrites: combinesLeadWrites)
             gateway = ScriptedGateway(clock: clock, personalFields: BuiltInVerticals.autoInsurance.piiFieldNames)
             let vertical = BuiltInVerticals.autoInsurance
             let buyers = Dictionary(uniqueKeysWithValues: campaigns.map { ($0.buyerID, Buyer(id: $0.buyerID, name: $0.buyerID)) })
@@ -52,6 +54,11 @@ struct ExchangeOrchestrationTests {
                 await clock.advance(by: step.by)
             }
             return try await result
+        }
+
+        /// The stored lead of a result.
+        func storedLead(_ result: LeadResult) async throws -> Lead {
+            try #require(try await store.lead(id: result.leadID)).lead
         }
 
         /// The lead's ping and post records.
@@ -149,6 +156,42 @@ struct ExchangeOrchestrationTests {
         let result = try await harness.sell()
         #expect(result.status == .sold && result.buyer == "direct" && result.price == Money(cents: 500))
         #expect(try await harness.records(result).posts.last?.origin == .direct)
+    }
+
+    /// Two leads of one consumer at once. Stored at its first write (the default), each passes
+    /// the dedupe read; the one written second becomes the duplicate before its post leaves and
+    /// gives its cap slot back. Stored on arrival, the second is a duplicate at once and never
+    /// pinged.
+    @Test(arguments: [true, false])
+    func aSecondLeadOfTheSameConsumerInFlightIsADuplicateAndNeverPosted(_ combining: Bool) async throws {
+        let caps = Campaign.Caps(dailyLeads: 5)
+        let harness = Harness([Self.remote("slow", caps: caps)], combinesLeadWrites: combining)
+        harness.gateway.script("slow", ping: .bidAfter(.milliseconds(100), Money(cents: 1_000)))
+        async let first = harness.exchange.submit(Harness.lead, sellerID: "S1")
+        async let second = harness.exchange.submit(Harness.lead, sellerID: "S1")
+        // Each auction in flight sleeps twice: its buyer's call and its deadline.
+        await harness.clock.waitForSleepers(combining ? 4 : 2)
+        await harness.clock.advance(by: .milliseconds(100))
+        let statuses = try await [first.status, second.status]
+        #expect(statuses.filter { $0 == .sold }.count == 1 && statuses.filter { $0 == .duplicate }.count == 1, "\(statuses)")
+        let calls = harness.gateway.calls
+        #expect(calls.filter { $0.kind == "post" }.count == 1, "the duplicate was never posted")
+        #expect(calls.filter { $0.kind == "ping" }.count == (combining ? 2 : 1))
+        let usage = try await harness.store.capUsage(["slow": caps.periods(at: Timestamp(milliseconds: 1_767_225_600_000))])
+        #expect(usage["slow"]?.dayLeads == 1, "the duplicate's hold was given back")
+    }
+
+    /// With hosted campaigns only, the lead is written once, with its outcome; stored on
+    /// arrival it is written twice. Either way it reads back sold, with its pings.
+    @Test(arguments: [true, false])
+    func aHostedSaleIsStoredWithItsOutcome(_ combining: Bool) async throws {
+        var hosted = Campaign(id: "inbox", buyerID: "buyer-inbox", vertical: "auto_insurance", delivery: Campaign.Delivery(mode: .hosted))
+        hosted.bid = BidPolicy(base: Money(cents: 700))
+        let harness = Harness([hosted], combinesLeadWrites: combining)
+        let result = try await harness.sell()
+        #expect(result.status == .sold && result.price == Money(cents: 700))
+        #expect(try await harness.records(result).pings["inbox"]?.answer.kind == .hosted)
+        #expect(try await harness.store.original(of: harness.storedLead(result), since: Timestamp(milliseconds: 0)) == result.leadID)
     }
 
     @Test func pingsCarryNoPersonalDataAndOnlyTheWinnersPostDoes() async throws {

@@ -40,12 +40,14 @@ struct CrashTests {
         let client = Client(http: HTTPClient.shared, baseURL: try await first.waitUntilListening())
         let key = try await Self.configure(client, admin: "adm")
         let acknowledged = Acknowledged()
-        let stop = ContinuousClock.now.advanced(by: .milliseconds(3_000))
+        let killed = Locked(false)
+        // The kill comes once 40 leads are acknowledged (not after a fixed time: a busy machine
+        // may hold the first answers back for seconds), with eight more in flight.
         await withTaskGroup(of: Void.self) { group in
             for worker in 0..<8 {
                 group.addTask {
                     var n = worker
-                    while ContinuousClock.now < stop {
+                    while !killed.withLock({ $0 }) {
                         if let result = try? await client.call(.POST, "/v1/leads", key: key, json: Self.lead(n)),
                             result.status == 200, let id = result.body["lead_id"]?.stringValue
                         {
@@ -56,8 +58,10 @@ struct CrashTests {
                 }
             }
             group.addTask {
-                try? await Task.sleep(for: .milliseconds(2_500))
+                let giveUp = ContinuousClock.now.advanced(by: .seconds(90))
+                while acknowledged.all.count < 40 && ContinuousClock.now < giveUp { try? await Task.sleep(for: .milliseconds(10)) }
                 await first.kill()
+                killed.withLock { $0 = true }
             }
         }
         let acked = acknowledged.all

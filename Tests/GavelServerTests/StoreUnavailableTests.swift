@@ -47,16 +47,22 @@ struct StoreUnavailableTests {
     }
 
     /// A buyer that bids on every ping after taking the database down (as if it went away
-    /// while the lead was being auctioned).
+    /// while the lead was being auctioned), until disarmed.
     final class OutageBuyer: BuyerGateway {
         let store: InMemoryStore
+        private let armed = Locked(true)
 
         init(store: InMemoryStore) {
             self.store = store
         }
 
+        /// Bids without taking the database down from now on.
+        func disarm() {
+            armed.withLock { $0 = false }
+        }
+
         func ping(_ request: PingRequest, campaign: Campaign) async -> PingAnswer {
-            store.simulateOutage(true)
+            if armed.withLock({ $0 }) { store.simulateOutage(true) }
             return PingAnswer(kind: .bid, bid: Money(cents: 900))
         }
 
@@ -65,12 +71,14 @@ struct StoreUnavailableTests {
 
     /// A key claimed before the database went away is given up once it is back, so the retry
     /// with the same key runs again (instead of a 409 "still being processed" for a day).
-    @Test func anIdempotencyKeyStuckByAnOutageIsReleasedOnceTheDatabaseIsBack() async throws {
-        let store = InMemoryStore()
+    @Test(arguments: [true, false])
+    func anIdempotencyKeyStuckByAnOutageIsReleasedOnceTheDatabaseIsBack(_ combining: Bool) async throws {
+        let store = InMemoryStore(combinesLeadWrites: combining)
+        let buyer = OutageBuyer(store: store)
         let configuration = ServerConfiguration(
             port: 0, database: "sqlite::memory:", adminToken: adminToken, allowPrivateBuyerURLs: true)
         let app = try await GavelApp.start(
-            store: store, gateway: OutageBuyer(store: store), clock: ContinuousClock(), configuration: configuration,
+            store: store, gateway: buyer, clock: ContinuousClock(), configuration: configuration,
             announce: { _ in })
         let repair = LeadRepairService(
             interrupted: app.exchange.interrupted, keys: app.unfinishedKeys, store: store, wallClock: app.wallClock,
@@ -86,10 +94,14 @@ struct StoreUnavailableTests {
 
             await repair.pass()
             #expect(app.unfinishedKeys.count == 0 && app.exchange.interrupted.count == 0)
-            // The retry runs again; the first attempt's lead (stored, then marked unsold) makes it a
-            // duplicate of the same consumer, so nothing is sold twice.
+            buyer.disarm()
+            // The retry runs again. Stored on arrival, the first attempt's lead (marked unsold by
+            // the repair) makes it a duplicate of the same consumer; stored at its first write,
+            // the first attempt never reached the database and the retry sells. Never twice.
             let again = try await client.call(.post, "/v1/leads", key: key, json: Self.lead(7), headers: retry)
-            #expect(again.status == .ok && again.body["status"] == "duplicate", "\(again.body)")
+            #expect(again.status == .ok && again.body["status"] == (combining ? "sold" : "duplicate"), "\(again.body)")
+            let report = try await client.call(.get, "/v1/reports?group_by=seller", key: adminToken)
+            #expect(report.body.arrayValue?.first?["sold"] == .number(Number(combining ? 1 : 0)), "\(report.body)")
         }
     }
 

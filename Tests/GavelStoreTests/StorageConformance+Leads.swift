@@ -269,3 +269,34 @@ extension StorageConformance {
         #expect(result == .inserted)
     }
 }
+
+extension StorageConformance {
+    /// A lead written with its first follow-up: a sold outcome or a posting marker goes in with
+    /// the lead, a duplicate is stored as one and its follow-up is dropped, and the read-only
+    /// dedupe check agrees with the insert's.
+    static func insertLeadWithItsFollowUp(_ harness: some StoreHarness) async throws {
+        let store = try await harness.open()
+        let window = Fixtures.now.minus(days: 30)
+        let sold = Fixtures.soldOutcome("L1", sales: [Fixtures.sale()])
+        #expect(try await store.original(of: Fixtures.lead("L1"), since: window) == nil)
+        #expect(try await store.insertLead(Fixtures.lead("L1"), dedupeSince: window, then: .outcome(sold, sellerID: "S1")) == .inserted)
+        let first = try #require(try await store.lead(id: "L1"))
+        #expect(first.status == .sold && first.outcome?.sales.count == 1)
+
+        let again = Fixtures.lead("L2", at: Fixtures.now.adding(milliseconds: 60_000))
+        #expect(try await store.original(of: again, since: window) == "L1")
+        #expect(try await store.original(of: again, since: Fixtures.now.adding(milliseconds: 1)) == nil)
+        #expect(try await store.original(of: Fixtures.lead("L9", phone: "2125550199"), since: window) == nil)
+        let twice = Fixtures.soldOutcome("L2", sales: [Fixtures.sale()])
+        #expect(try await store.insertLead(again, dedupeSince: window, then: .outcome(twice, sellerID: "S1")) == .duplicate(of: "L1"))
+        let duplicate = try #require(try await store.lead(id: "L2"))
+        #expect(duplicate.status == .duplicate && duplicate.outcome?.sales.isEmpty == true)
+
+        let posted = Fixtures.lead("L3", phone: "2125550123")
+        #expect(try await store.insertLead(posted, dedupeSince: window, then: .posting(campaignID: "C1")) == .inserted)
+        #expect(try await store.lead(id: "L3")?.status == .pending)
+        let repaired = try await store.reconcile(leadIDs: ["L3"], now: Fixtures.now.adding(milliseconds: 1_000))
+        #expect(repaired.review == 1 && repaired.unsold == 0, "the marker went in with the lead")
+        #expect(try await store.audit().problems.isEmpty)
+    }
+}

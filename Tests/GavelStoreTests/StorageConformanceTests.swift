@@ -62,6 +62,9 @@ struct StorageConformanceTests {
     @Test(arguments: Backend.available) func recordOutcomeRoundTrip(_ backend: Backend) async throws {
         try await backend.run { try await StorageConformance.recordOutcomeRoundTrip($0) }
     }
+    @Test(arguments: Backend.available) func insertLeadWithItsFollowUp(_ backend: Backend) async throws {
+        try await backend.run { try await StorageConformance.insertLeadWithItsFollowUp($0) }
+    }
     @Test(arguments: Backend.available) func recordOutcomeOnceForKnownLeads(_ backend: Backend) async throws {
         try await backend.run { try await StorageConformance.recordOutcomeOnceForKnownLeads($0) }
     }

@@ -78,7 +78,7 @@ extension Exchange {
     }
 
     /// Gives a hold back and forgets it (a failed release stays noted, for repair).
-    private func release(_ hold: CapHold, context: Context) async throws {
+    func release(_ hold: CapHold, context: Context) async throws {
         try await deps.store.release(hold)
         context.holds.remove(hold)
     }
@@ -94,7 +94,7 @@ extension Exchange {
     /// the campaign has none.
     private func deliver(_ offer: Offer, campaign: Campaign, context: Context) async throws -> PostAnswer {
         guard campaign.delivery.postsOverHTTP else { return .accepted }
-        try await deps.store.markPosting(leadID: context.lead.id, campaignID: campaign.id)
+        try await write(.posting(campaignID: campaign.id), context: context)
         let request = PostRequest(
             pingID: context.lead.pingID ?? context.lead.id, bidID: offer.bidID, leadID: context.lead.id, price: offer.price,
             vertical: context.vertical.id, test: context.lead.test, fields: context.lead.fields, consent: context.lead.consent,

@@ -5,7 +5,7 @@ extension Exchange {
     /// exactly as before.
     func record(_ outcome: LeadOutcome, context: Context, usage: [String: CapUsage]) async throws {
         let (noticed, onceKeys) = withWebhooks(outcome, context: context, usage: usage)
-        try await deps.store.recordOutcome(noticed, sellerID: context.seller.id)
+        try await write(.outcome(noticed, sellerID: context.seller.id), context: context)
         deps.webhooks.remember(onceKeys)
     }
 

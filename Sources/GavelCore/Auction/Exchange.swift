@@ -128,6 +128,8 @@ public struct Exchange<C: Clock>: Sendable where C.Duration == Duration {
         var arrival: C.Instant
         /// The cap holds taken for the lead and not yet given back or sold.
         var holds = HoldTracker()
+        /// Whether the lead is in the store yet (see ``storeAndSell(_:_:)``).
+        var stored = StoredMark()
     }
 
     // MARK: One call: POST /v1/leads
@@ -150,21 +152,62 @@ public struct Exchange<C: Clock>: Sendable where C.Duration == Duration {
         return (try await sell(context, round: round, blocked: [:]), round.usage)
     }
 
-    /// Stores the lead (a duplicate of an earlier one is finished at once), sells it with
+    /// Admits the lead (a duplicate of an earlier one is finished at once), sells it with
     /// `sell` and records the outcome, all as one ``interruptible(_:_:)`` stretch.
+    ///
+    /// On a store that ``LeadStore/combinesLeadWrites`` the lead is written only at its first
+    /// durable need, together with it: the posting marker before a post leaves, or else the
+    /// outcome. Nothing is acknowledged before that write, so a crash before it loses only a
+    /// lead no one was told about; a concurrent lead of the same consumer that got there
+    /// first makes this one a duplicate then (its holds are given back, nothing was posted).
     private func storeAndSell(
         _ context: Context, _ sell: () async throws -> (LeadOutcome, [String: CapUsage])
     ) async throws -> LeadResult {
         try await interruptible(context) {
-            let lead = context.lead
-            if case .duplicate = try await deps.store.insertLead(lead, dedupeSince: dedupeSince(lead, market: context.market)) {
-                let outcome = LeadOutcome(leadID: lead.id, status: .duplicate, reason: "duplicate", finishedAt: deps.wallClock.now())
+            if let duplicate = try await admit(context) { return duplicate }
+            do {
+                let (outcome, usage) = try await sell()
+                try await record(outcome, context: context, usage: usage)
                 return finish(context, outcome)
+            } catch is LateDuplicate {
+                for hold in context.holds.outstanding { try await release(hold, context: context) }
+                return finish(context, duplicateOutcome(context.lead))
             }
-            let (outcome, usage) = try await sell()
-            try await record(outcome, context: context, usage: usage)
-            return finish(context, outcome)
         }
+    }
+
+    /// Stores the lead on arrival, or — on a store that combines writes — only checks that it
+    /// is no duplicate (a read); the finished result when it is one.
+    private func admit(_ context: Context) async throws -> LeadResult? {
+        let lead = context.lead
+        let since = dedupeSince(lead, market: context.market)
+        if deps.store.combinesLeadWrites {
+            guard let since, !lead.contactKeys.all.isEmpty, try await deps.store.original(of: lead, since: since) != nil else { return nil }
+        }
+        if case .duplicate = try await deps.store.insertLead(lead, dedupeSince: since) { return finish(context, duplicateOutcome(lead)) }
+        context.stored.set()
+        return nil
+    }
+
+    /// Writes a posting marker or the outcome, with the lead itself when it is not stored yet;
+    /// ``LateDuplicate`` when the lead turned out to be a duplicate as it was written.
+    func write(_ followUp: LeadFollowUp, context: Context) async throws {
+        guard !context.stored.isStored else {
+            switch followUp {
+            case .posting(let campaignID): try await deps.store.markPosting(leadID: context.lead.id, campaignID: campaignID)
+            case .outcome(let outcome, let sellerID): try await deps.store.recordOutcome(outcome, sellerID: sellerID)
+            }
+            return
+        }
+        let since = dedupeSince(context.lead, market: context.market)
+        guard case .inserted = try await deps.store.insertLead(context.lead, dedupeSince: since, then: followUp) else {
+            throw LateDuplicate()
+        }
+        context.stored.set()
+    }
+
+    private func duplicateOutcome(_ lead: Lead) -> LeadOutcome {
+        LeadOutcome(leadID: lead.id, status: .duplicate, reason: "duplicate", finishedAt: deps.wallClock.now())
     }
 
     /// Runs the part of a lead's sale that writes to the store. When it fails, the lead and the

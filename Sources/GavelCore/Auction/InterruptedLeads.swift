@@ -118,3 +118,21 @@ final class HoldTracker: Sendable {
     /// The holds that may still be outstanding.
     var outstanding: [CapHold] { holds.withLock { $0 } }
 }
+
+/// Whether a lead has been written to the store yet: on a store that combines writes, the
+/// exchange writes it only with its first durable follow-up.
+final class StoredMark: Sendable {
+    private let stored = Locked(false)
+
+    /// Whether the lead is in the store.
+    var isStored: Bool { stored.withLock { $0 } }
+
+    /// Notes that the lead is in the store.
+    func set() {
+        stored.withLock { $0 = true }
+    }
+}
+
+/// A lead found to be a duplicate only as it was first written: a concurrent lead of the same
+/// consumer was stored first.
+struct LateDuplicate: Error {}

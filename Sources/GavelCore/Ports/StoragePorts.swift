@@ -40,6 +40,20 @@ public protocol LeadStore: Sendable {
     /// Records a lead's outcome: its status, pings, posts, skips, sales and their ledger entries
     /// and cap usage, in one transaction.
     func recordOutcome(_ outcome: LeadOutcome, sellerID: String) async throws
+    /// Whether ``insertLead(_:dedupeSince:then:)`` writes the lead and what follows it in one
+    /// durable commit. When it does, the exchange stores a lead only at its first durable
+    /// need — the posting marker before a post leaves, or the outcome — so a lead sold to
+    /// hosted campaigns costs one commit and one posted over HTTP two; when it does not, the
+    /// lead is stored on arrival as before.
+    var combinesLeadWrites: Bool { get }
+    /// The earlier lead of the same consumer (by contact key, not a duplicate or rejected
+    /// itself) that arrived since `since`, as ``insertLead(_:dedupeSince:)`` would find it, read
+    /// without writing: the exchange's check before it auctions a lead it has not stored yet.
+    func original(of lead: Lead, since: Timestamp) async throws -> String?
+    /// Stores a lead exactly as ``insertLead(_:dedupeSince:)`` does and, unless it is a
+    /// duplicate, writes `followUp` with it: atomically and in one commit when
+    /// ``combinesLeadWrites``. A duplicate is stored as one and the follow-up is not written.
+    func insertLead(_ lead: Lead, dedupeSince: Timestamp?, then followUp: LeadFollowUp) async throws -> LeadInsertResult
     /// A lead with its outcome.
     func lead(id: String) async throws -> LeadDetail?
     /// When each campaign last bought a consumer with any of these keys, since a time.
@@ -132,3 +146,27 @@ public typealias ExchangeStore = LeadStore & PingStore & CapStore & SuppressionS
 public protocol Storage: ConfigStore, KeyStore, LeadStore, PingStore, CapStore, SuppressionStore, MoneyStore, ReportStore,
     IdempotencyStore, ChainStore, WebhookStore, HealthStore, PrivacyStore
 {}
+
+/// What a store writes together with a lead it inserts (see
+/// ``LeadStore/insertLead(_:dedupeSince:then:)``).
+public enum LeadFollowUp: Sendable {
+    /// A post to this campaign is about to be sent (``LeadStore/markPosting(leadID:campaignID:)``).
+    case posting(campaignID: String)
+    /// The lead's outcome (``LeadStore/recordOutcome(_:sellerID:)``).
+    case outcome(LeadOutcome, sellerID: String)
+}
+
+extension LeadStore {
+    /// Inserts the lead, then writes the follow-up unless the lead was a duplicate: two writes,
+    /// for a store whose ``combinesLeadWrites`` is `false` (the exchange then stores each lead
+    /// on arrival and never calls this).
+    public func insertThenFollowUp(_ lead: Lead, dedupeSince: Timestamp?, then followUp: LeadFollowUp) async throws -> LeadInsertResult {
+        let result = try await insertLead(lead, dedupeSince: dedupeSince)
+        guard case .inserted = result else { return result }
+        switch followUp {
+        case .posting(let campaignID): try await markPosting(leadID: lead.id, campaignID: campaignID)
+        case .outcome(let outcome, let sellerID): try await recordOutcome(outcome, sellerID: sellerID)
+        }
+        return result
+    }
+}
