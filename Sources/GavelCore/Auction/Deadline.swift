@@ -41,7 +41,7 @@ public enum Deadline {
                     return .answer(index, answer, at: clock.now)
                 }
             }
-            for deadline in Set(calls.map(\.deadline)) {
+            for deadline in Set(calls.map { $0.deadline }) {  // a closure: a key path here is built at run time, per call
                 group.addTask {
                     try? await clock.sleep(until: deadline, tolerance: nil)
                     return .deadline(deadline)

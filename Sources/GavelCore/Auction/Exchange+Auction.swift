@@ -34,7 +34,7 @@ extension Exchange {
     private func learn(from bids: [Bid], segment: String, context: Context) {
         let learning = context.market.config.settings.floorLearning
         guard !context.lead.test, learning.isOn(for: context.vertical.id) else { return }
-        deps.intelligence.observe(FloorObservation(bids: bids.map(\.amount)), segment: segment, learning: learning)
+        deps.intelligence.observe(FloorObservation(bids: bids.map { $0.amount }), segment: segment, learning: learning)
     }
 
     /// Orders the bids at or above the floor by price or by quality, and prices them.
@@ -45,7 +45,7 @@ extension Exchange {
             round.prices = Auction.clearingPrices(round.ranked, floor: round.floor.floor, kind: settings.auction)
             return
         }
-        round.quality = deps.intelligence.estimates(bids.map(\.campaignID))
+        round.quality = deps.intelligence.estimates(bids.map { $0.campaignID })
         round.ranked = Auction.rank(bids, floor: round.floor.floor, quality: round.quality)
         round.prices = Auction.clearingPrices(round.ranked, floor: round.floor.floor, kind: settings.auction, quality: round.quality)
     }
@@ -66,7 +66,7 @@ extension Exchange {
         if !limited.isEmpty { result.balances = try await deps.store.balances(buyerIDs: limited.sorted()) }
         let keys = context.lead.contactKeys.all
         guard !keys.isEmpty else { return result }
-        let longest = campaigns.compactMap(\.dedupeDays).max() ?? 0
+        let longest = campaigns.compactMap { $0.dedupeDays }.max() ?? 0
         if longest > 0 { result.lastSold = try await deps.store.lastSales(contactKeys: keys, since: now.minus(days: longest)) }
         result.suppressedBuyers = try await deps.store.suppressingBuyers(contactKeys: keys)
         return result

@@ -115,7 +115,7 @@ public struct Exchange<C: Clock>: Sendable where C.Duration == Duration {
 
         /// The note the outcome stores: the floor and order this round ran with.
         var note: AuctionNote {
-            held ?? AuctionNote(floor: floor, ranking: ranking, factors: quality.mapValues(\.factor))
+            held ?? AuctionNote(floor: floor, ranking: ranking, factors: quality.mapValues { $0.factor })
         }
     }
 
@@ -359,7 +359,7 @@ public struct Exchange<C: Clock>: Sendable where C.Duration == Duration {
         let micros = context.arrival.duration(to: deps.clock.now).microseconds
         deps.observer.leadFinished(status: outcome.status, elapsedMicros: micros)
         return LeadResult(
-            leadID: outcome.leadID, status: outcome.status, price: outcome.payout, buyers: outcome.sales.map(\.campaignID),
+            leadID: outcome.leadID, status: outcome.status, price: outcome.payout, buyers: outcome.sales.map { $0.campaignID },
             reason: outcome.status == .sold ? nil : outcome.reason, elapsedMS: micros / 1_000, redirectURL: outcome.redirectURL,
             test: context.lead.test)
     }
