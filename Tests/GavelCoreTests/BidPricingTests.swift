@@ -26,7 +26,8 @@ struct BidPricingTests {
     }
 
     @Test func aPolicyBeyondIntegersStillPricesExactly() {
-        let huge = BidPolicy(base: Money(cents: 123_457), rules: Array(repeating: Self.always(.multiply(Rate(micros: 1_234_567))), count: 6))
+        let huge = BidPolicy(
+            base: Money(cents: 123_457), rules: Array(repeating: Self.always(.multiply(Rate(micros: 1_234_567))), count: 6))
         #expect(huge.price(for: [:]) == huge.decimalPrice(for: [:]))
         #expect(huge.price(for: [:]) != nil)
     }
