@@ -44,7 +44,7 @@ extension SQLiteStore {
     /// The lead's earlier original since a time, read from the WAL without writing.
     public func original(of lead: Lead, since: Timestamp) async throws -> String? {
         let insert = LeadInsert(lead, dedupeSince: since)
-        return try await read { db in try insert.original(db) }
+        return try await readUnisolated { db in try insert.original(db) }
     }
 
     /// Stores the lead as ``insertLead(_:dedupeSince:)`` does and, unless it is a duplicate,

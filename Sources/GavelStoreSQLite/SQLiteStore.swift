@@ -204,6 +204,16 @@ public final class SQLiteStore: Storage {
         }
     }
 
+    /// Reads outside a transaction: for one check that a later write makes again atomically
+    /// (it saves the read transaction's begin and end on every lead).
+    func readUnisolated<T: Sendable>(_ work: @escaping @Sendable (Database) throws -> T) async throws -> T {
+        do {
+            return try await pool.unsafeRead(work)
+        } catch {
+            throw Self.storageError(error)
+        }
+    }
+
     /// A database error as a storage error (storage errors and cancellation pass through):
     /// ``StorageError/unavailable(_:)`` when SQLite cannot serve now but may soon (see
     /// ``isUnavailable(_:)``), ``StorageError/failed(_:)`` for anything else.
