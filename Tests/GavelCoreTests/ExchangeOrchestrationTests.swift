@@ -187,11 +187,20 @@ struct ExchangeOrchestrationTests {
     func aHostedSaleIsStoredWithItsOutcome(_ combining: Bool) async throws {
         var hosted = Campaign(id: "inbox", buyerID: "buyer-inbox", vertical: "auto_insurance", delivery: Campaign.Delivery(mode: .hosted))
         hosted.bid = BidPolicy(base: Money(cents: 700))
+        hosted.caps = Campaign.Caps(dailyLeads: 10)
         let harness = Harness([hosted], combinesLeadWrites: combining)
         let result = try await harness.sell()
         #expect(result.status == .sold && result.price == Money(cents: 700))
         #expect(try await harness.records(result).pings["inbox"]?.answer.kind == .hosted)
         #expect(try await harness.store.original(of: harness.storedLead(result), since: Timestamp(milliseconds: 0)) == result.leadID)
+        // The same consumer twice more: with no remote buyer there is no read first; the write
+        // finds the duplicate and the auction's hold is given back.
+        let again = try await harness.exchange.submit(Harness.lead, sellerID: "S1")
+        let twice = try await harness.exchange.submit(Harness.lead, sellerID: "S1")
+        #expect(again.status == .sold && twice.status == .duplicate)
+        #expect(try await harness.store.lead(id: twice.leadID)?.status == .duplicate)
+        let usage = try await harness.store.capUsage(["inbox": hosted.caps.periods(at: Timestamp(milliseconds: 1_767_225_600_000))])
+        #expect(usage["inbox"]?.dayLeads == 2, "two sales, and the duplicate's hold released")
     }
 
     @Test func pingsCarryNoPersonalDataAndOnlyTheWinnersPostDoes() async throws {

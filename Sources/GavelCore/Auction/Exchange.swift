@@ -177,12 +177,16 @@ public struct Exchange<C: Clock>: Sendable where C.Duration == Duration {
     }
 
     /// Stores the lead on arrival, or — on a store that combines writes — only checks that it
-    /// is no duplicate (a read); the finished result when it is one.
+    /// is no duplicate, and that only when remote buyers would be pinged (a read; otherwise no
+    /// one hears of the lead before its write, whose own check is enough); the finished
+    /// result when it is one.
     private func admit(_ context: Context) async throws -> LeadResult? {
         let lead = context.lead
         let since = dedupeSince(lead, market: context.market)
         if deps.store.combinesLeadWrites {
-            guard let since, !lead.contactKeys.all.isEmpty, try await deps.store.original(of: lead, since: since) != nil else { return nil }
+            guard let since, !lead.contactKeys.all.isEmpty, Self.pingsBuyers(context),
+                try await deps.store.original(of: lead, since: since) != nil
+            else { return nil }
         }
         if case .duplicate = try await deps.store.insertLead(lead, dedupeSince: since) { return finish(context, duplicateOutcome(lead)) }
         context.stored.set()
@@ -204,6 +208,11 @@ public struct Exchange<C: Clock>: Sendable where C.Duration == Duration {
             throw LateDuplicate()
         }
         context.stored.set()
+    }
+
+    /// Whether a lead of this vertical may be pinged to remote buyers.
+    private static func pingsBuyers(_ context: Context) -> Bool {
+        (context.market.campaignsByVertical[context.vertical.id] ?? []).contains { $0.delivery.mode == .remote }
     }
 
     private func duplicateOutcome(_ lead: Lead) -> LeadOutcome {
