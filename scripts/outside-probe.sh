@@ -13,6 +13,11 @@
 #   healthz      the bare GET /healthz of the same server, for the ratio
 # Prints wrk's summary, the server's CPU time per request (user + system, from /proc) and its
 # peak resident memory (VmHWM).
+#
+# GAVEL_PROBE_DATABASE=postgres://user:pass@host:port/db runs on a fresh PostgreSQL database
+# created beside that one (the role needs CREATEDB; psql must be installed), and with
+# GAVEL_PROBE_NODES=2 two servers share it, each loaded by its own wrk with half the
+# connections (the figures printed are the sum of both).
 set -euo pipefail
 
 binary=${1:-.build/release/gavel}
@@ -21,8 +26,22 @@ seconds=${3:-10}
 port=${GAVEL_PROBE_PORT:-18080}
 buyer_port=${GAVEL_PROBE_BUYER_PORT:-18081}
 admin=probe-admin
+nodes=${GAVEL_PROBE_NODES:-1}
 work=$(mktemp -d)
-trap 'kill "$server" 2>/dev/null || true; nginx -c "$work/nginx.conf" -p "$work" -s stop 2>/dev/null || true; rm -rf "$work"' EXIT
+servers=()
+database="sqlite:$work/gavel.sqlite"
+if [ -n "${GAVEL_PROBE_DATABASE:-}" ]; then
+  probe_db="gavel_probe_$$"
+  psql "$GAVEL_PROBE_DATABASE" -X -q -c "CREATE DATABASE $probe_db"
+  database="${GAVEL_PROBE_DATABASE%/*}/$probe_db"
+fi
+cleanup() {
+  for pid in "${servers[@]}"; do kill "$pid" 2>/dev/null || true; done
+  nginx -c "$work/nginx.conf" -p "$work" -s stop 2>/dev/null || true
+  if [ -n "${probe_db:-}" ]; then sleep 1; psql "$GAVEL_PROBE_DATABASE" -X -q -c "DROP DATABASE IF EXISTS $probe_db" || true; fi
+  rm -rf "$work"
+}
+trap cleanup EXIT
 
 cat >"$work/nginx.conf" <<EOF
 worker_processes 1;
@@ -43,10 +62,14 @@ http {
 EOF
 nginx -c "$work/nginx.conf" -p "$work"
 
-"$binary" serve --port "$port" --database "sqlite:$work/gavel.sqlite" --admin-token "$admin" \
-  --allow-private-buyer-urls --rate-limit 0 >"$work/serve.log" 2>&1 &
-server=$!
-for _ in $(seq 100); do curl -fs "http://127.0.0.1:$port/healthz" >/dev/null && break; sleep 0.1; done
+for node in $(seq "$nodes"); do
+  node_port=$((port + 2 * (node - 1)))
+  "$binary" serve --port "$node_port" --database "$database" --admin-token "$admin" \
+    --allow-private-buyer-urls --rate-limit 0 >"$work/serve-$node.log" 2>&1 &
+  servers+=($!)
+  for _ in $(seq 300); do curl -fs "http://127.0.0.1:$node_port/healthz" >/dev/null && break; sleep 0.1; done
+done
+server=${servers[0]}
 
 api() { curl -fsS -X "$1" "http://127.0.0.1:$port$2" -H "Authorization: Bearer $admin" -H 'Content-Type: application/json' -d "$3"; }
 api POST /v1/sellers '{"id": "S1", "revenue_share": 0.8}' >/dev/null
@@ -89,15 +112,26 @@ function request()
 end
 EOF
 
-cpu_ticks() { awk '{ print $14 + $15 }' "/proc/$server/stat"; }
+cpu_ticks() {
+  local total=0
+  for pid in "${servers[@]}"; do total=$((total + $(awk '{ print $14 + $15 }' "/proc/$pid/stat"))); done
+  echo "$total"
+}
+[ "$nodes" -gt 1 ] && sleep 3  # the other nodes pick up the configuration from the database
 before=$(cpu_ticks)
-if [ "$scenario" = healthz ]; then
-  wrk -t 2 -c 32 -d "${seconds}s" --latency "http://127.0.0.1:$port/healthz" | tee "$work/wrk.out"
-else
-  GAVEL_PROBE_KEY=$key wrk -t 2 -c 32 -d "${seconds}s" --latency -s "$work/lead.lua" "http://127.0.0.1:$port" | tee "$work/wrk.out"
-  curl -fsS "http://127.0.0.1:$port/v1/reports?group_by=seller" -H "Authorization: Bearer $admin"; echo
-fi
+for node in $(seq "$nodes"); do
+  url="http://127.0.0.1:$((port + 2 * (node - 1)))"
+  if [ "$scenario" = healthz ]; then
+    wrk -t 2 -c $((32 / nodes)) -d "${seconds}s" --latency "$url/healthz" >"$work/wrk-$node.out" &
+  else
+    GAVEL_PROBE_KEY=$key wrk -t 2 -c $((32 / nodes)) -d "${seconds}s" --latency -s "$work/lead.lua" "$url" >"$work/wrk-$node.out" &
+  fi
+done
+for job in $(jobs -p); do case " ${servers[*]} " in *" $job "*) ;; *) wait "$job" ;; esac; done
+cat "$work"/wrk-*.out
 ticks=$(($(cpu_ticks) - before))
-requests=$(sed -n 's/^ *\([0-9]*\) requests in.*/\1/p' "$work/wrk.out")
+requests=$(cat "$work"/wrk-*.out | sed -n 's/^ *\([0-9]*\) requests in.*/\1/p' | awk '{ s += $1 } END { print s + 0 }')
+echo "requests: $requests in ${seconds}s on $nodes node(s): $((requests / seconds)) per second"
+[ "$scenario" = healthz ] || { curl -fsS "http://127.0.0.1:$port/v1/reports?group_by=seller" -H "Authorization: Bearer $admin"; echo; }
 echo "server CPU per request: $((ticks * 1000000 / $(getconf CLK_TCK) / (requests > 0 ? requests : 1))) us ($ticks ticks, $requests requests)"
 echo "server peak RSS: $(grep VmHWM /proc/$server/status)"
