@@ -34,7 +34,13 @@ extension SQLiteStore {
         let record = OutcomeWrite(outcome, sellerID: sellerID)
         let (totals, now) = (totals, clock.now())
         try await write { db in try record.run(db, totals: totals, sealedAt: now) }
-        if !outcome.sales.isEmpty { usage.withLock { book in for sale in outcome.sales { book.settle(sale.hold, price: sale.price) } } }
+        settle(outcome.sales)
+    }
+
+    /// Moves recorded sales' holds into the usage book's sold counts.
+    private func settle(_ sales: [Sale]) {
+        guard !sales.isEmpty else { return }
+        usage.withLock { book in for sale in sales { book.settle(sale.hold, price: sale.price) } }
     }
 
     /// `true`: a lead and its posting marker, or a lead and its outcome, go in one transaction
@@ -67,9 +73,7 @@ extension SQLiteStore {
                 if case .inserted = result { try record.run(db, totals: totals, sealedAt: now) }
                 return result
             }
-            if case .inserted = result, !outcome.sales.isEmpty {
-                usage.withLock { book in for sale in outcome.sales { book.settle(sale.hold, price: sale.price) } }
-            }
+            if case .inserted = result { settle(outcome.sales) }
             return result
         }
     }

@@ -196,13 +196,7 @@ public struct Exchange<C: Clock>: Sendable where C.Duration == Duration {
     /// Writes a posting marker or the outcome, with the lead itself when it is not stored yet;
     /// ``LateDuplicate`` when the lead turned out to be a duplicate as it was written.
     func write(_ followUp: LeadFollowUp, context: Context) async throws {
-        guard !context.stored.isStored else {
-            switch followUp {
-            case .posting(let campaignID): try await deps.store.markPosting(leadID: context.lead.id, campaignID: campaignID)
-            case .outcome(let outcome, let sellerID): try await deps.store.recordOutcome(outcome, sellerID: sellerID)
-            }
-            return
-        }
+        guard !context.stored.isStored else { return try await deps.store.write(followUp, leadID: context.lead.id) }
         let since = dedupeSince(context.lead, market: context.market)
         guard case .inserted = try await deps.store.insertLead(context.lead, dedupeSince: since, then: followUp) else {
             throw LateDuplicate()

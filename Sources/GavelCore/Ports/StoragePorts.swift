@@ -163,10 +163,15 @@ extension LeadStore {
     public func insertThenFollowUp(_ lead: Lead, dedupeSince: Timestamp?, then followUp: LeadFollowUp) async throws -> LeadInsertResult {
         let result = try await insertLead(lead, dedupeSince: dedupeSince)
         guard case .inserted = result else { return result }
+        try await write(followUp, leadID: lead.id)
+        return result
+    }
+
+    /// Writes a follow-up of a lead already stored: its posting marker or its outcome.
+    public func write(_ followUp: LeadFollowUp, leadID: String) async throws {
         switch followUp {
-        case .posting(let campaignID): try await markPosting(leadID: lead.id, campaignID: campaignID)
+        case .posting(let campaignID): try await markPosting(leadID: leadID, campaignID: campaignID)
         case .outcome(let outcome, let sellerID): try await recordOutcome(outcome, sellerID: sellerID)
         }
-        return result
     }
 }
