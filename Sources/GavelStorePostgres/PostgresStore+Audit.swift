@@ -10,7 +10,7 @@ extension PostgresStore {
     /// account, naming the lead; lines are sorted. Then verifies the chain
     /// (``verifyChain(on:)``). Runs in one read-only snapshot.
     public func audit() async throws -> AuditReport {
-        try await snapshot { connection in
+        try await snapshot(limit: .unbounded) { connection in
             let totals = try await connection.all(
                 "SELECT count(*), COALESCE(sum(amount_cents), 0)::BIGINT FROM ledger", logger: self.logger)
             guard let row = totals.first else { throw StorageError.unavailable("the ledger count returned no row") }
@@ -26,7 +26,7 @@ extension PostgresStore {
     /// Runs raw SQL (one statement). For tests only (e.g. tampering with the ledger to prove
     /// the audit notices); never call it from the exchange.
     public func executeForTesting(sql: String) async throws {
-        try await execute(PostgresQuery(unsafeSQL: sql))
+        try await execute(PostgresQuery(unsafeSQL: sql), limit: .unbounded)
     }
 
     private func mismatches(_ connection: PostgresConnection) async throws -> [String] {

@@ -54,7 +54,7 @@ extension PostgresStore: ChainStore {
     // MARK: Sealing
 
     private func sealChainChunk() async throws -> Int {
-        try await transaction { connection in
+        try await transaction(limit: .unbounded) { connection in
             let locked = try await connection.all("SELECT pg_try_advisory_xact_lock(\(unescaped: Self.chainLock))", logger: self.logger)
             guard try locked.first?.decode(Bool.self) == true else { return 0 }
             let records = try await self.unsealed(on: connection)

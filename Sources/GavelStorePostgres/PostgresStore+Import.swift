@@ -18,7 +18,7 @@ extension PostgresStore: MoneyStore {
         while start < leads.endIndex {
             let end = min(start + Self.importChunk, leads.endIndex)
             let chunk = PostgresImportChunk(leads[start..<end])
-            try await transaction { connection in try await self.importChunk(chunk, on: connection) }
+            try await transaction(limit: .unbounded) { connection in try await self.importChunk(chunk, on: connection) }
             start = end
         }
     }

@@ -22,7 +22,7 @@ extension PostgresStore {
     @discardableResult
     func migrate(before: String?) async throws -> [String] {
         try await checkReachable()
-        return try await withConnection { connection in
+        return try await withConnection(limit: .unbounded) { connection in
             try await connection.checkedQuery("SELECT pg_advisory_lock(\(unescaped: Self.migrationLock))", logger: self.logger)
             do {
                 let applied = try await self.applyMigrations(connection, before: before)

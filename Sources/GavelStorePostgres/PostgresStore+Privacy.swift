@@ -20,7 +20,7 @@ extension PostgresStore {
     /// row version keeps the erased values.
     public func eraseConsumer(contactKeys: [String], redaction: Redaction, record: ErasureRecord) async throws -> ErasureRecord {
         let keys = Array(Set(contactKeys))
-        let erased = try await transaction { connection in
+        let erased = try await transaction(limit: .unbounded) { connection in
             let rows = try await connection.all(
                 """
                 SELECT id FROM leads WHERE EXISTS (SELECT 1 FROM unnest(\(keys)::text[]) AS k WHERE strpos(contacts, k) > 0)
@@ -42,7 +42,7 @@ extension PostgresStore {
     /// not erased yet, oldest first (leads another node is erasing are skipped); returns how
     /// many. The touched tables are vacuumed afterwards.
     public func eraseExpired(receivedBefore: Timestamp, redaction: Redaction, at: Timestamp, limit: Int) async throws -> Int {
-        let count = try await transaction { connection in
+        let count = try await transaction(limit: .unbounded) { connection in
             let rows = try await connection.all(
                 """
                 SELECT id FROM leads WHERE erased_at IS NULL AND received_at < \(receivedBefore.milliseconds)
@@ -167,7 +167,7 @@ extension PostgresStore {
     /// Vacuums the tables an erasure rewrites: the old row versions (which still hold the
     /// erased values) are removed, not just hidden.
     private func vacuumErased() async throws {
-        try await withConnection { connection in
+        try await withConnection(limit: .unbounded) { connection in
             _ = try await connection.query("VACUUM leads, posts, sales, idempotency_keys, webhook_deliveries", logger: self.logger)
         }
     }

@@ -14,7 +14,7 @@ extension PostgresStore: ReportStore {
     public func report(_ query: ReportQuery) async throws -> [ReportRow] {
         let plan = PostgresReportPlan(query)
         guard plan.fromHour < plan.toHour else { return [] }
-        return try await snapshot { connection in
+        return try await snapshot(limit: .unbounded) { connection in
             var rows = try await connection.all(plan.countersQuery, logger: self.logger).map(plan.row)
             let latency = try await connection.all(plan.latencyQuery, logger: self.logger)
             try plan.addLatency(latency, to: &rows)
@@ -145,7 +145,7 @@ extension PostgresStore {
         let (from, to, buyer) = (
             hours.lowerBound * LeadGroup.millisecondsPerHour, hours.upperBound * LeadGroup.millisecondsPerHour, query.buyerID
         )
-        return try await snapshot { connection in
+        return try await snapshot(limit: .unbounded) { connection in
             let bids = try await connection.all(
                 """
                 WITH bid AS (

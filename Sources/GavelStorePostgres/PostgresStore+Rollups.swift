@@ -22,7 +22,7 @@ extension PostgresStore {
 
     /// Folds one chunk; returns how many deltas it folded (0 when another node holds the lock).
     private func compactRollupChunk() async throws -> Int {
-        try await transaction { connection in
+        try await transaction(limit: .unbounded) { connection in
             let locked = try await connection.all("SELECT pg_try_advisory_xact_lock(\(unescaped: Self.rollupLock))", logger: self.logger)
                 .map {
                     try $0.decode(Bool.self)

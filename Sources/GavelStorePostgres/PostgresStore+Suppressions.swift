@@ -34,7 +34,7 @@ extension PostgresStore {
             INSERT INTO suppression_lists (buyer_id, size) VALUES (\(buyerID), (SELECT count(*) FROM added))
             ON CONFLICT (buyer_id) DO UPDATE SET size = suppression_lists.size + excluded.size
             RETURNING size
-            """)
+            """, limit: .unbounded)
         return Int(try rows.first?.decode(Int64.self) ?? 0)
     }
 
@@ -52,7 +52,7 @@ extension PostgresStore {
     /// Empties a buyer's suppression list. The list's size row is locked first, so an add
     /// running at the same time either lands entirely before the clear or counts from zero.
     public func clearSuppressions(buyerID: String) async throws {
-        try await transaction { connection in
+        try await transaction(limit: .unbounded) { connection in
             try await connection.checkedQuery("UPDATE suppression_lists SET size = 0 WHERE buyer_id = \(buyerID)", logger: self.logger)
             try await connection.checkedQuery("DELETE FROM suppressions WHERE buyer_id = \(buyerID)", logger: self.logger)
         }

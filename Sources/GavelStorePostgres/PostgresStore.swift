@@ -42,11 +42,20 @@ public final class PostgresStore: Sendable {
         /// ``StorageError/unavailable(_:)`` (while the database is down the pool keeps trying to
         /// connect, and would keep the operation waiting).
         public var leaseTimeout: Duration
+        /// How long the work of one operation may take once it has a connection. Each statement
+        /// is limited on the server to three quarters of it (`statement_timeout`: a statement
+        /// waiting on a lock fails and changes nothing); past the whole limit the store stops
+        /// waiting, closes the connection and fails with ``StorageError/unavailable(_:)``
+        /// instead of keeping a seller waiting on a connection that will never answer. Long
+        /// operator work (imports, audits, reports, erasures, migrations, the chain) is not
+        /// limited.
+        public var workLimit: Duration
 
         /// Creates a configuration.
         public init(
             maxConnections: Int = 20, heartbeat: Duration = .seconds(2), nodeTimeout: Duration = .seconds(30),
-            listenRetry: Duration = .milliseconds(500), connectTimeout: Duration = .seconds(10), leaseTimeout: Duration = .seconds(5)
+            listenRetry: Duration = .milliseconds(500), connectTimeout: Duration = .seconds(10), leaseTimeout: Duration = .seconds(5),
+            workLimit: Duration = .seconds(15)
         ) {
             self.maxConnections = maxConnections
             self.heartbeat = heartbeat
@@ -54,6 +63,7 @@ public final class PostgresStore: Sendable {
             self.listenRetry = listenRetry
             self.connectTimeout = connectTimeout
             self.leaseTimeout = leaseTimeout
+            self.workLimit = workLimit
         }
     }
 
@@ -78,7 +88,9 @@ public final class PostgresStore: Sendable {
         var clientConfiguration = address.client
         clientConfiguration.options.maximumConnections = configuration.maxConnections
         clientConfiguration.options.connectTimeout = configuration.connectTimeout
-        clientConfiguration.options.additionalStartupParameters = [("application_name", "gavel")]
+        clientConfiguration.options.additionalStartupParameters = [
+            ("application_name", "gavel"), ("statement_timeout", "\(Self.statementTimeout(configuration.workLimit))ms"),
+        ]
         client = PostgresClient(configuration: clientConfiguration, backgroundLogger: logger)
         nodeID = UUID().uuidString.lowercased()
         self.configuration = configuration
@@ -139,6 +151,14 @@ public final class PostgresStore: Sendable {
 
     // MARK: Shared helpers
 
+    /// How long an operation's work may take once it has a connection.
+    enum WorkLimit: Sendable {
+        /// ``Configuration/workLimit``: everything on the lead path, and anything short.
+        case standard
+        /// No limit: long operator work (imports, audits, reports, erasures, migrations, the chain).
+        case unbounded
+    }
+
     /// Runs `work` on a pooled connection, with database errors reported as storage errors.
     ///
     /// Work the database aborted to break a deadlock (or a serialization conflict) changed
@@ -148,15 +168,19 @@ public final class PostgresStore: Sendable {
     ///
     /// No connection within ``Configuration/leaseTimeout`` (the database is down and the pool is
     /// still trying to reconnect) is ``StorageError/unavailable(_:)``; a connection the server
-    /// closes under a statement fails that statement the same way. The pool reconnects by itself
-    /// once the database is back.
+    /// closes under a statement fails that statement the same way, and so does work that has not
+    /// finished within ``Configuration/workLimit`` (its connection is closed). The pool reconnects
+    /// by itself once the database is back.
     func withConnection<T: Sendable>(
-        leaseTimeout: Duration? = nil, _ work: @escaping @Sendable (PostgresConnection) async throws -> T
+        leaseTimeout: Duration? = nil, limit: WorkLimit = .standard,
+        _ work: @escaping @Sendable (PostgresConnection) async throws -> T
     ) async throws -> T {
+        let lease = leaseTimeout ?? configuration.leaseTimeout
+        let bound: Duration? = limit == .standard ? configuration.workLimit : nil
         for attempt in 1...3 {
             do {
-                return try await leased(timeout: leaseTimeout ?? configuration.leaseTimeout, work)
-            } catch  where attempt < 3 && Self.isRetryable(error) {
+                return try await leased(timeout: lease, limit: bound, limit == .standard ? work : Self.unlimited(work))
+            } catch where attempt < 3 && Self.isRetryable(error) {
                 continue
             } catch {
                 throw Self.storageError(error)
@@ -165,26 +189,62 @@ public final class PostgresStore: Sendable {
         throw StorageError.unavailable("unreachable")
     }
 
+    /// The server's limit for one statement, in milliseconds: three quarters of the work limit,
+    /// so that the server cancels a slow statement (which then changes nothing) before the
+    /// store stops waiting for it.
+    static func statementTimeout(_ workLimit: Duration) -> Int64 {
+        max(1, workLimit.components.seconds * 750 + workLimit.components.attoseconds / 1_333_333_333_333_333)
+    }
+
+    /// `work` without the server's statement limit: lifted for the session first, restored
+    /// after (a connection that cannot restore it is closed, so the pool never lends it out
+    /// unlimited).
+    private static func unlimited<T: Sendable>(
+        _ work: @escaping @Sendable (PostgresConnection) async throws -> T
+    ) -> @Sendable (PostgresConnection) async throws -> T {
+        { connection in
+            let logger = Logger(label: "gavel.postgres")
+            try await connection.checkedQuery("SET statement_timeout = 0", logger: logger)
+            let result: Result<T, any Error>
+            do {
+                result = .success(try await work(connection))
+            } catch {
+                result = .failure(error)
+            }
+            do {
+                try await connection.checkedQuery("RESET statement_timeout", logger: logger)
+            } catch {
+                try? await connection.close()
+            }
+            return try result.get()
+        }
+    }
+
     /// What finished first: the work, or the wait for a connection.
     private enum Lease<T: Sendable>: Sendable {
         case done(T)
         case timer
     }
 
-    /// Runs `work` on a pooled connection, raced against `timeout` for getting one: the timer
-    /// ends the wait for a connection, never work that has started.
+    /// Runs `work` on a pooled connection, raced against `timeout` for getting one (the timer
+    /// ends only the wait for a connection), and with a `limit` waits at most that long for the
+    /// work once it has its connection (``BoundedWork``: past it the connection is closed).
     private func leased<T: Sendable>(
-        timeout: Duration, _ work: @escaping @Sendable (PostgresConnection) async throws -> T
-    )
-        async throws -> T
-    {
-        let (client, started) = (client, Locked(false))
+        timeout: Duration, limit: Duration?, _ work: @escaping @Sendable (PostgresConnection) async throws -> T
+    ) async throws -> T {
+        let (client, started, logger) = (client, Locked(false), logger)
         return try await withThrowingTaskGroup(of: Lease<T>.self) { group in
             group.addTask {
                 .done(
                     try await client.withConnection { connection in
                         started.withLock { $0 = true }
-                        return try await work(connection)
+                        guard let limit else { return try await work(connection) }
+                        return try await BoundedWork.run(limit: limit) {
+                            try await work(connection)
+                        } onTimeout: {
+                            logger.warning("PostgreSQL did not answer within \(limit); closing that connection")
+                            try? await connection.close()
+                        }
                     })
             }
             group.addTask {
@@ -207,10 +267,11 @@ public final class PostgresStore: Sendable {
     /// Runs `work` in a transaction on a pooled connection: committed when it returns, rolled
     /// back when it throws (the error is rethrown as is, database errors as storage errors).
     func transaction<T: Sendable>(
-        _ begin: PostgresQuery = "BEGIN", _ work: @escaping @Sendable (PostgresConnection) async throws -> T
+        _ begin: PostgresQuery = "BEGIN", limit: WorkLimit = .standard,
+        _ work: @escaping @Sendable (PostgresConnection) async throws -> T
     ) async throws -> T {
         let logger = logger
-        return try await withConnection { connection in
+        return try await withConnection(limit: limit) { connection in
             try await connection.checkedQuery(begin, logger: logger)
             do {
                 let result = try await work(connection)
@@ -224,8 +285,10 @@ public final class PostgresStore: Sendable {
     }
 
     /// Runs `work` in a read-only transaction on one snapshot (several reads that must agree).
-    func snapshot<T: Sendable>(_ work: @escaping @Sendable (PostgresConnection) async throws -> T) async throws -> T {
-        try await transaction("BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY", work)
+    func snapshot<T: Sendable>(
+        limit: WorkLimit = .standard, _ work: @escaping @Sendable (PostgresConnection) async throws -> T
+    ) async throws -> T {
+        try await transaction("BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY", limit: limit, work)
     }
 
     /// Rolls back; a connection that cannot is closed, so the pool never lends it out again
@@ -239,13 +302,13 @@ public final class PostgresStore: Sendable {
     }
 
     /// Runs one statement on a pooled connection (autocommit) and collects its rows.
-    func rows(_ query: PostgresQuery) async throws -> [PostgresRow] {
+    func rows(_ query: PostgresQuery, limit: WorkLimit = .standard) async throws -> [PostgresRow] {
         let logger = logger
-        return try await withConnection { connection in try await connection.checkedQuery(query, logger: logger).collect() }
+        return try await withConnection(limit: limit) { connection in try await connection.checkedQuery(query, logger: logger).collect() }
     }
 
     /// Runs one statement on a pooled connection (autocommit), ignoring its rows.
-    func execute(_ query: PostgresQuery) async throws {
-        _ = try await rows(query)
+    func execute(_ query: PostgresQuery, limit: WorkLimit = .standard) async throws {
+        _ = try await rows(query, limit: limit)
     }
 }

@@ -184,6 +184,43 @@ struct PostgresStoreTests {
         }
     }
 
+    /// Lead-path work that has a connection but no answer (here: waiting on a lock another
+    /// session holds for seconds) fails as unavailable within the work limit, instead of
+    /// keeping a seller's request waiting; the store works again once the database answers.
+    @Test func workWithoutAnAnswerFailsWithinTheWorkLimit() async throws {
+        try await PostgresHarness.with { harness in
+            let locker = try await harness.node()
+            var configuration = PostgresTestServer.configuration
+            (configuration.leaseTimeout, configuration.workLimit) = (.milliseconds(500), .seconds(1))
+            try await PostgresStore.withStore(url: harness.url, configuration: configuration) { store in
+                async let locked: Void = locker.executeForTesting(
+                    sql: "DO $$ BEGIN LOCK TABLE leads IN ACCESS EXCLUSIVE MODE; PERFORM pg_sleep(10); END $$")
+                try await Self.waitForLock(on: "leads", store: locker)
+                let start = ContinuousClock.now
+                await #expect(throws: StorageError.self) {
+                    try await store.insertLead(Fixtures.lead("L1"), dedupeSince: Fixtures.now.minus(days: 30))
+                }
+                #expect(ContinuousClock.now - start < .seconds(8), "a 1 s work limit, not the 10 s lock (generous: a busy machine)")
+                try await locked
+                #expect(try await store.insertLead(Fixtures.lead("L2"), dedupeSince: Fixtures.now.minus(days: 30)) == .inserted)
+            }
+        }
+    }
+
+    /// Waits until some session holds an exclusive lock on `table`.
+    static func waitForLock(on table: String, store: PostgresStore) async throws {
+        for _ in 0..<200 {
+            let rows = try await store.rows(
+                """
+                SELECT count(*) FROM pg_locks WHERE mode = 'AccessExclusiveLock' AND granted
+                AND relation = \(table)::regclass
+                """)
+            if try rows.first?.decode(Int64.self) ?? 0 > 0 { return }
+            try await Task.sleep(for: .milliseconds(50))
+        }
+        Issue.record("no session locked \(table)")
+    }
+
     @Test func aStoppedNodeGivesBackItsHolds() async throws {
         try await PostgresHarness.with { harness in
             let hold = Fixtures.hold(caps: Campaign.Caps(dailyLeads: 2))
@@ -355,5 +392,39 @@ struct PostgresURLTests {
             try await PostgresStore.withStore(url: "postgres://u:p@127.0.0.1:1/none?sslmode=disable", configuration: configuration) { _ in }
         }
         #expect(ContinuousClock.now - start < .seconds(30), "a 500 ms connect timeout, not a hang (generous: a busy machine)")
+    }
+}
+
+/// ``BoundedWork``: the wait for a statement PostgresNIO never answers ends at the limit.
+@Suite("Bounded database work")
+struct BoundedWorkTests {
+    /// Continuations of work that never ends (kept, never resumed: like a dropped statement).
+    static let stuck = Locked<[CheckedContinuation<Void, Never>]>([])
+
+    @Test func workThatNeverAnswersEndsAtTheLimitAndClosesItsConnection() async throws {
+        let closed = Locked(false)
+        await #expect(throws: StorageError.unavailable("PostgreSQL did not answer within 0.2 seconds")) {
+            try await BoundedWork.run(limit: .milliseconds(200)) {
+                await withCheckedContinuation { continuation in Self.stuck.withLock { $0.append(continuation) } }
+                return 1
+            } onTimeout: {
+                closed.withLock { $0 = true }
+            }
+        }
+        #expect(closed.withLock { $0 })
+    }
+
+    @Test func workThatAnswersReturnsItsResultOrError() async throws {
+        let value = try await BoundedWork.run(limit: .seconds(60)) { 42 } onTimeout: { Issue.record("timed out") }
+        #expect(value == 42)
+        await #expect(throws: StorageError.failed("no")) {
+            try await BoundedWork.run(limit: .seconds(60)) { () async throws -> Int in throw StorageError.failed("no") } onTimeout: {}
+        }
+    }
+
+    @Test func theStatementLimitIsThreeQuartersOfTheWorkLimit() {
+        #expect(PostgresStore.statementTimeout(.seconds(15)) == 11_250)
+        #expect(PostgresStore.statementTimeout(.seconds(1)) == 750)
+        #expect(PostgresStore.statementTimeout(.milliseconds(400)) == 300)
     }
 }

@@ -75,14 +75,20 @@ public struct GavelApplication: Service {
     /// What the command changed.
     public let options: ExchangeOptions
 
+    /// How long a graceful shutdown may take before the services are cancelled: in-flight
+    /// auctions end within their deadlines, so only something stuck (a database that never
+    /// answers) takes longer, and must not keep the process alive past an orchestrator's usual
+    /// 30 s grace period.
+    static let gracefulShutdownLimit = Duration.seconds(25)
+
     /// Runs the exchange until it stops gracefully.
     public func run() async throws {
         try await StoreOpening.withStore(configuration.database, logger: logger) { opened in
             let (app, gateway) = try await start(opened.store)
-            let group = ServiceGroup(
-                configuration: .init(
-                    services: services(app, gateway: gateway, opened: opened), gracefulShutdownSignals: options.signals, logger: logger))
-            try await group.run()
+            var group = ServiceGroupConfiguration(
+                services: services(app, gateway: gateway, opened: opened), gracefulShutdownSignals: options.signals, logger: logger)
+            group.maximumGracefulShutdownDuration = Self.gracefulShutdownLimit
+            try await ServiceGroup(configuration: group).run()
         }
     }
 
