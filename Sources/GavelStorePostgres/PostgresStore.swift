@@ -180,7 +180,7 @@ public final class PostgresStore: Sendable {
         for attempt in 1...3 {
             do {
                 return try await leased(timeout: lease, limit: bound, limit == .standard ? work : Self.unlimited(work))
-            } catch where attempt < 3 && Self.isRetryable(error) {
+            } catch  where attempt < 3 && Self.isRetryable(error) {
                 continue
             } catch {
                 throw Self.storageError(error)

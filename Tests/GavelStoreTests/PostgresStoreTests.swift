@@ -415,10 +415,17 @@ struct BoundedWorkTests {
     }
 
     @Test func workThatAnswersReturnsItsResultOrError() async throws {
-        let value = try await BoundedWork.run(limit: .seconds(60)) { 42 } onTimeout: { Issue.record("timed out") }
+        let value = try await BoundedWork.run(limit: .seconds(60)) {
+            42
+        } onTimeout: {
+            Issue.record("timed out")
+        }
         #expect(value == 42)
         await #expect(throws: StorageError.failed("no")) {
-            try await BoundedWork.run(limit: .seconds(60)) { () async throws -> Int in throw StorageError.failed("no") } onTimeout: {}
+            try await BoundedWork.run(limit: .seconds(60)) { () async throws -> Int in
+                throw StorageError.failed("no")
+            } onTimeout: {
+            }
         }
     }
 
