@@ -226,7 +226,13 @@ schemas = {
             "min_samples": {"type": "integer", "minimum": 0, "maximum": 10000},
         }),
         "ranking": {"type": "string", "enum": ["price", "quality"],
-                    "description": "quality ranks by bid x P(accepted) x (1 - P(returned))."},
+                    "description": "quality ranks by expected realized value in the post cascade: bid x (1 - P(returned)) x "
+                                   "P(accepted) / (P(accepted) + rejection_cost x P(rejected)) (docs/INTELLIGENCE.md)."},
+        "ranking_options": obj({
+            "rejection_cost": {"type": "number", "minimum": 0, "maximum": 1, "multipleOf": 0.000001,
+                               "description": "The share of the rest of the cascade's value one rejected post loses "
+                                              "(default 0.25; 1 ranks by bid x P(accepted) x (1 - P(returned)))."},
+        }),
         "new_seller_status": {"type": "string", "enum": ["active", "testing"],
                               "description": "The status of a seller created without one (default active)."},
         "pii_retention_days": nullable({"type": "integer", "minimum": 1, "maximum": 36500,

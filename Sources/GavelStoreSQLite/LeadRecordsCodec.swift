@@ -9,9 +9,10 @@ import GavelStoreSupport
 /// zig-zag LEB128 varints, strings a length and UTF-8 bytes, optionals a 0/1 byte first.
 /// Version 2 adds to each ping its HTTP status and captured values (JSON text), and to each
 /// post its HTTP status, confirmed price and redirect URL; version 3 appends the auction's
-/// note (its floor decision and order) as an optional; versions 1 and 2 still read.
+/// note (its floor decision and order) as an optional; version 4 adds to the note the rejection
+/// cost of quality ranking (an optional); versions 1 to 3 still read.
 enum LeadRecordsCodec {
-    static let version: UInt8 = 3
+    static let version: UInt8 = 4
 
     /// A lead's decoded records.
     struct Records {
@@ -55,7 +56,7 @@ enum LeadRecordsCodec {
             let skips = try (0..<reader.count()).map { _ in
                 SkipRecord(campaignID: try reader.string(), reason: try reader.choice(SkipReason.self))
             }
-            let note = stored >= 3 ? try reader.optional { try Self.note(&$0) } : nil
+            let note = stored >= 3 ? try reader.optional { try Self.note(&$0, version: stored) } : nil
             return Records(pings: pings, posts: posts, skips: skips, note: note)
         } catch {
             throw StorageError.unavailable("stored lead \(leadID) has unreadable records")
@@ -106,16 +107,18 @@ enum LeadRecordsCodec {
             writer.string(campaignID)
             writer.int(factor.micros)
         }
+        writer.optional(note.rejectionCost?.micros) { $0.int($1) }
     }
 
-    private static func note(_ reader: inout ByteReader) throws -> AuctionNote {
+    private static func note(_ reader: inout ByteReader, version: UInt8) throws -> AuctionNote {
         let floor = FloorDecision(
             floor: try reader.money(), staticFloor: try reader.money(), source: try reader.choice(FloorDecision.Source.self),
             segment: try reader.string(), samples: Int(try reader.int()))
         let ranking = try reader.choice(RankingMode.self)
         var factors: [String: Rate] = [:]
         for _ in 0..<(try reader.count()) { factors[try reader.string()] = Rate(micros: try reader.int()) }
-        return AuctionNote(floor: floor, ranking: ranking, factors: factors)
+        let cost = version >= 4 ? try reader.optional { Rate(micros: try $0.int()) } : nil
+        return AuctionNote(floor: floor, ranking: ranking, factors: factors, rejectionCost: cost)
     }
 
     private static func write(_ post: PostRecord, to writer: inout ByteWriter) {

@@ -41,18 +41,29 @@ extension BenchScenarios {
     }
 
     /// Price ranking and quality ranking, first price, the same seeded stream, buyers that
-    /// reject posts and return leads at different rates: realized revenue after returns.
+    /// reject posts and return leads at different rates: realized revenue after returns. Quality
+    /// ranking runs with the default rejection cost (the target) and with a cost of 1 (ranking
+    /// by bid × P(accepted) × (1 − P(returned)), shown for comparison).
     func quality() async throws -> ScenarioReport {
         let market = SimMarket.qualityBench(seed: knobs.seed)
         let leads = SimLeadGenerator(market: market, seed: knobs.seed).leads(0..<knobs.intelligenceLeads)
-        var tallies: [String: MarketTally] = [:]
-        for ranking in ["price", "quality"] {
-            let settings: JSONValue = ["auction": "first_price", "ranking": .string(ranking)]
+        var tallies: [(String, MarketTally)] = []
+        for (label, ranking, cost) in Self.qualityRuns {
+            let settings: JSONValue = [
+                "auction": "first_price", "ranking": .string(ranking), "ranking_options": ["rejection_cost": cost.json],
+            ]
             let run = try await intelligenceRun(market, leads: leads, settings: settings, returns: true) { _ in "all" }
-            tallies[ranking] = run["all"] ?? MarketTally()
+            tallies.append((label, run["all"] ?? MarketTally()))
         }
-        return qualityReport(price: tallies["price"] ?? MarketTally(), quality: tallies["quality"] ?? MarketTally())
+        return qualityReport(tallies)
     }
+
+    /// The quality scenario's runs: a label, the ranking and the rejection cost.
+    static let qualityRuns: [(String, String, Rate)] = [
+        ("price", "price", Settings.defaultRejectionCost),
+        ("quality", "quality", Settings.defaultRejectionCost),
+        ("quality, cost 1", "quality", .one),
+    ]
 
     static func segmentClass(_ lead: SimLead, vertical: Vertical) -> String? {
         let state = lead.fields["state"]?.stringValue ?? ""
@@ -160,24 +171,28 @@ extension BenchScenarios {
             ])
     }
 
-    private func qualityReport(price: MarketTally, quality: MarketTally) -> ScenarioReport {
+    private func qualityReport(_ tallies: [(String, MarketTally)]) -> ScenarioReport {
         var table = [["ranking", "leads", "fill %", "realized revenue", "refunds", "seller revenue", "exchange margin", "buyer surplus"]]
-        for (label, tally) in [("price", price), ("quality", quality)] {
+        for (label, tally) in tallies {
             table.append([
                 label, String(tally.leads), BenchFormat.fixed(tally.fillRate * 100, 1), "$\(tally.realizedRevenue)", "$\(tally.refunds)",
                 "$\(tally.sellerRevenue)", "$\(tally.margin)", "$\(Money(cents: Int64(tally.buyerSurplusCents.rounded())))",
             ])
         }
-        let lift = Self.change(quality.realizedRevenue, price.realizedRevenue)
+        let price = tallies.first?.1 ?? MarketTally()
+        let lift = Self.change(tallies.dropFirst().first?.1.realizedRevenue, price.realizedRevenue)
+        let literal = Self.change(tallies.dropFirst(2).first?.1.realizedRevenue, price.realizedRevenue)
+        let cost = Settings.defaultRejectionCost.description
         return ScenarioReport(
             name: "quality", title: "\(price.leads) seeded leads, first price: price ranking versus quality ranking", runs: [],
             notes: BenchFormat.table(table).split(separator: "\n").map(String.init) + [
-                "realized revenue (after returns): \(BenchFormat.fixed(lift * 100, 1))% with quality ranking"
+                "realized revenue (after returns): \(BenchFormat.fixed(lift * 100, 1))% with quality ranking (rejection cost \(cost)), "
+                    + "\(BenchFormat.fixed(literal * 100, 1))% with a rejection cost of 1"
             ],
             targets: [
                 BenchTarget(name: "quality: realized revenue lift", measured: lift * 100, comparison: .atLeast, limit: 5, unit: "%")
             ],
-            figures: ["realized_revenue_lift": BenchFormat.number(lift)])
+            figures: ["realized_revenue_lift": BenchFormat.number(lift), "realized_revenue_lift_cost_1": BenchFormat.number(literal)])
     }
 
     static func tallyRow(_ segment: String, _ label: String, _ tally: MarketTally) -> [String] {

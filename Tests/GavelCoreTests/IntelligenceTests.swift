@@ -132,6 +132,62 @@ struct QualityRankingTests {
         #expect(Auction.rank(bids, floor: Money(cents: 200)).first?.campaignID == "high-but-flaky", "price ranking is unchanged")
     }
 
+    @Test func theRejectionCostSetsHowMuchAcceptanceWeighs() {
+        let flaky = QualityEstimate(accept: Rate("0.5"), returned: Rate("0.1"), rejectionCost: .one)
+        #expect(flaky.factor == Rate("0.45"), "cost 1: P(accepted) × (1 − P(returned))")
+        #expect(
+            QualityEstimate(accept: Rate("0.5"), returned: Rate("0.1"), rejectionCost: .zero).factor == Rate("0.9"), "cost 0: returns only")
+        // 0.9 × 0.5 ÷ (0.5 + 0.25 × 0.5) = 0.72
+        #expect(QualityEstimate(accept: Rate("0.5"), returned: Rate("0.1"), rejectionCost: Rate("0.25")).factor == Rate("0.72"))
+        #expect(QualityEstimate(accept: .zero, returned: .zero, rejectionCost: .zero).factor == .one, "never accepts, free cascade")
+        #expect(QualityEstimate(accept: .zero, returned: .zero, rejectionCost: Rate("0.25")).factor == .zero)
+    }
+
+    /// The order by score is the best order of the cascade: over random small auctions, no
+    /// permutation of the bids has a higher expected realized value, when a rejection loses the
+    /// rejection cost's share of what the rest of the cascade would realize.
+    @Test func scoreOrderMaximizesTheCascadesExpectedRealizedValue() {
+        var random = SystemRandomNumberGenerator()
+        for _ in 0..<2_000 {
+            let cost = Rate(micros: Int64.random(in: 0...1_000_000, using: &random))
+            let bids = (0..<Int.random(in: 2...4, using: &random)).map { index in
+                Self.bid("c\(index)", Int64.random(in: 200...5_000, using: &random))
+            }
+            let quality = Dictionary(
+                uniqueKeysWithValues: bids.map { bid in
+                    (
+                        bid.campaignID,
+                        QualityEstimate(
+                            accept: Rate(micros: Int64.random(in: 0...1_000_000, using: &random)),
+                            returned: Rate(micros: Int64.random(in: 0...1_000_000, using: &random)), rejectionCost: cost)
+                    )
+                })
+            let ranked = Auction.rank(bids, floor: Money(cents: 200), quality: quality)
+            let best = Self.permutations(bids).map { Self.expectedValue($0, quality: quality, cost: cost) }.max() ?? 0
+            let chosen = Self.expectedValue(ranked, quality: quality, cost: cost)
+            #expect(chosen >= best * (1 - 1e-5), "\(ranked.map(\.campaignID)) \(chosen) < \(best)")
+        }
+    }
+
+    /// The cascade's expected realized value, in cents (floating point: a test's model only).
+    static func expectedValue(_ order: [Bid], quality: [String: QualityEstimate], cost: Rate) -> Double {
+        let keep = 1 - Double(cost.micros) / 1e6
+        return order.reversed().reduce(0.0) { rest, bid in
+            let estimate = quality[bid.campaignID]!
+            let (accept, returned) = (Double(estimate.accept.micros) / 1e6, Double(estimate.returned.micros) / 1e6)
+            return accept * Double(bid.amount.cents) * (1 - returned) + (1 - accept) * keep * rest
+        }
+    }
+
+    static func permutations(_ bids: [Bid]) -> [[Bid]] {
+        guard bids.count > 1 else { return [bids] }
+        return bids.indices.flatMap { index in
+            var rest = bids
+            let first = rest.remove(at: index)
+            return permutations(rest).map { [first] + $0 }
+        }
+    }
+
     @Test func secondPriceUnderQualityChargesWhatItTookToRankFirst() {
         let quality = [
             "a": QualityEstimate(accept: Rate(micros: 1_000_000), returned: .zero),
@@ -179,6 +235,32 @@ struct IntelligenceExchangeTests {
     }
 }
 
+extension IntelligenceExchangeTests {
+    /// A buyer that bids high and rejects half its posts, against a steady one: a free cascade
+    /// (cost 0) offers the high bid first, since a rejection still reaches the steady bid; with a
+    /// cost of 1 a rejection is taken to lose the lead, and the steady buyer is offered it first.
+    @Test(arguments: [(Rate.zero, "flaky"), (Rate.one, "steady")])
+    func theRejectionCostDecidesWhoIsOfferedTheLeadFirst(cost: Rate, first: String) async throws {
+        let harness = ExchangeOrchestrationTests.Harness([
+            ExchangeOrchestrationTests.remote("flaky"), ExchangeOrchestrationTests.remote("steady"),
+        ])
+        var settings = Settings()
+        (settings.ranking, settings.rejectionCost) = (.quality, cost)
+        harness.configure(settings)
+        harness.gateway.script("flaky", ping: .bid(Money(cents: 3_000)))
+        harness.gateway.script("steady", ping: .bid(Money(cents: 2_000)))
+        for index in 0..<40 {
+            harness.gateway.script("flaky", post: index % 2 == 0 ? .accept : .reject("not today"))
+            _ = try await harness.sell()
+        }
+        let result = try await harness.sell()
+        let records = try await harness.records(result)
+        #expect(records.posts.first?.campaignID == first)
+        let note = try #require(try await harness.store.lead(id: result.leadID)?.outcome?.note)
+        #expect(note.rejectionCost == cost)
+    }
+}
+
 @Suite("Bid guidance and auction notes")
 struct BidGuidanceTests {
     @Test func thinSegmentsAreHiddenAndPricesNeedTenSales() {
@@ -202,8 +284,11 @@ struct BidGuidanceTests {
         let note = AuctionNote(
             floor: FloorDecision(
                 floor: Money(cents: 1_420), staticFloor: Money(cents: 200), source: .learned, segment: "a|PA|s", samples: 312),
-            ranking: .quality, factors: ["x": Rate("0.855")])
+            ranking: .quality, factors: ["x": Rate("0.855")], rejectionCost: Rate("0.25"))
         #expect(AuctionNote(text: note.text) == note)
+        var older = note
+        older.rejectionCost = nil
+        #expect(AuctionNote(text: older.text)?.rejectionCost == nil, "notes stored before the cost existed")
         #expect(AuctionNote(text: "") == nil && AuctionNote(text: "{}") == nil)
         #expect(note.floor.explanation == "learned floor $14.20 for segment a|PA|s from 312 leads (static $2.00)")
     }

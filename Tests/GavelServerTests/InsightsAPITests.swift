@@ -91,6 +91,7 @@ struct InsightsAPITests {
             #expect(learned["source"] == "warming_up" && learned["segment"] == "auto_insurance|CA|fb-spring-7", "\(learned)")
             let ranking = try #require(timeline.first { $0["event"] == "ranking" })
             #expect(ranking["ranking"] == "quality" && ranking["factors"]?["high"] != nil && ranking["factors"]?["low"] != nil)
+            #expect(ranking["rejection_cost"] == .number(Number(text: "0.25")!), "the default rejection cost, stated")
             #expect(timeline.filter { $0["event"] == "ping" }.allSatisfy { $0["quality_factor"] != nil })
         }
     }

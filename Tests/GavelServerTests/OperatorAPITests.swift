@@ -166,7 +166,7 @@ struct OperatorAPITests {
                     "auction": "first_price", "default_tmax_ms": 250, "ping_ttl_s": 120,
                     "floors": ["auto_insurance": 2], "dedupe_days": 30, "max_return_rate": .null,
                     "floor_learning": "off", "floor_learning_verticals": [:], "ranking": "price", "new_seller_status": "active",
-                    "pii_retention_days": .null,
+                    "pii_retention_days": .null, "ranking_options": ["rejection_cost": .number(Number(text: "0.25")!)],
                     "floor_learning_options": [
                         "segment": ["vertical", "state", "source"], "exploration": .number(Number(text: "0.05")!),
                         "min_fill_rate": .number(Number(text: "0.9")!), "max_floor": .null, "window": 500, "min_samples": 50,
@@ -182,6 +182,23 @@ struct OperatorAPITests {
             let badFloor = try await client.call(.put, "/v1/settings", json: ["floors": ["nope": 1]])
             #expect(errorFields(badFloor.body) == ["floors.nope"])
             #expect(try await client.call(.get, "/v1/settings").body["auction"] == "second_price")
+        }
+    }
+
+    @Test func rankingOptionsAreReadAndCheckedAndBadOnesChangeNothing() async throws {
+        try await TestExchange.run { client, _ in
+            let updated = try await client.call(
+                .put, "/v1/settings", json: ["ranking": "quality", "ranking_options": ["rejection_cost": 1]])
+            #expect(updated.status == .ok && updated.body["ranking_options"] == ["rejection_cost": 1])
+            for bad: JSONValue in [
+                ["ranking_options": ["rejection_cost": .number(Number(text: "1.5")!)]], ["ranking_options": ["rejection_cost": -1]],
+                ["ranking_options": ["rejection_cost": .null]], ["ranking_options": ["cost": 0]], ["ranking_options": 3],
+            ] {
+                let refused = try await client.call(.put, "/v1/settings", json: bad)
+                #expect(refused.status == .unprocessableContent, "\(bad)")
+                #expect(errorFields(refused.body).allSatisfy { $0.hasPrefix("ranking_options") }, "\(refused.body)")
+            }
+            #expect(try await client.call(.get, "/v1/settings").body["ranking_options"] == ["rejection_cost": 1])
         }
     }
 }

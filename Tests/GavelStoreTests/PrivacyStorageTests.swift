@@ -188,3 +188,21 @@ struct PrivacyStorageTests {
         return text.joined(separator: "\n")
     }
 }
+
+/// The SQLite lead records' format: a version 3 note (before the rejection cost) still reads.
+@Suite("SQLite lead records")
+struct LeadRecordsCodecTests {
+    @Test func aNoteWrittenBeforeTheRejectionCostStillReads() throws {
+        var note = AuctionNote(
+            floor: FloorDecision(floor: Money("3.10"), staticFloor: Money("2.00"), source: .learned, segment: "s", samples: 3),
+            ranking: .quality, factors: ["a": Rate("0.8")], rejectionCost: Rate("0.25"))
+        let current = LeadRecordsCodec.encode(pings: [], posts: [], skips: [], note: note)
+        #expect(try LeadRecordsCodec.decode(current, leadID: "L1").note == note)
+        note.rejectionCost = nil
+        // Version 3: the same bytes without the cost's optional marker at the end.
+        var older = LeadRecordsCodec.encode(pings: [], posts: [], skips: [], note: note)
+        #expect(older.removeLast() == 0)
+        older[0] = 3
+        #expect(try LeadRecordsCodec.decode(older, leadID: "L1").note == note)
+    }
+}

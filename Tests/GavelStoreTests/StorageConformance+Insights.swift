@@ -10,7 +10,7 @@ extension StorageConformance {
         let note = AuctionNote(
             floor: FloorDecision(
                 floor: Money("3.10"), staticFloor: Money("2.00"), source: .learned, segment: "auto_insurance|CA", samples: 312),
-            ranking: .quality, factors: ["acme-auto-ca": Rate("0.855"), "hosted-auto": Rate("0.9")])
+            ranking: .quality, factors: ["acme-auto-ca": Rate("0.855"), "hosted-auto": Rate("0.9")], rejectionCost: Rate("0.25"))
         _ = try await store.insertLead(Fixtures.lead("L1", phone: "4155550101"), dedupeSince: nil)
         _ = try await store.hold(Fixtures.sale().hold)
         var first = Fixtures.soldOutcome("L1")

@@ -45,7 +45,8 @@ extension Exchange {
             round.prices = Auction.clearingPrices(round.ranked, floor: round.floor.floor, kind: settings.auction)
             return
         }
-        round.quality = deps.intelligence.estimates(bids.map { $0.campaignID })
+        round.rejectionCost = settings.rejectionCost
+        round.quality = deps.intelligence.estimates(bids.map { $0.campaignID }, rejectionCost: settings.rejectionCost)
         round.ranked = Auction.rank(bids, floor: round.floor.floor, quality: round.quality)
         round.prices = Auction.clearingPrices(round.ranked, floor: round.floor.floor, kind: settings.auction, quality: round.quality)
     }

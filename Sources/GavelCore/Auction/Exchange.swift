@@ -108,6 +108,8 @@ public struct Exchange<C: Clock>: Sendable where C.Duration == Duration {
         var floor = FloorDecision.fixed(.zero)
         var ranking = RankingMode.price
         var quality: [String: QualityEstimate] = [:]
+        /// Under quality ranking, the rejection cost the factors used.
+        var rejectionCost: Rate?
         /// The cap usage eligibility read (for `campaign.paused` events).
         var usage: [String: CapUsage] = [:]
         /// The floor and order stored with the outcome (carried by a held ping).
@@ -115,7 +117,7 @@ public struct Exchange<C: Clock>: Sendable where C.Duration == Duration {
 
         /// The note the outcome stores: the floor and order this round ran with.
         var note: AuctionNote {
-            held ?? AuctionNote(floor: floor, ranking: ranking, factors: quality.mapValues { $0.factor })
+            held ?? AuctionNote(floor: floor, ranking: ranking, factors: quality.mapValues { $0.factor }, rejectionCost: rejectionCost)
         }
     }
 

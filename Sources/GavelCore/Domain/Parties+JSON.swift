@@ -59,7 +59,7 @@ extension Settings {
             "floor_learning": .string(floorLearning.mode.rawValue),
             "floor_learning_verticals": .object(floorLearning.verticals.mapValues { .string($0.rawValue) }),
             "floor_learning_options": floorLearning.optionsJSON, "ranking": .string(ranking.rawValue),
-            "new_seller_status": .string(newSellerStatus.rawValue),
+            "ranking_options": ["rejection_cost": rejectionCost.json], "new_seller_status": .string(newSellerStatus.rawValue),
             "pii_retention_days": piiRetentionDays.map { .number(Number($0)) } ?? .null,
         ])
     }
@@ -70,7 +70,8 @@ extension Settings {
         guard let reader = JSONReader(json, log: log) else { return .failure(ValidationFailure(log.errors)) }
         reader.rejectUnknown([
             "auction", "default_tmax_ms", "ping_ttl_s", "floors", "dedupe_days", "max_return_rate", "floor_learning",
-            "floor_learning_verticals", "floor_learning_options", "ranking", "new_seller_status", "pii_retention_days",
+            "floor_learning_verticals", "floor_learning_options", "ranking", "ranking_options", "new_seller_status",
+            "pii_retention_days",
         ])
         reader.rejectNulls(except: ["max_return_rate", "pii_retention_days"])
         var settings = current
@@ -92,6 +93,11 @@ extension Settings {
             }
         }
         settings.ranking = reader.choice("ranking", RankingMode.self) ?? current.ranking
+        if let options = reader.object("ranking_options") {
+            options.rejectUnknown(["rejection_cost"])
+            options.rejectNulls()
+            settings.rejectionCost = options.rate("rejection_cost", in: Rate.zero...Rate.one) ?? current.rejectionCost
+        }
         settings.floorLearning = FloorLearning.parse(reader, current: current.floorLearning)
         if let failure = ValidationFailure(nonEmpty: log.errors) { return .failure(failure) }
         return .success(settings)

@@ -93,6 +93,9 @@ public struct Settings: Sendable, Hashable {
     public var floorLearning: FloorLearning
     /// How bids are ordered (`ranking`).
     public var ranking: RankingMode
+    /// Under quality ranking, the share of the rest of the post cascade's value one rejected post
+    /// is taken to lose (`ranking_options.rejection_cost`, 0–1; see ``QualityEstimate``).
+    public var rejectionCost: Rate
     /// The status of a seller created without one: `active` (the v1 contract's behaviour) or
     /// `testing` (every new supplier starts in test mode until the operator activates it).
     public var newSellerStatus: Seller.Status
@@ -105,10 +108,11 @@ public struct Settings: Sendable, Hashable {
         auction: AuctionKind = .firstPrice, defaultTmaxMS: Int = 250, pingTTLSeconds: Int = 120,
         floors: [String: Money] = ["auto_insurance": Money(cents: 200)], dedupeDays: Int = 30, maxReturnRate: Rate? = nil,
         floorLearning: FloorLearning = FloorLearning(), ranking: RankingMode = .price,
-        newSellerStatus: Seller.Status = .active, piiRetentionDays: Int? = nil
+        rejectionCost: Rate = Settings.defaultRejectionCost, newSellerStatus: Seller.Status = .active, piiRetentionDays: Int? = nil
     ) {
         self.floorLearning = floorLearning
         self.ranking = ranking
+        self.rejectionCost = rejectionCost
         self.piiRetentionDays = piiRetentionDays
         self.auction = auction
         self.defaultTmaxMS = defaultTmaxMS
@@ -118,6 +122,10 @@ public struct Settings: Sendable, Hashable {
         self.maxReturnRate = maxReturnRate
         self.newSellerStatus = newSellerStatus
     }
+
+    /// The default rejection cost, 0.25: the cascade offers a rejected lead to the next bid at
+    /// once and loses no price, but the seller waits for every post and the consumer cools off.
+    public static let defaultRejectionCost = Rate(micros: 250_000)
 
     /// The floor for a vertical: the higher of the vertical's own and the settings' floor.
     public func floor(for vertical: Vertical) -> Money {

@@ -6,21 +6,26 @@ public struct AuctionNote: Sendable, Hashable {
     public var floor: FloorDecision
     /// How the bids were ordered.
     public var ranking: RankingMode
-    /// Under quality ranking, each bidding campaign's factor P(accepted) × (1 − P(returned)).
+    /// Under quality ranking, each bidding campaign's factor (see ``QualityEstimate/factor``).
     public var factors: [String: Rate]
+    /// Under quality ranking, the rejection cost the factors used (`nil` in notes stored before
+    /// it existed, which ranked with a cost of 1).
+    public var rejectionCost: Rate?
 
     /// Creates a note.
-    public init(floor: FloorDecision, ranking: RankingMode = .price, factors: [String: Rate] = [:]) {
+    public init(floor: FloorDecision, ranking: RankingMode = .price, factors: [String: Rate] = [:], rejectionCost: Rate? = nil) {
         self.floor = floor
         self.ranking = ranking
         self.factors = factors
+        self.rejectionCost = rejectionCost
     }
 
     /// A sentence for people about the order of the bids.
     public var rankingExplanation: String {
         switch ranking {
         case .price: "bids ranked by price"
-        case .quality: "bids ranked by bid × P(accepted) × (1 − P(returned)) over \(factors.count) campaigns"
+        case .quality:
+            "bids ranked by expected realized value, bid × (1 − P(returned)) × P(accepted) ÷ (P(accepted) + \((rejectionCost ?? .one).description) × P(rejected)), over \(factors.count) campaigns"
         }
     }
 
@@ -29,7 +34,7 @@ public struct AuctionNote: Sendable, Hashable {
         .object([
             "floor": floor.floor.json, "static_floor": floor.staticFloor.json, "floor_source": .string(floor.source.rawValue),
             "segment": .string(floor.segment), "samples": .number(Number(floor.samples)), "ranking": .string(ranking.rawValue),
-            "factors": .object(factors.mapValues(\.json)),
+            "factors": .object(factors.mapValues(\.json)), "rejection_cost": rejectionCost?.json ?? .null,
         ])
     }
 
@@ -45,6 +50,7 @@ public struct AuctionNote: Sendable, Hashable {
             floor: floor, staticFloor: staticFloor, source: source, segment: json["segment"]?.stringValue ?? "", samples: Int(samples))
         self.ranking = ranking
         factors = (json["factors"]?.objectValue ?? [:]).compactMapValues { $0.numberValue.flatMap(Rate.init) }
+        rejectionCost = json["rejection_cost"]?.numberValue.flatMap(Rate.init)
     }
 
     /// The stored text (compact JSON).

@@ -44,10 +44,10 @@ public final class MarketIntelligence: Sendable {
         }
     }
 
-    /// The estimates of some campaigns.
-    public func estimates(_ campaignIDs: [String]) -> [String: QualityEstimate] {
+    /// The estimates of some campaigns, ranked with a rejection cost (see ``QualityEstimate``).
+    public func estimates(_ campaignIDs: [String], rejectionCost: Rate = .one) -> [String: QualityEstimate] {
         quality.withLock { book in
-            Dictionary(uniqueKeysWithValues: campaignIDs.map { ($0, book.estimate($0)) })
+            Dictionary(uniqueKeysWithValues: campaignIDs.map { ($0, book.estimate($0, rejectionCost: rejectionCost)) })
         }
     }
 

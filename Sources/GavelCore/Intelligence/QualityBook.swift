@@ -27,22 +27,39 @@ public struct QualityCounts: Sendable, Hashable {
 }
 
 /// A campaign's expected quality: the chances, in millionths, that its post is accepted and
-/// that its sale is kept, and their product — the factor its bid is ranked by.
+/// that its sale is kept, and the factor its bid is ranked by.
+///
+/// The factor is the bid's share of *expected realized value* in the post-reject cascade. A sale
+/// realizes bid × (1 − P(returned)) when the post is accepted; a rejected post passes the lead on
+/// to the next bid, losing the share ``rejectionCost`` of what the rest of the cascade would
+/// realize (the seller's wait, a consumer cooling off). Ordering by
+/// `bid × (1 − P(returned)) × P(accepted) / (P(accepted) + cost × (1 − P(accepted)))` maximizes
+/// the cascade's expected realized value (an exchange of two neighbours in the order changes it
+/// by a quantity whose sign is the difference of their scores). With a cost of 1 — a rejection
+/// loses the lead — the factor is P(accepted) × (1 − P(returned)); with 0 — a free cascade —
+/// acceptance does not change the order, only returns do.
 public struct QualityEstimate: Sendable, Hashable {
     /// P(the post is accepted).
     public var accept: Rate
     /// P(the sale is returned).
     public var returned: Rate
+    /// The share of the rest of the cascade's value one rejected post loses (1: all of it).
+    public var rejectionCost: Rate
 
     /// Creates an estimate.
-    public init(accept: Rate, returned: Rate) {
+    public init(accept: Rate, returned: Rate, rejectionCost: Rate = .one) {
         self.accept = accept
         self.returned = returned
+        self.rejectionCost = rejectionCost
     }
 
-    /// P(accepted) × (1 − P(returned)).
+    /// (1 − P(returned)) × P(accepted) / (P(accepted) + cost × (1 − P(accepted))), in millionths.
     public var factor: Rate {
-        Rate(micros: accept.micros * (1_000_000 - returned.micros) / 1_000_000)
+        let kept = 1_000_000 - returned.micros
+        let rejected = 1_000_000 - accept.micros
+        let weight = accept.micros + rejectionCost.micros * rejected / 1_000_000
+        guard weight > 0 else { return Rate(micros: kept) }
+        return Rate(micros: kept * accept.micros / weight)
     }
 
     /// A bid's ranking score in micro-cents: its amount × the factor.
@@ -109,12 +126,12 @@ public struct QualityBook: Sendable, Hashable {
         counts[campaignID] = seeded
     }
 
-    /// A campaign's estimate: its record blended with the prior.
-    public func estimate(_ campaignID: String) -> QualityEstimate {
+    /// A campaign's estimate: its record blended with the prior, ranked with a rejection cost.
+    public func estimate(_ campaignID: String, rejectionCost: Rate = .one) -> QualityEstimate {
         let own = counts(campaignID)
         let accept = Self.rate(own.accepted + prior.accepted, of: own.posts + prior.posts)
         let returned = Self.rate(min(own.returned, own.sales) + prior.returned, of: own.sales + prior.sales)
-        return QualityEstimate(accept: accept, returned: returned)
+        return QualityEstimate(accept: accept, returned: returned, rejectionCost: rejectionCost)
     }
 
     private static func rate(_ part: Int, of whole: Int) -> Rate {

@@ -134,7 +134,10 @@ enum LeadPresenter {
         var ranking: [String: JSONValue] = [
             "event": "ranking", "ranking": .string(note.ranking.rawValue), "explanation": .string(note.rankingExplanation),
         ]
-        if note.ranking == .quality { ranking["factors"] = .object(note.factors.mapValues(\.json)) }
+        if note.ranking == .quality {
+            ranking["factors"] = .object(note.factors.mapValues(\.json))
+            ranking["rejection_cost"] = (note.rejectionCost ?? .one).json
+        }
         return [
             .object([
                 "event": "floor", "floor": floor.floor.json, "static_floor": floor.staticFloor.json,
