@@ -38,8 +38,11 @@ struct IntelligenceProcessTests {
             try await client.call(.POST, "/v1/api-keys", key: "adm", json: ["role": "buyer", "subject_id": "b-low"]).body["key"]?
                 .stringValue)
 
-        let settings = try await client.call(.PUT, "/v1/settings", key: "adm", json: ["floor_learning": "on", "ranking": "quality"])
+        let settings = try await client.call(
+            .PUT, "/v1/settings", key: "adm",
+            json: ["floor_learning": "on", "ranking": "quality", "ranking_options": ["rejection_cost": 1]])
         #expect(settings.status == 200 && settings.body["floor_learning"] == "on" && settings.body["ranking"] == "quality")
+        #expect(settings.body["ranking_options"] == ["rejection_cost": 1])
         var last = ""
         for n in 0..<12 {
             let sold = try await client.call(.POST, "/v1/leads", key: sellerKey, json: Self.lead(n))
@@ -48,7 +51,7 @@ struct IntelligenceProcessTests {
         }
         let timeline = try await client.call(.GET, "/v1/leads/\(last)", key: "adm").body["timeline"]?.arrayValue ?? []
         #expect(timeline.contains { $0["event"] == "floor" && $0["segment"] == "auto_insurance|CA|search" })
-        #expect(timeline.contains { $0["event"] == "ranking" && $0["ranking"] == "quality" })
+        #expect(timeline.contains { $0["event"] == "ranking" && $0["ranking"] == "quality" && $0["rejection_cost"] == 1 })
 
         // A restart keeps the settings, the notes and the facts insights are computed from.
         await first.kill()
