@@ -11,9 +11,11 @@ import GavelCore
 /// work's task is left to end when its statement does — or never, for a dropped statement,
 /// which costs that one suspended task.
 enum BoundedWork {
-    /// Runs `work` and waits for it at most `limit` (see the type's documentation).
+    /// Runs `work` and waits for it at most `limit` (see the type's documentation), timed by
+    /// `sleep` (the store's ``Alarms``).
     static func run<T: Sendable>(
-        limit: Duration, _ work: @escaping @Sendable () async throws -> T, onTimeout: @escaping @Sendable () async -> Void
+        limit: Duration, sleep: @escaping @Sendable (Duration) async -> Void = { try? await Task.sleep(for: $0) },
+        _ work: @escaping @Sendable () async throws -> T, onTimeout: @escaping @Sendable () async -> Void
     ) async throws -> T {
         let result = PendingResult<T>()
         // The one unstructured task: it may never end (see above), so no scope can wait for it.
@@ -27,7 +29,7 @@ enum BoundedWork {
         return try await withThrowingTaskGroup(of: Outcome<T>.self) { group in
             group.addTask { .done(try await result.value()) }
             group.addTask {
-                try? await Task.sleep(for: limit)
+                await sleep(limit)
                 return .timer
             }
             guard let first = try await group.next() else { throw StorageError.unavailable("unreachable") }

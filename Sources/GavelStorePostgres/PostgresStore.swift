@@ -75,6 +75,7 @@ public final class PostgresStore: Sendable {
     let clock: any WallClock
     let logger: Logger
     let feed = PostgresChangeFeed()
+    let alarms = Alarms()
     let joined = Locked(false)
     private let stop = AsyncStream<Void>.makeStream()
 
@@ -108,6 +109,7 @@ public final class PostgresStore: Sendable {
     public func run() async {
         await withDiscardingTaskGroup { group in
             group.addTask { await self.client.run() }
+            group.addTask { await self.alarms.run() }
             await withDiscardingTaskGroup { background in
                 background.addTask { await self.beat() }
                 background.addTask { await self.listen() }
@@ -232,14 +234,14 @@ public final class PostgresStore: Sendable {
     private func leased<T: Sendable>(
         timeout: Duration, limit: Duration?, _ work: @escaping @Sendable (PostgresConnection) async throws -> T
     ) async throws -> T {
-        let (client, started, logger) = (client, Locked(false), logger)
+        let (client, started, logger, alarms) = (client, Locked(false), logger, alarms)
         return try await withThrowingTaskGroup(of: Lease<T>.self) { group in
             group.addTask {
                 .done(
                     try await client.withConnection { connection in
                         started.withLock { $0 = true }
                         guard let limit else { return try await work(connection) }
-                        return try await BoundedWork.run(limit: limit) {
+                        return try await BoundedWork.run(limit: limit, sleep: alarms.sleep(for:)) {
                             try await work(connection)
                         } onTimeout: {
                             logger.warning("PostgreSQL did not answer within \(limit); closing that connection")
@@ -248,7 +250,7 @@ public final class PostgresStore: Sendable {
                     })
             }
             group.addTask {
-                try? await Task.sleep(for: timeout)
+                await alarms.sleep(for: timeout)
                 return .timer
             }
             while let next = try await group.next() {

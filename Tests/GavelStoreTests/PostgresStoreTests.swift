@@ -435,3 +435,29 @@ struct BoundedWorkTests {
         #expect(PostgresStore.statementTimeout(.milliseconds(400)) == 300)
     }
 }
+
+/// ``Alarms``: the store's timeouts on one shared tick.
+@Suite("Store alarms")
+struct AlarmsTests {
+    @Test func aWaitEndsAtItsDeadlineOrWhenCancelledAndFallsBackWhenNotRunning() async throws {
+        let alarms = Alarms(tick: .milliseconds(10))
+        let start = ContinuousClock.now
+        await alarms.sleep(for: .milliseconds(30))
+        #expect(ContinuousClock.now - start >= .milliseconds(30), "not running: Task.sleep")
+        try await withThrowingTaskGroup(of: Void.self) { group in
+            group.addTask { await alarms.run() }
+            try await Task.sleep(for: .milliseconds(20))
+            let begun = ContinuousClock.now
+            await alarms.sleep(for: .milliseconds(50))
+            #expect(ContinuousClock.now - begun >= .milliseconds(50), "never before the deadline")
+            let waiting = Task { await alarms.sleep(for: .seconds(600)) }
+            try await Task.sleep(for: .milliseconds(20))
+            waiting.cancel()
+            await waiting.value  // cancelled: ends at once, not in ten minutes
+            let left = Task { await alarms.sleep(for: .seconds(600)) }
+            try await Task.sleep(for: .milliseconds(20))
+            group.cancelAll()  // stopping resumes the waits left
+            await left.value
+        }
+    }
+}
