@@ -15,7 +15,7 @@ struct PostgresOutcomeWrite: Sendable {
 
     /// The statement.
     var query: PostgresQuery {
-        let (id, at) = (outcome.leadID, outcome.finishedAt.milliseconds)
+        let (id, at, sales) = (outcome.leadID, outcome.finishedAt.milliseconds, sales)
         return """
             WITH lead AS (
                 UPDATE leads SET status = \(outcome.status.rawValue), outcome_status = \(outcome.status.rawValue),
@@ -169,14 +169,31 @@ struct PostgresOutcomeWrite: Sendable {
         }
     }
 
-    /// Records as a JSON array, each numbered in order (`n`, from 1) so an insert can keep
-    /// their order (`ORDER BY r.n`).
-    static func recordSet(_ records: [[String: JSONValue]]) -> String {
-        StoredJSON.text(
-            .array(
-                records.enumerated().map { index, record in
-                    .object(record.merging(["n": .integer(Int64(index + 1))]) { first, _ in first })
-                }))
+    /// Records as a JSON array, each numbered in order (`n`, from 1, unless it has its own) so
+    /// an insert can keep their order (`ORDER BY r.n`). Written straight to text, members in
+    /// no particular order (`json_to_recordset` reads them by name): no copies of the records
+    /// and no sorting of their keys.
+    static func recordSet(_ records: [[String: JSONValue]], numbered: Bool = true) -> String {
+        var out: [UInt8] = [UInt8(ascii: "[")]
+        out.reserveCapacity(records.count * 256 + 2)
+        for (index, record) in records.enumerated() {
+            if index > 0 { out.append(UInt8(ascii: ",")) }
+            out.append(UInt8(ascii: "{"))
+            var first = true
+            for (key, value) in record {
+                if !first { out.append(UInt8(ascii: ",")) }
+                first = false
+                JSONWriter.writeString(key, into: &out)
+                out.append(UInt8(ascii: ":"))
+                JSONWriter.write(value, into: &out)
+            }
+            if numbered, record["n"] == nil {
+                out.append(contentsOf: (first ? "\"n\":\(index + 1)" : ",\"n\":\(index + 1)").utf8)
+            }
+            out.append(UInt8(ascii: "}"))
+        }
+        out.append(UInt8(ascii: "]"))
+        return String(decoding: out, as: UTF8.self)
     }
 
     static func cents(_ money: Money?) -> JSONValue {

@@ -45,7 +45,7 @@ enum PostgresRollupDeltas {
         for (group, counters) in batch.campaigns {
             rows.append(grouped(record(campaignID: group.campaignID, buyerID: group.buyerID, counters, latency: true), group.lead))
         }
-        return StoredJSON.text(.array(rows))
+        return PostgresOutcomeWrite.recordSet(rows.compactMap(\.objectValue), numbered: false)
     }
 
     private static func grouped(_ record: JSONValue, _ group: LeadGroup) -> JSONValue {
@@ -61,7 +61,7 @@ enum PostgresRollupDeltas {
     static func records(_ delta: RollupDelta) -> String {
         var rows = [record(campaignID: "", buyerID: "", delta.lead, latency: false)]
         rows += delta.campaigns.map { record(campaignID: $0.campaignID, buyerID: $0.buyerID, $0.counters, latency: true) }
-        return StoredJSON.text(.array(rows))
+        return PostgresOutcomeWrite.recordSet(rows.compactMap(\.objectValue), numbered: false)
     }
 
     private static func record(campaignID: String, buyerID: String, _ counters: RollupCounters, latency: Bool) -> JSONValue {

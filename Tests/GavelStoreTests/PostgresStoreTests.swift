@@ -461,3 +461,22 @@ struct AlarmsTests {
         }
     }
 }
+
+/// The JSON record sets the PostgreSQL statements read with `json_to_recordset`.
+@Suite("PostgreSQL record sets")
+struct RecordSetTests {
+    @Test func recordsAreWrittenAsTheyAreAndNumberedInOrder() throws {
+        let records: [[String: JSONValue]] = [
+            ["a": "x \"quoted\" ü", "b": .integer(-3), "c": .null], [:], ["n": 9, "d": [1, 2]],
+        ]
+        let text = PostgresOutcomeWrite.recordSet(records)
+        let parsed = try JSONParser.parse(Array(text.utf8), limits: .trusted).arrayValue ?? []
+        #expect(
+            parsed == [
+                ["a": "x \"quoted\" ü", "b": -3, "c": .null, "n": 1], ["n": 2], ["n": 9, "d": [1, 2]],
+            ])
+        #expect(PostgresOutcomeWrite.recordSet([]) == "[]")
+        let plain = try JSONParser.parse(Array(PostgresOutcomeWrite.recordSet(records, numbered: false).utf8), limits: .trusted)
+        #expect(plain.arrayValue?[1] == [:])
+    }
+}
