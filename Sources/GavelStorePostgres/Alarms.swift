@@ -6,20 +6,26 @@ import GavelCore
 /// almost every timer is cancelled a millisecond later when the operation ends. A `Task.sleep`
 /// per timer arms and disarms a system timer each time — a write to the dispatch manager's
 /// queue and a thread woken — which the profile of the PostgreSQL path showed as a tenth of the
-/// server's CPU. Here a wait is an entry in a dictionary, and ``run()`` resumes the entries whose
-/// deadline has passed once per ``tick`` (so a timeout fires up to one tick late). While
-/// ``run()`` is not running — before the store starts, after it stops — waits fall back to
-/// `Task.sleep`.
+/// server's CPU. Here an alarm is an entry in a dictionary, and ``run()`` fires the entries whose
+/// deadline has passed once per ``tick`` (so an alarm fires up to one tick late). While ``run()``
+/// is not running — before the store starts, after it stops — alarms fall back to a task that
+/// sleeps.
 final class Alarms: Sendable {
-    private struct Waiter: Sendable {
+    /// An alarm's handle, to cancel it.
+    enum Handle: Sendable {
+        case entry(UInt64)
+        case task(Task<Void, Never>)
+    }
+
+    private struct Entry: Sendable {
         var deadline: ContinuousClock.Instant
-        var continuation: CheckedContinuation<Void, Never>
+        var action: @Sendable () -> Void
     }
 
     private struct State: Sendable {
         var running = false
         var next: UInt64 = 0
-        var waiting: [UInt64: Waiter] = [:]
+        var entries: [UInt64: Entry] = [:]
     }
 
     /// How often deadlines are checked.
@@ -31,54 +37,68 @@ final class Alarms: Sendable {
         self.tick = tick
     }
 
-    /// Waits until `duration` has passed (to within a tick) or the task is cancelled.
-    func sleep(for duration: Duration) async {
+    /// Runs `action` once `duration` has passed (to within a tick), unless cancelled first.
+    func schedule(after duration: Duration, _ action: @escaping @Sendable () -> Void) -> Handle {
         let deadline = ContinuousClock.now.advanced(by: duration)
         let id = state.withLock { state -> UInt64? in
             guard state.running else { return nil }
             state.next += 1
+            state.entries[state.next] = Entry(deadline: deadline, action: action)
             return state.next
         }
-        guard let id else {
-            try? await Task.sleep(for: duration)
-            return
-        }
-        await withTaskCancellationHandler {
-            await withCheckedContinuation { (continuation: CheckedContinuation<Void, Never>) in
-                let now = state.withLock { state -> Bool in
-                    guard state.running, !Task.isCancelled else { return true }
-                    state.waiting[id] = Waiter(deadline: deadline, continuation: continuation)
-                    return false
-                }
-                if now { continuation.resume() }
-            }
-        } onCancel: {
-            state.withLock { $0.waiting.removeValue(forKey: id) }?.continuation.resume()
+        if let id { return .entry(id) }
+        return .task(
+            Task {
+                guard (try? await Task.sleep(for: duration)) != nil else { return }
+                action()
+            })
+    }
+
+    /// Cancels an alarm; `true` when it had not fired yet.
+    @discardableResult
+    func cancel(_ handle: Handle) -> Bool {
+        switch handle {
+        case .entry(let id): return state.withLock { $0.entries.removeValue(forKey: id) } != nil
+        case .task(let task):
+            task.cancel()
+            return true
         }
     }
 
-    /// Checks the deadlines every tick until cancelled; then resumes every wait left (they end
-    /// early: the store is stopping) and lets later waits use `Task.sleep`.
+    /// Waits until `duration` has passed (to within a tick) or the task is cancelled.
+    func sleep(for duration: Duration) async {
+        let wake = PendingResult<Void>()
+        let handle = schedule(after: duration) { wake.finish(.success(())) }
+        await withTaskCancellationHandler {
+            _ = try? await wake.value()
+        } onCancel: {
+            wake.finish(.success(()))
+        }
+        cancel(handle)
+    }
+
+    /// Checks the deadlines every tick until cancelled; then fires every alarm left (the store
+    /// is stopping: what waits on them ends early) and lets later alarms use sleeping tasks.
     func run() async {
         state.withLock { $0.running = true }
         while !Task.isCancelled {
             try? await Task.sleep(for: tick)
             fire(now: .now)
         }
-        let left = state.withLock { state -> [Waiter] in
+        let left = state.withLock { state -> [Entry] in
             state.running = false
-            defer { state.waiting = [:] }
-            return Array(state.waiting.values)
+            defer { state.entries = [:] }
+            return Array(state.entries.values)
         }
-        for waiter in left { waiter.continuation.resume() }
+        for entry in left { entry.action() }
     }
 
-    /// Resumes the waits whose deadline has passed.
+    /// Fires the alarms whose deadline has passed.
     func fire(now: ContinuousClock.Instant) {
-        let due = state.withLock { state -> [Waiter] in
-            let ids = state.waiting.compactMap { $0.value.deadline <= now ? $0.key : nil }
-            return ids.compactMap { state.waiting.removeValue(forKey: $0) }
+        let due = state.withLock { state -> [Entry] in
+            let ids = state.entries.compactMap { $0.value.deadline <= now ? $0.key : nil }
+            return ids.compactMap { state.entries.removeValue(forKey: $0) }
         }
-        for waiter in due { waiter.continuation.resume() }
+        for entry in due { entry.action() }
     }
 }

@@ -241,7 +241,7 @@ public final class PostgresStore: Sendable {
                     try await client.withConnection { connection in
                         started.withLock { $0 = true }
                         guard let limit else { return try await work(connection) }
-                        return try await BoundedWork.run(limit: limit, sleep: alarms.sleep(for:)) {
+                        return try await BoundedWork.run(limit: limit, alarms: alarms) {
                             try await work(connection)
                         } onTimeout: {
                             logger.warning("PostgreSQL did not answer within \(limit); closing that connection")

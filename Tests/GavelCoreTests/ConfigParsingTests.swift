@@ -489,7 +489,7 @@ struct PartiesParsingTests {
 
     @Test func settingsDefaultsMatchTheContract() throws {
         let expected = try json(
-            #"{"auction": "first_price", "default_tmax_ms": 250, "ping_ttl_s": 120, "floors": {"auto_insurance": 2.0}, "dedupe_days": 30, "max_return_rate": null, "floor_learning": "off", "floor_learning_verticals": {}, "floor_learning_options": {"segment": ["vertical", "state", "source"], "exploration": 0.05, "min_fill_rate": 0.9, "max_floor": null, "window": 500, "min_samples": 50}, "ranking": "price", "new_seller_status": "active", "pii_retention_days": null}"#
+            #"{"auction": "first_price", "default_tmax_ms": 250, "ping_ttl_s": 120, "floors": {"auto_insurance": 2.0}, "dedupe_days": 30, "max_return_rate": null, "floor_learning": "off", "floor_learning_verticals": {}, "floor_learning_options": {"segment": ["vertical", "state", "source"], "exploration": 0.05, "min_fill_rate": 0.9, "max_floor": null, "window": 500, "min_samples": 50}, "ranking": "price", "ranking_options": {"rejection_cost": 0.25}, "new_seller_status": "active", "pii_retention_days": null}"#
         )
         #expect(Settings().json == expected)
         #expect(try success(Settings.parse(expected, current: Settings(auction: .secondPrice, floors: [:]))) == Settings())

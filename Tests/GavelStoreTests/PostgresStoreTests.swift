@@ -404,7 +404,7 @@ struct BoundedWorkTests {
     @Test func workThatNeverAnswersEndsAtTheLimitAndClosesItsConnection() async throws {
         let closed = Locked(false)
         await #expect(throws: StorageError.unavailable("PostgreSQL did not answer within 0.2 seconds")) {
-            try await BoundedWork.run(limit: .milliseconds(200)) {
+            try await BoundedWork.run(limit: .milliseconds(200), alarms: Alarms()) {
                 await withCheckedContinuation { continuation in Self.stuck.withLock { $0.append(continuation) } }
                 return 1
             } onTimeout: {
@@ -415,18 +415,33 @@ struct BoundedWorkTests {
     }
 
     @Test func workThatAnswersReturnsItsResultOrError() async throws {
-        let value = try await BoundedWork.run(limit: .seconds(60)) {
+        let value = try await BoundedWork.run(limit: .seconds(60), alarms: Alarms()) {
             42
         } onTimeout: {
             Issue.record("timed out")
         }
         #expect(value == 42)
         await #expect(throws: StorageError.failed("no")) {
-            try await BoundedWork.run(limit: .seconds(60)) { () async throws -> Int in
+            try await BoundedWork.run(limit: .seconds(60), alarms: Alarms()) { () async throws -> Int in
                 throw StorageError.failed("no")
             } onTimeout: {
             }
         }
+    }
+
+    /// A cancelled caller still gets the work's own result: giving up at once could report a
+    /// failure for work that then commits.
+    @Test func aCancelledCallerStillWaitsForTheWork() async throws {
+        let caller = Task {
+            try await BoundedWork.run(limit: .seconds(60), alarms: Alarms()) {
+                try? await Task.sleep(for: .milliseconds(100))  // the work's own task is not the caller's
+                return 7
+            } onTimeout: {
+                Issue.record("timed out")
+            }
+        }
+        caller.cancel()
+        #expect(try await caller.value == 7)
     }
 
     @Test func theStatementLimitIsThreeQuartersOfTheWorkLimit() {
