@@ -181,7 +181,7 @@ public final class PostgresStore: Sendable {
         let bound: Duration? = limit == .standard ? configuration.workLimit : nil
         for attempt in 1...3 {
             do {
-                return try await leased(timeout: lease, limit: bound, limit == .standard ? work : Self.unlimited(work))
+                return try await leased(timeout: lease, limit: bound, limit == .standard ? work : unlimited(work))
             } catch  where attempt < 3 && Self.isRetryable(error) {
                 continue
             } catch {
@@ -201,11 +201,11 @@ public final class PostgresStore: Sendable {
     /// `work` without the server's statement limit: lifted for the session first, restored
     /// after (a connection that cannot restore it is closed, so the pool never lends it out
     /// unlimited).
-    private static func unlimited<T: Sendable>(
+    private func unlimited<T: Sendable>(
         _ work: @escaping @Sendable (PostgresConnection) async throws -> T
     ) -> @Sendable (PostgresConnection) async throws -> T {
-        { connection in
-            let logger = Logger(label: "gavel.postgres")
+        let logger = logger
+        return { connection in
             try await connection.checkedQuery("SET statement_timeout = 0", logger: logger)
             let result: Result<T, any Error>
             do {

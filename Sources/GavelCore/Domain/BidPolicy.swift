@@ -143,12 +143,6 @@ struct ExactCents {
 
     /// `value × 10^places`, or `nil` on overflow.
     private static func scaled(_ value: Int64, by places: Int) -> Int64? {
-        var result = value
-        for _ in 0..<places {
-            let (next, overflow) = result.multipliedReportingOverflow(by: 10)
-            if overflow { return nil }
-            result = next
-        }
-        return result
+        Number(significand: value).scaled(by: Int32(places))
     }
 }
