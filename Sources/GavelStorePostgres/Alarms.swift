@@ -65,6 +65,9 @@ final class Alarms: Sendable {
         }
     }
 
+    /// How many alarms wait on the tick.
+    var pending: Int { state.withLock { $0.entries.count } }
+
     /// Waits until `duration` has passed (to within a tick) or the task is cancelled.
     func sleep(for duration: Duration) async {
         let wake = PendingResult<Void>()
