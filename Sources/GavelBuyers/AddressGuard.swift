@@ -40,6 +40,11 @@ public final class AddressGuard: Sendable {
         guard let components = URLComponents(string: url), let host = components.host, !host.isEmpty else {
             return .refused("has no host")
         }
+        return await check(host: host.hasPrefix("[") ? String(host.dropFirst().dropLast()) : host)
+    }
+
+    /// Checks a host name or address (an IPv6 literal without brackets).
+    public func check(host: String) async -> Verdict {
         if allowPrivate { return .allowed(pinnedAddress: nil) }
         let addresses = await resolve(host)
         if addresses.isEmpty { return .refused("host '\(host)' does not resolve") }

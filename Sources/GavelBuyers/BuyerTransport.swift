@@ -1,4 +1,3 @@
-import AsyncHTTPClient
 import Foundation
 import GavelCore
 import Logging
@@ -19,14 +18,23 @@ enum CallResult: Sendable, Equatable {
     case failed(String)
 }
 
-/// One HTTP call under a deadline, over the shared client. Never throws: every failure is a
-/// ``CallResult``.
+/// One HTTP call under a deadline, over the shared connections. Never throws: every failure
+/// is a ``CallResult``.
 struct BuyerTransport: Sendable {
-    let client: HTTPClient
+    let connections: HTTP1Connections
     let configuration: HTTPBuyerGateway.Configuration
     let wallClock: any WallClock
-    let logger: Logger
     let addressGuard: AddressGuard
+
+    /// A transport with connections of its own, made from `configuration`.
+    init(configuration: HTTPBuyerGateway.Configuration, wallClock: any WallClock) {
+        connections = HTTP1Connections(
+            maxIdlePerDestination: configuration.connectionsPerHost, idleTimeout: configuration.idleTimeout,
+            connectTimeout: configuration.connectTimeout, extraTrustRoots: configuration.extraTrustRoots)
+        self.configuration = configuration
+        self.wallClock = wallClock
+        addressGuard = AddressGuard(allowPrivate: configuration.allowPrivateAddresses)
+    }
 
     /// The native protocol's request: a signed JSON POST.
     func nativeRequest(url: String, body: [UInt8], secret: String) -> RenderedRequest {
@@ -52,78 +60,69 @@ struct BuyerTransport: Sendable {
     /// bounded (``Deadline``), and when it is cancelled the call ends at once as a `timeout`,
     /// however far it got (connecting, waiting for the head, or a body that trickles in).
     func send(_ rendered: RenderedRequest, readsBody: @escaping @Sendable (Int) -> Bool) async -> CallResult {
-        guard Self.isWebURL(rendered.url) else { return .failed("not an http or https URL") }
-        guard !Task.isCancelled else { return .timeout("cancelled") }
-        let target: String
-        switch await addressGuard.check(rendered.url) {
-        case .refused(let reason): return .failed("blocked: \(reason)")
-        case .allowed(let pinned): target = Self.pinned(rendered.url, to: pinned)
+        let target: CallTarget
+        switch CallTarget.parse(rendered.url) {
+        case .success(let parsed): target = parsed
+        case .failure(.notWeb): return .failed("not an http or https URL")
+        case .failure(.noHost): return .failed("blocked: has no host")
+        case .failure(.invalid): return .failed("invalid url")
         }
-        let request = httpRequest(rendered, url: target, host: target == rendered.url ? nil : Self.hostHeader(rendered.url))
-        let result = await perform(request, readsBody: readsBody)
+        guard !Task.isCancelled else { return .timeout("cancelled") }
+        let destination: HTTP1Connections.Destination
+        switch await addressGuard.check(host: target.host) {
+        case .refused(let reason): return .failed("blocked: \(reason)")
+        case .allowed(let pinned): destination = Self.destination(target, pinned: pinned)
+        }
+        let result: CallResult
+        do {
+            result = try await connections.execute(
+                head(rendered, target: target), body: Self.sendsBody(rendered) ? rendered.body : nil, to: destination,
+                limit: configuration.maxResponseBytes, readsBody: readsBody)
+        } catch {
+            result = TransportError.classify(error)
+        }
         return Task.isCancelled ? .timeout("cancelled") : result
     }
 
-    /// An `http://` URL with its host replaced by the address that was checked, so the
-    /// connection goes exactly where the SSRF guard looked; `https://` URLs keep their name (TLS).
-    static func pinned(_ url: String, to address: String?) -> String {
-        guard let address, url.lowercased().hasPrefix("http://"), var components = URLComponents(string: url) else { return url }
-        components.host = address
-        return components.string ?? url
-    }
-
-    /// The `Host` header a URL implies: its host, and its port when not the default.
-    static func hostHeader(_ url: String) -> String? {
-        guard let components = URLComponents(string: url), let host = components.host else { return nil }
-        return components.port.map { "\(host):\($0)" } ?? host
-    }
-
-    /// Only `http` and `https`: AsyncHTTPClient also speaks to Unix sockets (`http+unix://`),
-    /// which a buyer's URL must never reach.
-    static func isWebURL(_ url: String) -> Bool {
-        let lower = url.prefix(8).lowercased()
-        return lower.hasPrefix("http://") || lower.hasPrefix("https://")
-    }
-
-    private func httpRequest(_ rendered: RenderedRequest, url: String, host: String?) -> HTTPClientRequest {
-        var request = HTTPClientRequest(url: url)
-        if let host { request.headers.add(name: "Host", value: host) }
-        request.method = HTTPMethod(rawValue: rendered.method)
-        request.headers.add(name: "User-Agent", value: configuration.userAgent)
-        for header in rendered.headers { request.headers.add(name: header.name, value: header.value) }
-        if !rendered.body.isEmpty || rendered.method != "GET" { request.body = .bytes(ByteBuffer(bytes: rendered.body)) }
-        return request
-    }
-
-    private func perform(_ request: HTTPClientRequest, readsBody: @Sendable (Int) -> Bool) async -> CallResult {
-        do {
-            let response = try await client.execute(request, deadline: .distantFuture, logger: logger)
-            return try await read(response, readsBody: readsBody)
-        } catch {
-            return TransportError.classify(error)
+    /// Where to connect: for `http://` the address the SSRF guard checked (so DNS rebinding
+    /// between check and connect cannot redirect the call), for `https://` the name (TLS
+    /// verifies the certificate for it).
+    static func destination(_ target: CallTarget, pinned: String?) -> HTTP1Connections.Destination {
+        let isLiteral = NetworkAddress.ipv4(target.host) != nil || NetworkAddress.ipv6(target.host) != nil
+        guard target.tls else {
+            return .init(address: pinned ?? target.host, port: target.port, serverName: nil, tls: false)
         }
+        return .init(address: target.host, port: target.port, serverName: isLiteral ? nil : target.host, tls: true)
     }
 
-    /// Reads a body up to the limit when `readsBody` wants it for the status.
-    private func read(_ response: HTTPClientResponse, readsBody: (Int) -> Bool) async throws -> CallResult {
-        let status = Int(response.status.code)
-        let headers = response.headers.map { HeaderField(name: $0.name, value: $0.value) }
-        guard readsBody(status) else { return .response(BuyerReply(status: status, headers: headers)) }
-        let limit = configuration.maxResponseBytes
-        if let length = response.headers.first(name: "Content-Length").flatMap(Int.init), length > limit {
-            return .tooLarge(status: status)
-        }
-        guard let body = try await Self.collect(response.body, limit: limit) else { return .tooLarge(status: status) }
-        return .response(BuyerReply(status: status, body: body, headers: headers))
+    /// Whether the request carries a body (and so a `Content-Length`, zero for an empty POST).
+    static func sendsBody(_ rendered: RenderedRequest) -> Bool {
+        !rendered.body.isEmpty || rendered.method != "GET"
     }
 
-    /// The body's bytes, or `nil` as soon as they exceed `limit` (the rest is never read).
-    static func collect(_ body: HTTPClientResponse.Body, limit: Int) async throws -> [UInt8]? {
-        var bytes: [UInt8] = []
-        for try await chunk in body {
-            guard bytes.count + chunk.readableBytes <= limit else { return nil }
-            bytes.append(contentsOf: chunk.readableBytesView)
+    /// The request head: the rendered headers, `Host` and `User-Agent` unless the request names
+    /// its own, and the `Content-Length` of the body (framing is the transport's alone).
+    private func head(_ rendered: RenderedRequest, target: CallTarget) -> HTTPRequestHead {
+        var headers = HTTPHeaders()
+        headers.reserveCapacity(rendered.headers.count + 3)
+        if !Self.names(rendered, "host") { headers.add(name: "Host", value: target.hostHeader) }
+        if !Self.names(rendered, "user-agent") { headers.add(name: "User-Agent", value: configuration.userAgent) }
+        for header in rendered.headers where !Self.isTransportHeader(header.name) {
+            headers.add(name: header.name, value: header.value)
         }
-        return bytes
+        if Self.sendsBody(rendered) { headers.add(name: "Content-Length", value: String(rendered.body.count)) }
+        return HTTPRequestHead(
+            version: .http1_1, method: HTTPMethod(rawValue: rendered.method), uri: target.path, headers: headers)
+    }
+
+    private static func names(_ rendered: RenderedRequest, _ header: String) -> Bool {
+        rendered.headers.contains { $0.name.lowercased() == header }
+    }
+
+    private static func isTransportHeader(_ name: String) -> Bool {
+        switch name.lowercased() {
+        case "content-length", "transfer-encoding", "connection": true
+        default: false
+        }
     }
 }

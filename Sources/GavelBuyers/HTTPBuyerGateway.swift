@@ -1,9 +1,9 @@
-import AsyncHTTPClient
 import GavelCore
 import Logging
 
-/// The exchange's buyer calls over HTTP: signed JSON pings and posts through one shared,
-/// pooled AsyncHTTPClient, each bounded by its deadline and read into a typed answer.
+/// The exchange's buyer calls over HTTP: signed JSON pings and posts over pooled keep-alive
+/// HTTP/1.1 connections (``HTTP1Connections``), each bounded by its deadline and read into a
+/// typed answer.
 ///
 /// It never throws and never crashes on what a buyer sends: a slow, down or nonsensical buyer
 /// becomes a typed no-bid or rejection, and cancelling the calling task ends a call promptly.
@@ -11,38 +11,15 @@ import Logging
 /// ``withHTTPBuyerGateway(configuration:observers:isolation:_:)``).
 public final class HTTPBuyerGateway: BuyerGateway {
     private let transport: BuyerTransport
-    private let ownsClient: Bool
     private let observers: [any BuyerCallObserver]
     private let logger: Logger
 
-    /// Creates a gateway with its own HTTP client made from `configuration`.
-    public convenience init(
+    /// Creates a gateway with connections of its own made from `configuration`.
+    public init(
         configuration: Configuration = Configuration(), observers: [any BuyerCallObserver] = [],
         wallClock: any WallClock = SystemWallClock(), logger: Logger = Logger(label: "gavel.buyers")
     ) {
-        let client = HTTPClient(
-            eventLoopGroup: HTTPClient.defaultEventLoopGroup, configuration: configuration.httpClientConfiguration,
-            backgroundActivityLogger: logger)
-        self.init(client: client, owned: true, configuration: configuration, observers: observers, wallClock: wallClock, logger: logger)
-    }
-
-    /// Creates a gateway over a client the caller owns (and shuts down). Only the body limit,
-    /// user agent and default post deadline of `configuration` apply; the pool is the client's.
-    public convenience init(
-        client: HTTPClient, configuration: Configuration = Configuration(), observers: [any BuyerCallObserver] = [],
-        wallClock: any WallClock = SystemWallClock(), logger: Logger = Logger(label: "gavel.buyers")
-    ) {
-        self.init(client: client, owned: false, configuration: configuration, observers: observers, wallClock: wallClock, logger: logger)
-    }
-
-    private init(
-        client: HTTPClient, owned: Bool, configuration: Configuration, observers: [any BuyerCallObserver],
-        wallClock: any WallClock, logger: Logger
-    ) {
-        transport = BuyerTransport(
-            client: client, configuration: configuration, wallClock: wallClock, logger: logger,
-            addressGuard: AddressGuard(allowPrivate: configuration.allowPrivateAddresses))
-        ownsClient = owned
+        transport = BuyerTransport(configuration: configuration, wallClock: wallClock)
         self.observers = observers
         self.logger = logger
     }
@@ -50,11 +27,10 @@ public final class HTTPBuyerGateway: BuyerGateway {
     /// The configuration in use.
     public var configuration: Configuration { transport.configuration }
 
-    /// Shuts down the HTTP client if the gateway created it (calls still in flight end as
-    /// failures, never crashes). A client passed in is left to its owner.
+    /// Closes the gateway's connections (calls still in flight end as failures, never crashes;
+    /// later calls fail at once).
     public func shutdown() async throws {
-        guard ownsClient else { return }
-        try await transport.client.shutdown()
+        await transport.connections.shutdown()
     }
 
     /// Pings the campaign: the native protocol's signed JSON to its ping URL (see

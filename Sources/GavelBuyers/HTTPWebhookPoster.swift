@@ -1,8 +1,6 @@
-import AsyncHTTPClient
 import GavelCore
-import Logging
 
-/// Sends webhook deliveries over HTTP on a client of its own — a small pool, apart from the
+/// Sends webhook deliveries over HTTP on connections of their own — a small pool, apart from the
 /// buyers' — so receivers never take a connection an auction needs. Each delivery is a JSON
 /// POST signed like a buyer call (``BuyerSignature``: `X-Gavel-Timestamp` and
 /// `X-Gavel-Signature: sha256=<hex HMAC-SHA256 of "<timestamp>.<body>">` with the webhook's
@@ -15,18 +13,12 @@ public final class HTTPWebhookPoster: WebhookPoster {
     /// Creates a poster; `allowPrivateAddresses` lets URLs reach loopback and private
     /// addresses (demos and tests, as `--allow-private-buyer-urls`).
     public init(
-        allowPrivateAddresses: Bool, connectionsPerHost: Int = 4, wallClock: any WallClock = SystemWallClock(),
-        logger: Logger = Logger(label: "gavel.webhooks")
+        allowPrivateAddresses: Bool, connectionsPerHost: Int = 4, wallClock: any WallClock = SystemWallClock()
     ) {
         let configuration = HTTPBuyerGateway.Configuration(
             connectionsPerHost: connectionsPerHost, connectTimeout: .seconds(5), maxResponseBytes: 4_096,
             userAgent: "gavel-webhooks/1", allowPrivateAddresses: allowPrivateAddresses)
-        let client = HTTPClient(
-            eventLoopGroup: HTTPClient.defaultEventLoopGroup, configuration: configuration.httpClientConfiguration,
-            backgroundActivityLogger: logger)
-        transport = BuyerTransport(
-            client: client, configuration: configuration, wallClock: wallClock, logger: logger,
-            addressGuard: AddressGuard(allowPrivate: allowPrivateAddresses))
+        transport = BuyerTransport(configuration: configuration, wallClock: wallClock)
     }
 
     /// POSTs a signed delivery; the status, or why there was none. A cancelled call (the
@@ -42,8 +34,8 @@ public final class HTTPWebhookPoster: WebhookPoster {
         }
     }
 
-    /// Shuts the client down (deliveries in flight end as failures).
+    /// Closes the poster's connections (deliveries in flight end as failures).
     public func shutdown() async throws {
-        try await transport.client.shutdown()
+        await transport.connections.shutdown()
     }
 }

@@ -1,4 +1,3 @@
-import AsyncHTTPClient
 import NIOCore
 
 #if canImport(Glibc)
@@ -9,24 +8,15 @@ import Musl
 import Darwin
 #endif
 
-/// Sorts the errors a call can throw into a timeout or a connection failure with a short,
+/// Sorts the errors a connection can throw into a timeout or a connection failure with a short,
 /// bounded detail (safe for records and metric labels: no URL, no body).
 enum TransportError {
-    /// The call result for an error thrown by the HTTP client.
+    /// The call result for an error thrown by the connection.
     static func classify(_ error: any Error) -> CallResult {
         if error is CancellationError { return .timeout("cancelled") }
-        if let client = error as? HTTPClientError { return classify(client) }
         if let io = error as? IOError { return .failed(describe(errno: io.errnoCode)) }
         if let channel = error as? ChannelError { return .failed(describe(channel)) }
         return .failed(describeOther(error))
-    }
-
-    private static func classify(_ error: HTTPClientError) -> CallResult {
-        switch error {
-        case .deadlineExceeded, .readTimeout, .writeTimeout: .timeout("deadline exceeded")
-        case .cancelled: .timeout("cancelled")
-        default: .failed(error.shortDescription.lowercased())
-        }
     }
 
     private static func describe(errno code: Int32) -> String {

@@ -117,7 +117,7 @@ public struct GavelApplication: Service {
     func webhookService(_ app: GavelApp<ContinuousClock>) -> WebhookService<ContinuousClock> {
         var webhookLogger = logger
         webhookLogger[metadataKey: "component"] = "webhooks"
-        let poster = HTTPWebhookPoster(allowPrivateAddresses: configuration.allowPrivateBuyerURLs, logger: webhookLogger)
+        let poster = HTTPWebhookPoster(allowPrivateAddresses: configuration.allowPrivateBuyerURLs)
         let settings = WebhookService<ContinuousClock>.Configuration.derived(from: configuration.webhookRetry)
         let dispatcher = WebhookDispatcher(
             store: app.store, poster: poster, hub: app.webhooks, wallClock: app.wallClock, clock: ContinuousClock(),

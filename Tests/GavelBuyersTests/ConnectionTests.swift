@@ -1,0 +1,95 @@
+import GavelCore
+import Testing
+
+@testable import GavelBuyers
+
+/// The buyer calls' own HTTP/1.1 client: connections kept alive and reused, a server that
+/// closes answered on a new connection each time, TLS verified against trusted roots.
+@Suite struct ConnectionTests {
+    static let bid = #"{"bid": 9.5, "bid_id": "b-1"}"#
+
+    @Test func keepAliveConnectionsAreReused() async throws {
+        let server = try await LoopbackServer.start(body: Self.bid)
+        try await withHTTPBuyerGateway(configuration: .init(allowPrivateAddresses: true)) { gateway in
+            for _ in 0..<5 {
+                let answer = await gateway.ping(
+                    pingRequest(), campaign: campaign(url: "http://127.0.0.1:\(server.port)/ping"), timeoutMS: patientMS)
+                #expect(answer.kind == .bid && answer.bid == Money(cents: 950) && answer.bidID == "b-1")
+            }
+        }
+        #expect(server.requests == 5)
+        #expect(server.connections == 1, "one keep-alive connection for five calls in a row")
+        await server.stop()
+    }
+
+    @Test func aServerThatClosesIsCalledOnANewConnectionEachTime() async throws {
+        let server = try await LoopbackServer.start(body: Self.bid, closes: true)
+        try await withHTTPBuyerGateway(configuration: .init(allowPrivateAddresses: true)) { gateway in
+            for _ in 0..<3 {
+                let answer = await gateway.ping(
+                    pingRequest(), campaign: campaign(url: "http://127.0.0.1:\(server.port)/ping"), timeoutMS: patientMS)
+                #expect(answer.kind == .bid)
+            }
+        }
+        #expect(server.requests == 3 && server.connections == 3)
+        await server.stop()
+    }
+
+    @Test func httpsBuyersAreCalledOverVerifiedTLS() async throws {
+        let pair = try SelfSignedCertificate.make()
+        let server = try await LoopbackServer.start(body: Self.bid, tls: try pair.serverContext())
+        let url = "https://localhost:\(server.port)/ping"
+        let trusted = HTTPBuyerGateway.Configuration(allowPrivateAddresses: true, extraTrustRoots: pair.certificate)
+        try await withHTTPBuyerGateway(configuration: trusted) { gateway in
+            for _ in 0..<2 {
+                let answer = await gateway.ping(pingRequest(), campaign: campaign(url: url), timeoutMS: patientMS)
+                #expect(answer.kind == .bid && answer.bid == Money(cents: 950), "\(answer)")
+            }
+        }
+        #expect(server.connections == 1, "the TLS connection is kept alive")
+        try await withHTTPBuyerGateway(configuration: .init(allowPrivateAddresses: true)) { gateway in
+            let answer = await gateway.ping(pingRequest(), campaign: campaign(url: url), timeoutMS: patientMS)
+            #expect(answer.kind == .connectError && answer.detail == "tls failure", "an untrusted certificate is refused: \(answer)")
+        }
+        #expect(server.requests == 2, "nothing is sent to a server whose certificate fails")
+        await server.stop()
+    }
+
+    @Test func httpsToAPlainServerIsAConnectError() async throws {
+        let server = try await LoopbackServer.start(body: Self.bid)
+        try await withHTTPBuyerGateway(configuration: .init(allowPrivateAddresses: true)) { gateway in
+            let answer = await gateway.ping(
+                pingRequest(), campaign: campaign(url: "https://localhost:\(server.port)/ping"), timeoutMS: patientMS)
+            #expect(answer.kind == .connectError, "\(answer)")
+        }
+        #expect(server.requests == 0)
+        await server.stop()
+    }
+
+    @Test func urlsParseIntoWhereTheCallGoes() throws {
+        let plain = try CallTarget.parse("http://buyer.example/api/ping?key=a%20b&x=1").get()
+        #expect(
+            plain == CallTarget(tls: false, host: "buyer.example", port: 80, path: "/api/ping?key=a%20b&x=1", hostHeader: "buyer.example"))
+        let tls = try CallTarget.parse("HTTPS://Buyer.example:8443").get()
+        #expect(tls.tls && tls.port == 8443 && tls.path == "/" && tls.hostHeader.lowercased() == "buyer.example:8443")
+        let six = try CallTarget.parse("http://[::1]:9000/p").get()
+        #expect(six.host == "::1" && six.hostHeader == "[::1]:9000" && six.path == "/p")
+        #expect(CallTarget.parse("ftp://buyer.example/") == .failure(.notWeb))
+        #expect(CallTarget.parse("http+unix://%2Ftmp%2Fs/") == .failure(.notWeb))
+        #expect(CallTarget.parse("http:///path") == .failure(.noHost))
+        #expect(CallTarget.parse("http://buyer.example:99999/") == .failure(.invalid))
+    }
+
+    @Test func theDestinationIsThePinnedAddressForHTTPAndTheNameForHTTPS() throws {
+        let plain = try CallTarget.parse("http://buyer.example:8080/p").get()
+        #expect(
+            BuyerTransport.destination(plain, pinned: "93.184.216.34")
+                == .init(address: "93.184.216.34", port: 8080, serverName: nil, tls: false))
+        let tls = try CallTarget.parse("https://buyer.example/p").get()
+        #expect(
+            BuyerTransport.destination(tls, pinned: "93.184.216.34")
+                == .init(address: "buyer.example", port: 443, serverName: "buyer.example", tls: true))
+        let literal = try CallTarget.parse("https://93.184.216.34/p").get()
+        #expect(BuyerTransport.destination(literal, pinned: nil).serverName == nil)
+    }
+}
