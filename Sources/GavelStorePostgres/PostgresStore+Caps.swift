@@ -32,17 +32,45 @@ extension PostgresStore {
     /// holds on any number of nodes can never together exceed a cap. Test holds count nothing.
     public func hold(_ hold: CapHold) async throws -> CapHoldResult {
         guard hold.counts else { return .held }
-        let (caps, periods) = (hold.caps, hold.periods)
+        return try await holdStatement(hold, markingPostingOf: nil).result
+    }
+
+    /// Holds (as ``hold(_:)``) and, when held, inserts the lead's posting marker, in one
+    /// statement: one round trip where the two writes took two.
+    public func hold(_ hold: CapHold, markingPostingOf leadID: String) async throws -> CapHoldResult {
+        guard hold.counts else {
+            try await markPosting(leadID: leadID, campaignID: hold.campaignID)
+            return .held
+        }
+        let (result, leadExists) = try await holdStatement(hold, markingPostingOf: leadID)
+        if result == .held, !leadExists { throw StorageError.notFound(leadID) }
+        return result
+    }
+
+    /// `gavel_hold`, and with a lead the insert of its posting marker when held; whether the
+    /// lead exists.
+    private func holdStatement(_ hold: CapHold, markingPostingOf leadID: String?) async throws -> (result: CapHoldResult, leadExists: Bool)
+    {
+        let (caps, periods, at) = (hold.caps, hold.periods, clock.now().milliseconds)
         let rows = try await rows(
             """
-            SELECT gavel_hold(\(nodeID), \(hold.campaignID), \(hold.buyerID), \(periods.dayKey), \(periods.weekKey),
-                \(periods.monthKey), \(hold.price.cents), \(caps.dailyLeads.map(Int64.init)), \(caps.weeklyLeads.map(Int64.init)),
-                \(caps.monthlyLeads.map(Int64.init)), \(caps.dailySpend?.cents), \(caps.monthlySpend?.cents), \(hold.balanceLimit?.cents))
+            WITH h AS (
+                SELECT gavel_hold(\(nodeID), \(hold.campaignID), \(hold.buyerID), \(periods.dayKey), \(periods.weekKey),
+                    \(periods.monthKey), \(hold.price.cents), \(caps.dailyLeads.map(Int64.init)), \(caps.weeklyLeads.map(Int64.init)),
+                    \(caps.monthlyLeads.map(Int64.init)), \(caps.dailySpend?.cents), \(caps.monthlySpend?.cents),
+                    \(hold.balanceLimit?.cents)) AS answer
+            ), marked AS (
+                INSERT INTO postings (lead_id, campaign_id, at)
+                SELECT l.id, \(hold.campaignID), \(at) FROM leads l, h WHERE l.id = \(leadID) AND h.answer = 'held'
+                ON CONFLICT DO NOTHING RETURNING 1
+            )
+            SELECT h.answer, EXISTS (SELECT 1 FROM leads WHERE id = \(leadID)) FROM h
             """)
-        switch try rows.first?.decode(String.self) {
-        case "held": return .held
-        case "cap_reached": return .capReached
-        case "credit_exceeded": return .creditExceeded
+        let (answer, exists) = try rows.first?.decode((String, Bool).self) ?? ("", false)
+        switch answer {
+        case "held": return (.held, exists)
+        case "cap_reached": return (.capReached, exists)
+        case "credit_exceeded": return (.creditExceeded, exists)
         default: throw StorageError.unavailable("gavel_hold gave an unknown answer")
         }
     }

@@ -84,6 +84,26 @@ extension StorageConformance {
         #expect(try await store.hold(Fixtures.hold(caps: caps)) == .held)
     }
 
+    /// A hold with the lead's posting marker: the marker is written only when the slot is
+    /// held, a lead that does not exist is `notFound`, and test holds still count nothing.
+    static func holdMarkingPosting(_ harness: some StoreHarness) async throws {
+        let store = try await harness.open()
+        for id in ["L1", "L2", "L3"] { try await insert(store, id, phone: "41555503\(id.suffix(1))0") }
+        let hold = Fixtures.hold(caps: Campaign.Caps(dailyLeads: 1))
+        #expect(try await store.hold(hold, markingPostingOf: "L1") == .held)
+        #expect(try await store.hold(hold, markingPostingOf: "L2") == .capReached)
+        #expect(try await store.capUsage(["acme-auto-ca": hold.periods])["acme-auto-ca"]?.dayLeads == 1)
+        let test = Fixtures.hold(caps: Campaign.Caps(dailyLeads: 1), counts: false)
+        #expect(try await store.hold(test, markingPostingOf: "L3") == .held)
+        await #expect(throws: StorageError.notFound("L-none")) {
+            try await store.hold(Fixtures.hold(campaign: "other"), markingPostingOf: "L-none")
+        }
+        // Marked leads are for review when interrupted; the one refused its slot is unsold.
+        let counts = try await store.reconcile(leadIDs: ["L1", "L2", "L3"], now: Fixtures.now.adding(milliseconds: 10_000))
+        #expect(counts.review == 2 && counts.unsold == 1)
+        #expect(try await store.lead(id: "L2")?.status == .unsold)
+    }
+
     static func usagePersistsAcrossReopen(_ harness: some StoreHarness) async throws {
         let caps = Campaign.Caps(dailyLeads: 2)
         let sale = Fixtures.sale(price: Money("12.50"))

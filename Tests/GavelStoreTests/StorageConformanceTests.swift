@@ -110,6 +110,9 @@ struct StorageConformanceTests {
     @Test(arguments: Backend.available) func testHoldsCountNothing(_ backend: Backend) async throws {
         try await backend.run { try await StorageConformance.testHoldsCountNothing($0) }
     }
+    @Test(arguments: Backend.available) func holdMarkingPosting(_ backend: Backend) async throws {
+        try await backend.run { try await StorageConformance.holdMarkingPosting($0) }
+    }
     @Test(arguments: Backend.available) func aSaleBelowItsHoldSettlesTheDifference(_ backend: Backend) async throws {
         try await backend.run { try await StorageConformance.aSaleBelowItsHoldSettlesTheDifference($0) }
     }

@@ -41,10 +41,13 @@ extension Exchange {
         guard let campaign = context.market.config.campaigns[offer.campaignID] else { return refused("campaign_removed") }
         if let reason = blocked[campaign.id] { return refused(reason) }
         let hold = capHold(offer, campaign: campaign, context: context)
-        if let reason = try await take(hold, context: context) { return refused(reason) }
+        // A stored lead's posting marker goes with the hold (one write); an unstored lead's
+        // goes with the lead itself, after the hold.
+        let marked = campaign.delivery.postsOverHTTP && context.stored.isStored
+        if let reason = try await take(hold, markingPosting: marked, context: context) { return refused(reason) }
         let answer: PostAnswer
         do {
-            answer = try await deliver(offer, campaign: campaign, context: context)
+            answer = try await deliver(offer, campaign: campaign, marked: marked, context: context)
                 .settled(offered: offer.price, policy: campaign.delivery.integration?.post?.lowerPrice ?? .accept)
         } catch {
             try? await release(hold, context: context)
@@ -68,10 +71,13 @@ extension Exchange {
     }
 
     /// Holds a cap slot and credit for an offer, noting the hold first (a hold that fails may
-    /// have been taken); why it was refused, or `nil` when held.
-    private func take(_ hold: CapHold, context: Context) async throws -> String? {
+    /// have been taken), with the lead's posting marker when `markingPosting`; why it was
+    /// refused, or `nil` when held.
+    private func take(_ hold: CapHold, markingPosting: Bool, context: Context) async throws -> String? {
         context.holds.add(hold)
-        let result = try await deps.store.hold(hold)
+        let result =
+            markingPosting
+            ? try await deps.store.hold(hold, markingPostingOf: context.lead.id) : try await deps.store.hold(hold)
         guard result != .held else { return nil }
         context.holds.remove(hold)
         return result == .capReached ? "cap_reached" : "credit_limit"
@@ -90,11 +96,11 @@ extension Exchange {
             balanceLimit: context.market.config.buyers[campaign.buyerID]?.balanceLimit, counts: !context.lead.test)
     }
 
-    /// Posts the full lead to the campaign's post URL, or delivers it to the buyer's inbox when
-    /// the campaign has none.
-    private func deliver(_ offer: Offer, campaign: Campaign, context: Context) async throws -> PostAnswer {
+    /// Posts the full lead to the campaign's post URL (its posting marker written first, unless
+    /// it is `marked` already), or delivers it to the buyer's inbox when the campaign has none.
+    private func deliver(_ offer: Offer, campaign: Campaign, marked: Bool, context: Context) async throws -> PostAnswer {
         guard campaign.delivery.postsOverHTTP else { return .accepted }
-        try await write(.posting(campaignID: campaign.id), context: context)
+        if !marked { try await write(.posting(campaignID: campaign.id), context: context) }
         let request = PostRequest(
             pingID: context.lead.pingID ?? context.lead.id, bidID: offer.bidID, leadID: context.lead.id, price: offer.price,
             vertical: context.vertical.id, test: context.lead.test, fields: context.lead.fields, consent: context.lead.consent,

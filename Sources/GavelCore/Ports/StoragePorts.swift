@@ -139,12 +139,28 @@ public protocol PrivacyStore: Sendable {
 }
 
 /// What the exchange's auction needs: leads, held pings, caps and suppressions.
-public typealias ExchangeStore = LeadStore & PingStore & CapStore & SuppressionStore
+public protocol ExchangeStore: LeadStore, PingStore, CapStore, SuppressionStore {
+    /// Holds a cap slot and credit (``CapStore/hold(_:)``) and, when held, durably notes that
+    /// a post of the stored lead to the hold's campaign is about to be sent
+    /// (``LeadStore/markPosting(leadID:campaignID:)``). A store where each statement is a round
+    /// trip does both in one. ``StorageError/notFound(_:)`` for an unknown lead (the hold may
+    /// then have been taken: release it, as after a failed ``CapStore/hold(_:)``).
+    func hold(_ hold: CapHold, markingPostingOf leadID: String) async throws -> CapHoldResult
+}
+
+extension ExchangeStore {
+    /// The hold, then the posting marker when held: two writes.
+    public func hold(_ hold: CapHold, markingPostingOf leadID: String) async throws -> CapHoldResult {
+        let result = try await self.hold(hold)
+        if result == .held { try await markPosting(leadID: leadID, campaignID: hold.campaignID) }
+        return result
+    }
+}
 
 /// Everything a backend stores: every port. The server holds one `any Storage` and hands each
 /// component the narrower port it needs, with no casts.
-public protocol Storage: ConfigStore, KeyStore, LeadStore, PingStore, CapStore, SuppressionStore, MoneyStore, ReportStore,
-    IdempotencyStore, ChainStore, WebhookStore, HealthStore, PrivacyStore
+public protocol Storage: ConfigStore, KeyStore, ExchangeStore, MoneyStore, ReportStore, IdempotencyStore, ChainStore,
+    WebhookStore, HealthStore, PrivacyStore
 {}
 
 /// What a store writes together with a lead it inserts (see
