@@ -13,15 +13,30 @@ extension PostgresStore {
     /// Only non-test, non-duplicate leads leave contact keys behind for later dedupe checks.
     /// ``StorageError/conflict(_:)`` when the id exists.
     public func insertLead(_ lead: Lead, dedupeSince: Timestamp?) async throws -> LeadInsertResult {
+        try await insertLead(lead, dedupeSince: dedupeSince, suppressionHashes: []).0
+    }
+
+    /// Stores the lead (as ``insertLead(_:dedupeSince:)``) and reads who suppresses it (as
+    /// ``suppressingBuyers(contactKeys:)``) in one statement: one round trip where two took two.
+    public func insertLeadReadingSuppressions(_ lead: Lead, dedupeSince: Timestamp?) async throws -> (LeadInsertResult, Set<String>?) {
+        let (result, buyers) = try await insertLead(
+            lead, dedupeSince: dedupeSince, suppressionHashes: Self.suppressionHashes(lead.contactKeys.all))
+        return (result, buyers)
+    }
+
+    private func insertLead(
+        _ lead: Lead, dedupeSince: Timestamp?, suppressionHashes: [ByteBuffer]
+    ) async throws -> (LeadInsertResult, Set<String>) {
         let keys = PostgresContactKey.binds(lead.contactKeys.all)
         let locks = dedupeSince == nil && lead.test ? [] : keys.locks
         let query: PostgresQuery = """
             SELECT gavel_insert_lead(\(lead.id), \(lead.sellerID), \(lead.vertical), \(lead.source), \(lead.test),
                 \(StoredJSON.text(.object(lead.fields))), \(StoredJSON.text(lead.consent)), \(lead.contactKeys.storedText),
-                \(lead.receivedAt.milliseconds), \(lead.pingID), \(nodeID), \(keys.digests), \(locks), \(dedupeSince?.milliseconds))
+                \(lead.receivedAt.milliseconds), \(lead.pingID), \(nodeID), \(keys.digests), \(locks), \(dedupeSince?.milliseconds)),
+                ARRAY(SELECT DISTINCT buyer_id FROM suppressions WHERE hash = ANY (\(suppressionHashes)))
             """
-        let original = try await uniqueRow(query, conflict: lead.id).decode(String?.self)
-        return original.map { .duplicate(of: $0) } ?? .inserted
+        let (original, buyers) = try await uniqueRow(query, conflict: lead.id).decode((String?, [String]).self)
+        return (original.map { .duplicate(of: $0) } ?? .inserted, Set(buyers))
     }
 
     /// Durably notes that a post of the lead to a campaign is about to be sent;

@@ -60,9 +60,14 @@ extension PostgresStore {
 
     /// The buyers whose lists hold any of the keys: one indexed query.
     public func suppressingBuyers(contactKeys: [String]) async throws -> Set<String> {
-        let digests = contactKeys.compactMap(HashKey.init(hex:)).map { ByteBuffer(bytes: $0.data) }
+        let digests = Self.suppressionHashes(contactKeys)
         guard !digests.isEmpty else { return [] }
         let rows = try await rows("SELECT DISTINCT buyer_id FROM suppressions WHERE hash = ANY (\(digests))")
         return Set(try rows.map { try $0.decode(String.self) })
+    }
+
+    /// The stored form of contact keys as suppression lists hold them (hex digests only).
+    static func suppressionHashes(_ contactKeys: [String]) -> [ByteBuffer] {
+        contactKeys.compactMap(HashKey.init(hex:)).map { ByteBuffer(bytes: $0.data) }
     }
 }

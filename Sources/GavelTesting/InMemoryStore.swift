@@ -17,10 +17,13 @@ public final class InMemoryStore: Storage {
     let clock: any WallClock
     let combining: Bool
     private let outage = Locked(false)
+    /// How many times ``suppressingBuyers(contactKeys:)`` was asked (a read of its own).
+    public let suppressionReads = Locked(0)
 
     /// Creates an empty store; `clock` dates its bookkeeping (when a post was marked), as the
     /// database stores' clocks do. With `combinesLeadWrites` false the exchange stores each
-    /// lead on arrival, as it does on PostgreSQL (see ``LeadStore/combinesLeadWrites``).
+    /// lead on arrival, as it does on PostgreSQL (see ``LeadStore/combinesLeadWrites``), and the
+    /// store reads who suppresses a lead as it stores it, as PostgreSQL does.
     public init(clock: any WallClock = SystemWallClock(), combinesLeadWrites: Bool = true) {
         self.clock = clock
         self.combining = combinesLeadWrites

@@ -203,6 +203,21 @@ struct ExchangeOrchestrationTests {
         #expect(usage["inbox"]?.dayLeads == 2, "two sales, and the duplicate's hold released")
     }
 
+    /// A buyer whose suppression list holds the consumer is never pinged, whether the store
+    /// reads the lists as it stores the lead on arrival or in a read of their own.
+    @Test(arguments: [true, false])
+    func aSuppressingBuyerIsNotPinged(_ combining: Bool) async throws {
+        let harness = Harness([Self.remote("insurer"), Self.remote("other")], combinesLeadWrites: combining)
+        harness.gateway.script("insurer", ping: .bid(Money(cents: 2_000)))
+        harness.gateway.script("other", ping: .bid(Money(cents: 1_000)))
+        let phone = SHA256ContactHasher().sha256Hex("1" + "4152000000")
+        _ = try await harness.store.addSuppressions(buyerID: "buyer-insurer", hashes: [phone])
+        let result = try await harness.sell()
+        #expect(result.status == .sold && result.buyer == "other", "\(result)")
+        #expect(!harness.gateway.calls.contains { $0.campaignID == "insurer" })
+        #expect(harness.store.suppressionReads.withLock { $0 } == (combining ? 1 : 0), "read with the insert when stored on arrival")
+    }
+
     @Test func pingsCarryNoPersonalDataAndOnlyTheWinnersPostDoes() async throws {
         let harness = Harness([Self.remote("a"), Self.remote("b")])
         harness.gateway.script("a", ping: .bid(Money(cents: 900)))

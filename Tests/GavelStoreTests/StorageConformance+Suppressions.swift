@@ -27,6 +27,28 @@ extension StorageConformance {
         #expect(try await reopened.suppressingBuyers(contactKeys: [c]) == ["acme"])
     }
 
+    /// Storing a lead and reading who suppresses it at once: the lead is stored as by
+    /// `insertLead`, and the buyers read (where the store reads them) are those
+    /// `suppressingBuyers` names.
+    static func insertReadingSuppressions(_ harness: some StoreHarness) async throws {
+        let store = try await harness.open()
+        _ = try await store.addSuppressions(buyerID: "acme", hashes: [Fixtures.phoneKey("4155550100")])
+        _ = try await store.addSuppressions(buyerID: "zeta", hashes: [Fixtures.phoneKey("2125550199")])
+        let window = Fixtures.now.minus(days: 30)
+        let (first, buyers) = try await store.insertLeadReadingSuppressions(Fixtures.lead("L1", phone: "4155550100"), dedupeSince: window)
+        #expect(first == .inserted)
+        #expect(buyers == nil || buyers == ["acme"])
+        if store is PostgresStore { #expect(buyers == ["acme"], "PostgreSQL reads them with the insert") }
+        #expect(try await store.lead(id: "L1")?.status == .pending)
+        let (again, _) = try await store.insertLeadReadingSuppressions(Fixtures.lead("L2", phone: "4155550100"), dedupeSince: window)
+        #expect(again == .duplicate(of: "L1"))
+        let (clear, none) = try await store.insertLeadReadingSuppressions(Fixtures.lead("L3", phone: "3105550000"), dedupeSince: window)
+        #expect(clear == .inserted && (none == nil || none == []))
+        await #expect(throws: StorageError.conflict("L1")) {
+            try await store.insertLeadReadingSuppressions(Fixtures.lead("L1", phone: "3105550001"), dedupeSince: nil)
+        }
+    }
+
     static func millionSuppressions(_ harness: some StoreHarness) async throws {
         var generator = SeededRandom(seed: 42)
         let hashes = (0..<1_000_000).map { _ in Fixtures.randomHash(using: &generator) }

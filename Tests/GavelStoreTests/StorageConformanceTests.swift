@@ -137,6 +137,9 @@ struct StorageConformanceTests {
     @Test(arguments: Backend.available) func suppressions(_ backend: Backend) async throws {
         try await backend.run { try await StorageConformance.suppressions($0) }
     }
+    @Test(arguments: Backend.available) func insertReadingSuppressions(_ backend: Backend) async throws {
+        try await backend.run { try await StorageConformance.insertReadingSuppressions($0) }
+    }
     @Test(arguments: Backend.available) func millionSuppressions(_ backend: Backend) async throws {
         try await backend.run { try await StorageConformance.millionSuppressions($0) }
     }

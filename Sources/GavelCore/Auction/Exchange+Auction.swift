@@ -69,7 +69,11 @@ extension Exchange {
         guard !keys.isEmpty else { return result }
         let longest = campaigns.compactMap { $0.dedupeDays }.max() ?? 0
         if longest > 0 { result.lastSold = try await deps.store.lastSales(contactKeys: keys, since: now.minus(days: longest)) }
-        result.suppressedBuyers = try await deps.store.suppressingBuyers(contactKeys: keys)
+        if let read = context.stored.suppressions {
+            result.suppressedBuyers = read
+        } else {
+            result.suppressedBuyers = try await deps.store.suppressingBuyers(contactKeys: keys)
+        }
         return result
     }
 

@@ -190,8 +190,9 @@ public struct Exchange<C: Clock>: Sendable where C.Duration == Duration {
                 try await deps.store.original(of: lead, since: since) != nil
             else { return nil }
         }
-        if case .duplicate = try await deps.store.insertLead(lead, dedupeSince: since) { return finish(context, duplicateOutcome(lead)) }
-        context.stored.set()
+        let (result, suppressions) = try await deps.store.insertLeadReadingSuppressions(lead, dedupeSince: since)
+        if case .duplicate = result { return finish(context, duplicateOutcome(lead)) }
+        context.stored.set(suppressions: suppressions)
         return nil
     }
 

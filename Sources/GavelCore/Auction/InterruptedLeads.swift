@@ -122,14 +122,17 @@ final class HoldTracker: Sendable {
 /// Whether a lead has been written to the store yet: on a store that combines writes, the
 /// exchange writes it only with its first durable follow-up.
 final class StoredMark: Sendable {
-    private let stored = Locked(false)
+    private let stored = Locked((isStored: false, suppressions: Set<String>?.none))
 
     /// Whether the lead is in the store.
-    var isStored: Bool { stored.withLock { $0 } }
+    var isStored: Bool { stored.withLock { $0.isStored } }
 
-    /// Notes that the lead is in the store.
-    func set() {
-        stored.withLock { $0 = true }
+    /// The buyers suppressing the lead, when the store read them as it stored the lead.
+    var suppressions: Set<String>? { stored.withLock { $0.suppressions } }
+
+    /// Notes that the lead is in the store (and who suppresses it, if that was read with it).
+    func set(suppressions: Set<String>? = nil) {
+        stored.withLock { $0 = (true, suppressions) }
     }
 }
 

@@ -146,6 +146,11 @@ public protocol ExchangeStore: LeadStore, PingStore, CapStore, SuppressionStore 
     /// trip does both in one. ``StorageError/notFound(_:)`` for an unknown lead (the hold may
     /// then have been taken: release it, as after a failed ``CapStore/hold(_:)``).
     func hold(_ hold: CapHold, markingPostingOf leadID: String) async throws -> CapHoldResult
+    /// Stores a lead on arrival (``LeadStore/insertLead(_:dedupeSince:)``) and, where a store
+    /// can do it in the same round trip, reads the buyers whose suppression lists hold its
+    /// contact keys (``SuppressionStore/suppressingBuyers(contactKeys:)``); `nil` when it
+    /// reads them apart (the exchange then asks when eligibility needs them).
+    func insertLeadReadingSuppressions(_ lead: Lead, dedupeSince: Timestamp?) async throws -> (LeadInsertResult, Set<String>?)
 }
 
 extension ExchangeStore {
@@ -154,6 +159,11 @@ extension ExchangeStore {
         let result = try await self.hold(hold)
         if result == .held { try await markPosting(leadID: leadID, campaignID: hold.campaignID) }
         return result
+    }
+
+    /// The insert alone: suppressions are read apart.
+    public func insertLeadReadingSuppressions(_ lead: Lead, dedupeSince: Timestamp?) async throws -> (LeadInsertResult, Set<String>?) {
+        (try await insertLead(lead, dedupeSince: dedupeSince), nil)
     }
 }
 
