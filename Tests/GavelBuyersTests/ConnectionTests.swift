@@ -1,3 +1,4 @@
+import Foundation
 import GavelCore
 import Testing
 
@@ -36,10 +37,11 @@ import Testing
     }
 
     @Test func httpsBuyersAreCalledOverVerifiedTLS() async throws {
-        let pair = try SelfSignedCertificate.make()
-        let server = try await LoopbackServer.start(body: Self.bid, tls: try pair.serverContext())
+        let roots = try TestCertificate.trustRootsFile()
+        defer { try? FileManager.default.removeItem(atPath: roots) }
+        let server = try await LoopbackServer.start(body: Self.bid, tls: try TestCertificate.serverContext())
         let url = "https://localhost:\(server.port)/ping"
-        let trusted = HTTPBuyerGateway.Configuration(allowPrivateAddresses: true, extraTrustRoots: pair.certificate)
+        let trusted = HTTPBuyerGateway.Configuration(allowPrivateAddresses: true, extraTrustRoots: roots)
         try await withHTTPBuyerGateway(configuration: trusted) { gateway in
             for _ in 0..<2 {
                 let answer = await gateway.ping(pingRequest(), campaign: campaign(url: url), timeoutMS: patientMS)

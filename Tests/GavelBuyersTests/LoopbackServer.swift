@@ -77,38 +77,45 @@ final class LoopbackServer: Sendable {
     }
 }
 
-/// A self-signed certificate for `localhost` and its key, made with the `openssl` tool in a
-/// temporary folder: the paths of the PEM files.
-struct SelfSignedCertificate {
-    /// The certificate (PEM), also usable as a trust root.
-    let certificate: String
-    /// The private key (PEM).
-    let key: String
+/// A self-signed certificate for `localhost` (P-256, valid until 2126) and its key, made once
+/// with `openssl req -x509` for these tests only: no test runs a subprocess to make one.
+enum TestCertificate {
+    /// The certificate (PEM), also the trust root that accepts it.
+    static let certificate = """
+        -----BEGIN CERTIFICATE-----
+        MIIBlTCCATugAwIBAgIUNQhlMwkQjyLqyj3jMUUxhQmFZNYwCgYIKoZIzj0EAwIw
+        FDESMBAGA1UEAwwJbG9jYWxob3N0MCAXDTI2MTIwMzIzMDExNVoYDzIxMjYxMTA5
+        MjMwMTE1WjAUMRIwEAYDVQQDDAlsb2NhbGhvc3QwWTATBgcqhkjOPQIBBggqhkjO
+        PQMBBwNCAATdWsK37ssFdJ++vcnRMjf1t0FXJU3dkBrNQ42bTngCXriobpdgtnT8
+        CBNtEqvrZq2+JZnio3qxl/7JRwj1NK7Bo2kwZzAdBgNVHQ4EFgQU5SQBqNPJBCKR
+        qDvzJsGwy8NFSQkwHwYDVR0jBBgwFoAU5SQBqNPJBCKRqDvzJsGwy8NFSQkwDwYD
+        VR0TAQH/BAUwAwEB/zAUBgNVHREEDTALgglsb2NhbGhvc3QwCgYIKoZIzj0EAwID
+        SAAwRQIgEUwvBpFzq77V1eGGT4Oj7rC79+zM0gZ9FFn9LUreqO8CIQDdkY0WtDTn
+        ffMwlJeDNvwRJylnOJh4yIeYQPxVmnZxHw==
+        -----END CERTIFICATE-----
+        """
 
-    /// Makes a new pair (valid one day).
-    static func make() throws -> SelfSignedCertificate {
-        let folder = FileManager.default.temporaryDirectory.appendingPathComponent("tls-\(UUID().uuidString)").path
-        try FileManager.default.createDirectory(atPath: folder, withIntermediateDirectories: true)
-        let pair = SelfSignedCertificate(certificate: folder + "/cert.pem", key: folder + "/key.pem")
-        let process = Process()
-        process.executableURL = URL(fileURLWithPath: "/usr/bin/env")
-        process.arguments = [
-            "openssl", "req", "-x509", "-newkey", "ec", "-pkeyopt", "ec_paramgen_curve:prime256v1", "-nodes", "-days", "1",
-            "-subj", "/CN=localhost", "-addext", "subjectAltName=DNS:localhost", "-keyout", pair.key, "-out", pair.certificate,
-        ]
-        process.standardOutput = FileHandle.nullDevice
-        process.standardError = FileHandle.nullDevice
-        try process.run()
-        process.waitUntilExit()
-        guard process.terminationStatus == 0 else { throw CocoaError(.fileWriteUnknown) }
-        return pair
+    /// Its private key (PEM).
+    static let key = """
+        -----BEGIN PRIVATE KEY-----
+        MIGHAgEAMBMGByqGSM49AgEGCCqGSM49AwEHBG0wawIBAQQg4Pml4QbzAKzku4Yc
+        IQFlNSExhdfr89KrFpF4811+J2GhRANCAATdWsK37ssFdJ++vcnRMjf1t0FXJU3d
+        kBrNQ42bTngCXriobpdgtnT8CBNtEqvrZq2+JZnio3qxl/7JRwj1NK7B
+        -----END PRIVATE KEY-----
+        """
+
+    /// The certificate written to a new temporary file, for a trust-roots path.
+    static func trustRootsFile() throws -> String {
+        let path = FileManager.default.temporaryDirectory.appendingPathComponent("gavel-root-\(UUID().uuidString).pem").path
+        try certificate.write(toFile: path, atomically: true, encoding: .utf8)
+        return path
     }
 
     /// A server TLS context with this certificate.
-    func serverContext() throws -> NIOSSLContext {
+    static func serverContext() throws -> NIOSSLContext {
         let configuration = TLSConfiguration.makeServerConfiguration(
-            certificateChain: try NIOSSLCertificate.fromPEMFile(certificate).map { .certificate($0) },
-            privateKey: .privateKey(try NIOSSLPrivateKey(file: key, format: .pem)))
+            certificateChain: try NIOSSLCertificate.fromPEMBytes(Array(certificate.utf8)).map { .certificate($0) },
+            privateKey: .privateKey(try NIOSSLPrivateKey(bytes: Array(key.utf8), format: .pem)))
         return try NIOSSLContext(configuration: configuration)
     }
 }
