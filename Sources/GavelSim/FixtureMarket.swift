@@ -159,7 +159,9 @@ public struct FixtureMarket: Sendable {
 
     /// SHA-256 of a 10-digit phone's E.164 digits, in hex.
     static func plainPhoneKey(_ digits: String) -> String {
-        SHA256.hash(data: Array(("1" + digits).utf8)).map { String(format: "%02x", $0) }.joined()
+        let nibbles = Array("0123456789abcdef".utf8)
+        let hex = SHA256.hash(data: Array(("1" + digits).utf8)).flatMap { [nibbles[Int($0 >> 4)], nibbles[Int($0 & 0x0F)]] }
+        return String(decoding: hex, as: UTF8.self)
     }
 
     private func outcome(_ lead: Lead, kind: Kind, share: Rate, random: inout SeededRandom) -> LeadOutcome {

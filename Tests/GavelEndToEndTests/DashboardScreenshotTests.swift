@@ -36,7 +36,7 @@ struct DashboardScreenshotTests {
         let image = try Data(contentsOf: png)
         #expect(image.count > 20_000, "a screenshot of a real page, not an empty one (\(image.count) bytes)")
         #expect(image.prefix(8) == Data([0x89, 0x50, 0x4E, 0x47, 0x0D, 0x0A, 0x1A, 0x0A]), "a PNG")
-        if let colors = try PNGColors.measure(png) {
+        if let colors = try await PNGColors.measure(png) {
             #expect(colors.distinct >= 16, "many colours, not a blank page: \(colors)")
             #expect(colors.dominantShare < 0.97, "no single colour fills the page: \(colors)")
         }
@@ -87,19 +87,12 @@ struct PNGColors: CustomStringConvertible {
     var description: String { "\(distinct) colours, the commonest on \(Int(dominantShare * 100))%" }
 
     /// The counts, or `nil` when `python3` is not available.
-    static func measure(_ png: URL) throws -> PNGColors? {
+    static func measure(_ png: URL) async throws -> PNGColors? {
         guard let python = Executable.find("python3") else { return nil }
-        let process = Process()
-        let output = Pipe()
-        process.executableURL = URL(fileURLWithPath: python)
-        process.arguments = ["-c", script, png.path]
-        process.standardOutput = output
-        try process.run()
-        let data = output.fileHandleForReading.readDataToEndOfFile()
-        process.waitUntilExit()
-        let parts = String(decoding: data, as: UTF8.self).split(whereSeparator: \.isWhitespace)
-        guard process.terminationStatus == 0, parts.count == 2, let distinct = Int(parts[0]), let share = Double(parts[1]) else {
-            Issue.record("could not read the PNG: \(String(decoding: data, as: UTF8.self))")
+        let result = try await ChildProcess.run([python, "-c", script, png.path], standardError: .discarded)
+        let parts = result.output.split(whereSeparator: \.isWhitespace)
+        guard result.status == 0, parts.count == 2, let distinct = Int(parts[0]), let share = Double(parts[1]) else {
+            Issue.record("could not read the PNG: \(result.output)")
             return nil
         }
         return PNGColors(distinct: distinct, dominantShare: share)
@@ -152,32 +145,8 @@ enum Executable {
 
     /// Runs a program to its end (killing it after `timeout`); returns its standard output.
     static func run(_ path: String, _ arguments: [String], timeout: Duration) async throws -> String {
-        let process = Process()
-        let output = Pipe()
-        process.executableURL = URL(fileURLWithPath: path)
-        process.arguments = arguments
-        process.standardOutput = output
-        process.standardError = FileHandle.nullDevice
-        let collected = Collected()
-        output.fileHandleForReading.readabilityHandler = { handle in collected.append(handle.availableData) }
-        try process.run()
-        let deadline = ContinuousClock.now.advanced(by: timeout)
-        while process.isRunning && ContinuousClock.now < deadline { try await Task.sleep(for: .milliseconds(100)) }
-        if process.isRunning {
-            process.terminate()
-            Issue.record("\(path) did not finish within \(timeout)")
-        }
-        process.waitUntilExit()
-        output.fileHandleForReading.readabilityHandler = nil
-        collected.append(output.fileHandleForReading.readDataToEndOfFile())
-        return collected.text
-    }
-
-    /// Output gathered from a pipe's handler.
-    final class Collected: Sendable {
-        private let data = Locked(Data())
-
-        func append(_ chunk: Data) { data.withLock { $0.append(chunk) } }
-        var text: String { data.withLock { String(decoding: $0, as: UTF8.self) } }
+        let result = try await ChildProcess.run([path] + arguments, standardError: .discarded, timeout: timeout)
+        if result.timedOut { Issue.record("\(path) did not finish within \(timeout)") }
+        return result.output
     }
 }

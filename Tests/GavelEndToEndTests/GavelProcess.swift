@@ -5,19 +5,16 @@ import NIOCore
 import NIOHTTP1
 
 /// The real `gavel` binary that `swift build` made, started as a child process in its own
-/// working folder, with its stdout read for the listening address.
+/// working folder, with what it prints written to two files beside that folder (standard
+/// output, read for the listening address, and standard error, its log).
 final class GavelProcess: Sendable {
-    let process = Process()
+    /// The running binary.
+    let process: ChildProcess
+    /// Its working folder.
     let folder: URL
-    let output = Pipe()
-    let errors = Pipe()
-    private struct Output: Sendable {
-        var lines: [String] = []
-        var errorText = ""
-        var baseURL = ""
-    }
-
-    private let outputs = Locked(Output())
+    private let outputPath: String
+    private let errorPath: String
+    private let listening = Locked("")
 
     /// The binary: `GAVEL_BINARY`, else `.build/debug/gavel` beside this package.
     static var binary: URL {
@@ -28,35 +25,30 @@ final class GavelProcess: Sendable {
 
     /// Starts `gavel <arguments>` in `folder` (a new temporary one by default).
     init(_ arguments: [String], folder: URL? = nil, environment: [String: String] = [:]) throws {
-        self.folder = folder ?? FileManager.default.temporaryDirectory.appendingPathComponent("gavel-e2e-\(UUID().uuidString)")
-        try FileManager.default.createDirectory(at: self.folder, withIntermediateDirectories: true)
-        process.executableURL = Self.binary
-        process.arguments = arguments
-        process.currentDirectoryURL = self.folder
-        var env = ProcessInfo.processInfo.environment
-        env.merge(environment) { _, new in new }
-        process.environment = env
-        process.standardOutput = output
-        process.standardError = errors
-        output.fileHandleForReading.readabilityHandler = { [weak self] handle in
-            let text = String(decoding: handle.availableData, as: UTF8.self)
-            self?.outputs.withLock { $0.lines += text.split(separator: "\n").map(String.init) }
-        }
-        errors.fileHandleForReading.readabilityHandler = { [weak self] handle in
-            let text = String(decoding: handle.availableData, as: UTF8.self)
-            self?.outputs.withLock { $0.errorText += text }
-        }
-        try process.run()
+        let folder = folder ?? FileManager.default.temporaryDirectory.appendingPathComponent("gavel-e2e-\(UUID().uuidString)")
+        try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
+        let name = "gavel-e2e-output-\(UUID().uuidString)"
+        outputPath = FileManager.default.temporaryDirectory.appendingPathComponent(name + ".out").path
+        errorPath = FileManager.default.temporaryDirectory.appendingPathComponent(name + ".err").path
+        self.folder = folder
+        process = try ChildProcess(
+            [Self.binary.path] + arguments, environment: ProcessInfo.processInfo.environment.merging(environment) { _, new in new },
+            folder: folder.path, standardOutput: .file(outputPath), standardError: .file(errorPath))
+    }
+
+    deinit {
+        try? FileManager.default.removeItem(atPath: outputPath)
+        try? FileManager.default.removeItem(atPath: errorPath)
     }
 
     /// Everything written to standard error (the log) so far.
-    var log: String { outputs.withLock { $0.errorText } }
+    var log: String { Self.read(errorPath) }
 
     /// Every line printed so far.
-    var printed: [String] { outputs.withLock { $0.lines } }
+    var printed: [String] { Self.read(outputPath).split(separator: "\n").map(String.init) }
 
     /// The base URL the server printed, once ``waitUntilListening(timeout:)`` has read it.
-    var baseURL: String { outputs.withLock { $0.baseURL } }
+    var baseURL: String { listening.withLock { $0 } }
 
     /// Waits until the server prints its address; returns the base URL.
     @discardableResult
@@ -67,10 +59,10 @@ final class GavelProcess: Sendable {
                 let range = line.range(of: "http://")
             {
                 let baseURL = String(line[range.lowerBound...].prefix { $0 != " " })
-                outputs.withLock { $0.baseURL = baseURL }
+                listening.withLock { $0 = baseURL }
                 return baseURL
             }
-            guard process.isRunning else { throw GavelProcessError.exited(process.terminationStatus) }
+            if let status = process.exitStatus { throw GavelProcessError.exited(status) }
             try await Task.sleep(for: .milliseconds(50))
         }
         throw GavelProcessError.timeout
@@ -84,17 +76,18 @@ final class GavelProcess: Sendable {
 
     /// Sends SIGKILL and waits.
     func kill() async {
-        Foundation.kill(process.processIdentifier, SIGKILL)
+        process.send(SIGKILL)
         _ = await waitForExit()
     }
 
     /// Waits for the process to end.
     func waitForExit() async -> Int32 {
-        while process.isRunning { try? await Task.sleep(for: .milliseconds(20)) }
-        try? await Task.sleep(for: .milliseconds(50))
-        output.fileHandleForReading.readabilityHandler = nil
-        errors.fileHandleForReading.readabilityHandler = nil
-        return process.terminationStatus
+        await process.waitForExit()
+    }
+
+    private static func read(_ path: String) -> String {
+        guard let data = FileManager.default.contents(atPath: path) else { return "" }
+        return String(decoding: data, as: UTF8.self)
     }
 }
 

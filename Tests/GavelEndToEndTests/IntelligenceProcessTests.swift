@@ -12,7 +12,7 @@ struct IntelligenceProcessTests {
             "vertical": "auto_insurance", "source": "search",
             "fields": [
                 "zip": "94105", "state": "CA", "age": 40, "first_name": "Iris", "last_name": "Quale",
-                "phone": .string("415310\(String(format: "%04d", n))"),
+                "phone": .string("415310\(String(10_000 + n % 10_000).dropFirst())"),
             ],
         ]
     }

@@ -103,7 +103,7 @@ struct MultiNodeTests {
         #expect(clean.printed.contains { $0.hasPrefix("Chain: ") && $0.hasSuffix(", 0 not sealed.") }, "\(clean.printed)")
         let quoted = "'" + lead + "'"
         let campaign = "(SELECT campaign_id FROM sales WHERE lead_id = \(quoted) AND seq = 0)"
-        try psql(
+        try await psql(
             url,
             """
             UPDATE ledger SET amount_cents = amount_cents + 100 WHERE lead_id = \(quoted) AND kind = 'sale' AND account LIKE 'buyer:%'
@@ -184,7 +184,7 @@ struct MultiNodeTests {
             "vertical": "auto_insurance", "source": "multi-node",
             "fields": [
                 "zip": "94105", "state": "CA", "first_name": "Ada", "last_name": "Node",
-                "phone": .string("415\(String(200 + n / 10_000))\(String(format: "%04d", n % 10_000))"),
+                "phone": .string("415\(String(200 + n / 10_000))\(String(10_000 + n % 10_000).dropFirst())"),
             ],
         ]
     }
@@ -193,33 +193,23 @@ struct MultiNodeTests {
     static func withFreshDatabase(_ serverURL: String, _ body: (String) async throws -> Void) async throws {
         let name = "gavel_e2e_" + UUID().uuidString.replacingOccurrences(of: "-", with: "").lowercased()
         guard var parts = URLComponents(string: serverURL) else { throw PSQLFailure(message: "not a URL") }
-        try psql(serverURL, "CREATE DATABASE \(name)")
+        try await psql(serverURL, "CREATE DATABASE \(name)")
         parts.path = "/" + name
         do {
             try await body(try #require(parts.string))
         } catch {
-            try? psql(serverURL, "DROP DATABASE IF EXISTS \(name) WITH (FORCE)")
+            try? await psql(serverURL, "DROP DATABASE IF EXISTS \(name) WITH (FORCE)")
             throw error
         }
-        try psql(serverURL, "DROP DATABASE IF EXISTS \(name) WITH (FORCE)")
+        try await psql(serverURL, "DROP DATABASE IF EXISTS \(name) WITH (FORCE)")
     }
 
     struct PSQLFailure: Error {
         var message: String
     }
 
-    static func psql(_ url: String, _ sql: String) throws {
-        let process = Process()
-        process.executableURL = URL(fileURLWithPath: "/usr/bin/env")
-        process.arguments = ["psql", url, "-X", "-q", "-v", "ON_ERROR_STOP=1", "-c", sql]
-        let errors = Pipe()
-        process.standardError = errors
-        process.standardOutput = FileHandle.nullDevice
-        try process.run()
-        process.waitUntilExit()
-        guard process.terminationStatus == 0 else {
-            let text = String(decoding: errors.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
-            throw PSQLFailure(message: "psql failed (\(process.terminationStatus)): \(text)")
-        }
+    static func psql(_ url: String, _ sql: String) async throws {
+        let result = try await ChildProcess.run(["psql", url, "-X", "-q", "-v", "ON_ERROR_STOP=1", "-c", sql])
+        guard result.status == 0 else { throw PSQLFailure(message: "psql failed (\(result.status)): \(result.output)") }
     }
 }

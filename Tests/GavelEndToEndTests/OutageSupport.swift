@@ -109,64 +109,17 @@ func sellUntil(
 struct CommandResult: Sendable {
     var status: Int32
     var output: String
+    /// Whether it was killed for running past its time.
+    var timedOut = false
 }
 
 /// Runs a command (looked up on `PATH` unless absolute) with extra environment, and waits;
-/// its output (standard output and error together) goes through a temporary file. It is
-/// spawned and reaped directly (`posix_spawn`, `waitpid`): `Process.waitUntilExit` can miss
-/// the end of a child that started a daemon (`pg_ctl start`) and wait forever. The wait polls,
-/// so a slow command (`initdb`) never blocks one of the few threads every test shares.
+/// its output (standard output and error together) goes through a temporary file. The wait
+/// polls `waitpid`, so a slow command (`initdb`) never blocks one of the few threads every
+/// test shares, and a child that started a daemon (`pg_ctl start`) is seen to end.
 @discardableResult
 func runCommand(_ arguments: [String], environment: [String: String] = [:]) async throws -> CommandResult {
-    let log = FileManager.default.temporaryDirectory.appendingPathComponent("gavel-command-\(UUID().uuidString).log").path
-    defer { try? FileManager.default.removeItem(atPath: log) }
-    var env = ProcessInfo.processInfo.environment
-    env.merge(environment) { _, new in new }
-    let pid = try spawn(["/usr/bin/env"] + arguments, environment: env.map { "\($0.key)=\($0.value)" }, output: log)
-    let status = try await exitStatus(of: pid)
-    let output = (try? String(contentsOfFile: log, encoding: .utf8)) ?? ""
-    return CommandResult(status: status, output: output)
-}
-
-/// Waits for a child to end, polling; its exit status (128 + the signal when a signal ended it).
-private func exitStatus(of pid: pid_t) async throws -> Int32 {
-    var status: Int32 = 0
-    while true {
-        let reaped = waitpid(pid, &status, WNOHANG)
-        if reaped == pid { break }
-        guard reaped == 0 || errno == EINTR else { throw CommandError(description: "waitpid failed: errno \(errno)") }
-        try? await Task.sleep(for: .milliseconds(10))
-    }
-    let signal = status & 0x7f
-    return signal == 0 ? (status >> 8) & 0xff : 128 + signal
-}
-
-/// Spawns `arguments[0]` with its output appended to `output`; its process id.
-private func spawn(_ arguments: [String], environment: [String], output: String) throws -> pid_t {
-    var actions = posix_spawn_file_actions_t()
-    posix_spawn_file_actions_init(&actions)
-    defer { posix_spawn_file_actions_destroy(&actions) }
-    posix_spawn_file_actions_addopen(&actions, 0, "/dev/null", O_RDONLY, 0)
-    posix_spawn_file_actions_addopen(&actions, 1, output, O_WRONLY | O_CREAT | O_APPEND, 0o600)
-    posix_spawn_file_actions_adddup2(&actions, 1, 2)
-    closeInheritedDescriptors(&actions)
-    let argv = arguments.map { strdup($0) } + [nil]
-    let envp = environment.map { strdup($0) } + [nil]
-    defer { for pointer in argv + envp { free(pointer) } }
-    var pid = pid_t()
-    let spawned = posix_spawn(&pid, arguments[0], &actions, nil, argv, envp)
-    guard spawned == 0 else { throw CommandError(description: "cannot run \(arguments.joined(separator: " ")): errno \(spawned)") }
-    return pid
-}
-
-/// Adds "close every descriptor from 3 up" to a spawn's actions (glibc 2.34 and later; looked
-/// up at run time, as the C library's header declares it for GNU sources only): nothing of this
-/// process leaks into the child, nor into a daemon it starts — a PostgreSQL server would keep
-/// the tests' sockets open for its whole life.
-private func closeInheritedDescriptors(_ actions: inout posix_spawn_file_actions_t) {
-    typealias CloseFrom = @convention(c) (UnsafeMutablePointer<posix_spawn_file_actions_t>, Int32) -> Int32
-    guard let symbol = dlsym(dlopen(nil, RTLD_NOW), "posix_spawn_file_actions_addclosefrom_np") else { return }
-    _ = unsafeBitCast(symbol, to: CloseFrom.self)(&actions, 3)
+    try await ChildProcess.run(arguments, environment: environment, timeout: .seconds(600))
 }
 
 /// Why a command could not be run.

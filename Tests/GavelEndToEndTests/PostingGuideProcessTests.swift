@@ -66,23 +66,10 @@ enum ShellCommand {
 
     /// Runs `command` with `environment` added; returns its standard output.
     static func run(_ command: String, environment: [String: String], timeout: Duration = .seconds(30)) async throws -> String {
-        let output = FileManager.default.temporaryDirectory.appendingPathComponent("gavel-sh-\(UUID().uuidString).out")
-        #expect(FileManager.default.createFile(atPath: output.path, contents: nil))
-        defer { try? FileManager.default.removeItem(at: output) }
-        let process = Process()
-        process.executableURL = URL(fileURLWithPath: "/bin/sh")
-        process.arguments = ["-c", command]
-        process.environment = ProcessInfo.processInfo.environment.merging(environment) { _, new in new }
-        process.standardOutput = try FileHandle(forWritingTo: output)
-        try process.run()
-        let deadline = ContinuousClock.now.advanced(by: timeout)
-        while process.isRunning && ContinuousClock.now < deadline { try await Task.sleep(for: .milliseconds(20)) }
-        if process.isRunning {
-            process.terminate()
-            while process.isRunning { try await Task.sleep(for: .milliseconds(20)) }
-        }
-        #expect(process.terminationStatus == 0, "\(command)")
-        return try String(contentsOf: output, encoding: .utf8)
+        let result = try await ChildProcess.run(
+            ["/bin/sh", "-c", command], environment: environment, standardError: .discarded, timeout: timeout)
+        #expect(result.status == 0 && !result.timedOut, "\(command)")
+        return result.output
     }
 
     /// The fenced code blocks of a Markdown document that are curl commands, in order.
