@@ -69,7 +69,13 @@ let package = Package(
         ),
         .target(
             name: "GavelTesting",
-            dependencies: ["GavelCore", "GavelStoreSupport"],
+            dependencies: [
+                "GavelCore", "GavelStoreSupport",
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOHTTP1", package: "swift-nio"),
+                .product(name: "NIOPosix", package: "swift-nio"),
+                .product(name: "NIOSSL", package: "swift-nio-ssl"),
+            ],
             swiftSettings: swiftSettings
         ),
         .target(

@@ -11,13 +11,15 @@ public final class HTTPWebhookPoster: WebhookPoster {
     private let transport: BuyerTransport
 
     /// Creates a poster; `allowPrivateAddresses` lets URLs reach loopback and private
-    /// addresses (demos and tests, as `--allow-private-buyer-urls`).
+    /// addresses (demos and tests, as `--allow-private-buyer-urls`); `extraTrustRoots` is a PEM
+    /// file of certificate authorities trusted for `https` receivers besides the system's.
     public init(
-        allowPrivateAddresses: Bool, connectionsPerHost: Int = 4, wallClock: any WallClock = SystemWallClock()
+        allowPrivateAddresses: Bool, extraTrustRoots: String? = nil, connectionsPerHost: Int = 4,
+        wallClock: any WallClock = SystemWallClock()
     ) {
         let configuration = HTTPBuyerGateway.Configuration(
             connectionsPerHost: connectionsPerHost, connectTimeout: .seconds(5), maxResponseBytes: 4_096,
-            userAgent: "gavel-webhooks/1", allowPrivateAddresses: allowPrivateAddresses)
+            userAgent: "gavel-webhooks/1", allowPrivateAddresses: allowPrivateAddresses, extraTrustRoots: extraTrustRoots)
         transport = BuyerTransport(configuration: configuration, wallClock: wallClock)
     }
 

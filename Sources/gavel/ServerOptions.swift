@@ -1,5 +1,6 @@
 import ArgumentParser
 import Foundation
+import GavelBuyers
 import GavelCore
 import GavelServer
 
@@ -21,6 +22,12 @@ struct ServerOptions: ParsableArguments {
         name: .customLong("allow-private-buyer-urls"),
         help: "Allow buyer URLs on loopback/private addresses (env GAVEL_ALLOW_PRIVATE_BUYER_URLS=true).")
     var allowPrivateBuyerURLs = false
+
+    @Option(
+        name: .customLong("trust-roots"),
+        help: "A PEM file of extra certificate authorities for https buyer and webhook URLs (env GAVEL_TRUST_ROOTS; default none)."
+    )
+    var trustRoots: String?
 
     @Option(help: "Requests per second allowed per API key, bursts of twice that; 0 for no limit (env GAVEL_RATE_LIMIT; default 2000).")
     var rateLimit: Int?
@@ -65,7 +72,19 @@ struct ServerOptions: ParsableArguments {
             adminToken: adminToken ?? environment["GAVEL_ADMIN_TOKEN"],
             allowPrivateBuyerURLs: allowPrivateBuyerURLs || envAllow,
             rateLimit: RateLimiter.Configuration(rate: rate, burst: rate * 2), sealInterval: try sealInterval(environment),
-            webhookRetry: try webhookRetry(environment))
+            webhookRetry: try webhookRetry(environment), trustRoots: try checkedTrustRoots(environment))
+    }
+
+    /// The extra trust roots' file, once it is known to hold at least one certificate: a server
+    /// started with a wrong path would otherwise fail every https call it makes.
+    private func checkedTrustRoots(_ environment: [String: String]) throws -> String? {
+        guard let path = trustRoots ?? environment["GAVEL_TRUST_ROOTS"].flatMap({ $0.isEmpty ? nil : $0 }) else { return nil }
+        do {
+            _ = try TrustRoots.certificates(in: path)
+        } catch {
+            throw ValidationError("--trust-roots \(path): \(error)")
+        }
+        return path
     }
 
     /// How often the books' chain is sealed on PostgreSQL: the flag, else the environment, else a second.

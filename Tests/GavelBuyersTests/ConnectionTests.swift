@@ -1,5 +1,6 @@
 import Foundation
 import GavelCore
+import GavelTesting
 import Testing
 
 @testable import GavelBuyers
@@ -55,6 +56,33 @@ import Testing
         }
         #expect(server.requests == 2, "nothing is sent to a server whose certificate fails")
         await server.stop()
+    }
+
+    @Test func webhooksToHTTPSReceiversUseTheSameTrustRoots() async throws {
+        let roots = try TestCertificate.trustRootsFile()
+        defer { try? FileManager.default.removeItem(atPath: roots) }
+        let receiver = try await LoopbackServer.start(body: "{}", tls: try TestCertificate.serverContext())
+        let url = "https://localhost:\(receiver.port)/hooks"
+        let trusting = HTTPWebhookPoster(allowPrivateAddresses: true, extraTrustRoots: roots)
+        #expect(await trusting.post(url: url, body: Array("{}".utf8), secret: "s", headers: []) == .status(200))
+        try await trusting.shutdown()
+        let plain = HTTPWebhookPoster(allowPrivateAddresses: true)
+        let refused = await plain.post(url: url, body: Array("{}".utf8), secret: "s", headers: [])
+        #expect(refused != .status(200), "an untrusted receiver's certificate is refused: \(refused)")
+        try await plain.shutdown()
+        #expect(receiver.requests == 1)
+        await receiver.stop()
+    }
+
+    @Test func aTrustRootsFileIsCheckedBeforeUse() throws {
+        let roots = try TestCertificate.trustRootsFile()
+        defer { try? FileManager.default.removeItem(atPath: roots) }
+        #expect(try TrustRoots.certificates(in: roots) == 1)
+        let garbage = roots + ".txt"
+        try "not a certificate".write(toFile: garbage, atomically: true, encoding: .utf8)
+        defer { try? FileManager.default.removeItem(atPath: garbage) }
+        #expect(throws: TrustRoots.Unusable.self) { try TrustRoots.certificates(in: garbage) }
+        #expect(throws: TrustRoots.Unusable.self) { try TrustRoots.certificates(in: roots + ".missing") }
     }
 
     @Test func httpsToAPlainServerIsAConnectError() async throws {

@@ -94,7 +94,8 @@ public struct GavelApplication: Service {
 
     /// The exchange wired on an opened store, with its buyer gateway.
     func start(_ store: any Storage) async throws -> (GavelApp<ContinuousClock>, HTTPBuyerGateway) {
-        var gatewayConfiguration = HTTPBuyerGateway.Configuration(allowPrivateAddresses: configuration.allowPrivateBuyerURLs)
+        var gatewayConfiguration = HTTPBuyerGateway.Configuration(
+            allowPrivateAddresses: configuration.allowPrivateBuyerURLs, extraTrustRoots: configuration.trustRoots)
         options.tuneGateway(&gatewayConfiguration)
         let metrics = ServerMetrics()
         let webhooks = WebhookHub(retry: configuration.webhookRetry)
@@ -117,7 +118,8 @@ public struct GavelApplication: Service {
     func webhookService(_ app: GavelApp<ContinuousClock>) -> WebhookService<ContinuousClock> {
         var webhookLogger = logger
         webhookLogger[metadataKey: "component"] = "webhooks"
-        let poster = HTTPWebhookPoster(allowPrivateAddresses: configuration.allowPrivateBuyerURLs)
+        let poster = HTTPWebhookPoster(
+            allowPrivateAddresses: configuration.allowPrivateBuyerURLs, extraTrustRoots: configuration.trustRoots)
         let settings = WebhookService<ContinuousClock>.Configuration.derived(from: configuration.webhookRetry)
         let dispatcher = WebhookDispatcher(
             store: app.store, poster: poster, hub: app.webhooks, wallClock: app.wallClock, clock: ContinuousClock(),

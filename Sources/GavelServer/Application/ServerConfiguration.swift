@@ -18,13 +18,17 @@ public struct ServerConfiguration: Sendable {
     public var sealInterval: Duration
     /// How webhook deliveries are retried (24 hours of exponential backoff by default).
     public var webhookRetry: WebhookRetryPolicy
+    /// A PEM file of certificate authorities that `https` buyer and webhook URLs may be
+    /// signed by besides the system's roots (a private CA), or `nil`.
+    public var trustRoots: String?
 
     /// Creates a configuration with the contract's defaults.
     public init(
         host: String = "127.0.0.1", port: Int = 8080, database: String = "sqlite:gavel.sqlite", adminToken: String? = nil,
         allowPrivateBuyerURLs: Bool = false, rateLimit: RateLimiter.Configuration = RateLimiter.Configuration(),
-        sealInterval: Duration = .seconds(1), webhookRetry: WebhookRetryPolicy = WebhookRetryPolicy()
+        sealInterval: Duration = .seconds(1), webhookRetry: WebhookRetryPolicy = WebhookRetryPolicy(), trustRoots: String? = nil
     ) {
+        self.trustRoots = trustRoots
         self.rateLimit = rateLimit
         self.sealInterval = sealInterval
         self.webhookRetry = webhookRetry

@@ -7,16 +7,16 @@ import NIOSSL
 
 /// A loopback HTTP/1.1 server, plain or TLS, that answers every request with one canned JSON
 /// body and counts the connections it accepted and the requests it answered.
-final class LoopbackServer: Sendable {
+public final class LoopbackServer: Sendable {
     /// The port it listens on (127.0.0.1).
-    let port: Int
+    public let port: Int
     private let channel: any Channel
     private let counts: Locked<(connections: Int, requests: Int)>
 
     /// Connections accepted so far.
-    var connections: Int { counts.withLock { $0.connections } }
+    public var connections: Int { counts.withLock { $0.connections } }
     /// Requests answered so far.
-    var requests: Int { counts.withLock { $0.requests } }
+    public var requests: Int { counts.withLock { $0.requests } }
 
     private init(port: Int, channel: any Channel, counts: Locked<(connections: Int, requests: Int)>) {
         self.port = port
@@ -26,7 +26,7 @@ final class LoopbackServer: Sendable {
 
     /// Starts a server answering `body` with status 200; `closes` answers with
     /// `Connection: close` and closes each connection after its answer.
-    static func start(body: String, tls: NIOSSLContext? = nil, closes: Bool = false) async throws -> LoopbackServer {
+    public static func start(body: String, tls: NIOSSLContext? = nil, closes: Bool = false) async throws -> LoopbackServer {
         let counts = Locked((connections: 0, requests: 0))
         let channel = try await ServerBootstrap(group: MultiThreadedEventLoopGroup.singleton)
             .serverChannelOption(.socketOption(.so_reuseaddr), value: 1)
@@ -43,7 +43,7 @@ final class LoopbackServer: Sendable {
     }
 
     /// Stops listening.
-    func stop() async {
+    public func stop() async {
         try? await channel.close()
     }
 
@@ -79,9 +79,9 @@ final class LoopbackServer: Sendable {
 
 /// A self-signed certificate for `localhost` (P-256, valid until 2126) and its key, made once
 /// with `openssl req -x509` for these tests only: no test runs a subprocess to make one.
-enum TestCertificate {
+public enum TestCertificate {
     /// The certificate (PEM), also the trust root that accepts it.
-    static let certificate = """
+    public static let certificate = """
         -----BEGIN CERTIFICATE-----
         MIIBlTCCATugAwIBAgIUNQhlMwkQjyLqyj3jMUUxhQmFZNYwCgYIKoZIzj0EAwIw
         FDESMBAGA1UEAwwJbG9jYWxob3N0MCAXDTI2MTIwMzIzMDExNVoYDzIxMjYxMTA5
@@ -96,7 +96,7 @@ enum TestCertificate {
         """
 
     /// Its private key (PEM).
-    static let key = """
+    public static let key = """
         -----BEGIN PRIVATE KEY-----
         MIGHAgEAMBMGByqGSM49AgEGCCqGSM49AwEHBG0wawIBAQQg4Pml4QbzAKzku4Yc
         IQFlNSExhdfr89KrFpF4811+J2GhRANCAATdWsK37ssFdJ++vcnRMjf1t0FXJU3d
@@ -105,14 +105,14 @@ enum TestCertificate {
         """
 
     /// The certificate written to a new temporary file, for a trust-roots path.
-    static func trustRootsFile() throws -> String {
+    public static func trustRootsFile() throws -> String {
         let path = FileManager.default.temporaryDirectory.appendingPathComponent("gavel-root-\(UUID().uuidString).pem").path
         try certificate.write(toFile: path, atomically: true, encoding: .utf8)
         return path
     }
 
     /// A server TLS context with this certificate.
-    static func serverContext() throws -> NIOSSLContext {
+    public static func serverContext() throws -> NIOSSLContext {
         let configuration = TLSConfiguration.makeServerConfiguration(
             certificateChain: try NIOSSLCertificate.fromPEMBytes(Array(certificate.utf8)).map { .certificate($0) },
             privateKey: .privateKey(try NIOSSLPrivateKey(bytes: Array(key.utf8), format: .pem)))
