@@ -13,7 +13,9 @@ import NIOSSL
 /// so costs a fraction of a general-purpose client per call (docs/PERFORMANCE.md).
 ///
 /// Idle connections are kept up to `maxIdlePerDestination` per destination and for
-/// `idleTimeout`; a burst opens as many as it needs and closes the extra ones afterwards.
+/// `idleTimeout`; a burst opens as many as it needs and closes the extra ones afterwards. A
+/// sweep on one event loop closes the connections idle for longer (at a quarter of the idle
+/// timeout, at most every 10 s), so a buyer no longer called keeps none open.
 final class HTTP1Connections: Sendable {
     /// One pool of connections: the address connected to, the port, and for TLS the server
     /// name verified.
@@ -45,6 +47,7 @@ final class HTTP1Connections: Sendable {
     private let maxIdlePerDestination: Int
     private let idleTimeout: TimeAmount
     private let connectTimeout: TimeAmount
+    private let sweep = Locked<RepeatedTask?>(nil)
 
     /// Creates a client on `group`; TLS verifies servers against the system's trust roots and,
     /// if named, the PEM certificates in `extraTrustRoots`.
@@ -59,6 +62,29 @@ final class HTTP1Connections: Sendable {
         var tls = TLSConfiguration.makeClientConfiguration()
         if let extraTrustRoots { tls.additionalTrustRoots = [.file(extraTrustRoots)] }
         tlsContext = try? NIOSSLContext(configuration: tls)
+        let every = TimeAmount.nanoseconds(min(max(self.idleTimeout.nanoseconds / 4, 10_000_000), 10_000_000_000))
+        let task = group.next().scheduleRepeatedTask(initialDelay: every, delay: every) { [weak self] _ in self?.closeExpired() }
+        sweep.withLock { $0 = task }
+    }
+
+    deinit {
+        sweep.withLock { $0?.cancel() }
+    }
+
+    /// Closes the idle connections past the idle timeout, and forgets those already closed.
+    func closeExpired() {
+        let now = NIODeadline.now()
+        let expired = state.withLock { state in
+            var expired: [any Channel] = []
+            for (destination, list) in state.idle {
+                let kept = list.filter { now - $0.since < idleTimeout && $0.channel.isActive }
+                guard kept.count < list.count else { continue }
+                expired += list.filter { !(now - $0.since < idleTimeout && $0.channel.isActive) }.map(\.channel)
+                state.idle[destination] = kept.isEmpty ? nil : kept
+            }
+            return expired
+        }
+        for channel in expired { channel.close(promise: nil) }
     }
 
     /// Sends `head` and `body` to `destination` and reads the answer. Throws the connection's
@@ -82,6 +108,7 @@ final class HTTP1Connections: Sendable {
 
     /// Closes every connection, idle or busy (calls in flight fail); later calls fail at once.
     func shutdown() async {
+        sweep.withLock { $0?.cancel() }
         let channels = state.withLock { state in
             state.isShutDown = true
             state.idle = [:]

@@ -11,14 +11,16 @@ public final class LoopbackServer: Sendable {
     /// The port it listens on (127.0.0.1).
     public let port: Int
     private let channel: any Channel
-    private let counts: Locked<(connections: Int, requests: Int)>
+    private let counts: Locked<(connections: Int, requests: Int, closed: Int)>
 
     /// Connections accepted so far.
     public var connections: Int { counts.withLock { $0.connections } }
     /// Requests answered so far.
     public var requests: Int { counts.withLock { $0.requests } }
+    /// Connections closed so far, by either side.
+    public var closed: Int { counts.withLock { $0.closed } }
 
-    private init(port: Int, channel: any Channel, counts: Locked<(connections: Int, requests: Int)>) {
+    private init(port: Int, channel: any Channel, counts: Locked<(connections: Int, requests: Int, closed: Int)>) {
         self.port = port
         self.channel = channel
         self.counts = counts
@@ -27,7 +29,7 @@ public final class LoopbackServer: Sendable {
     /// Starts a server answering `body` with status 200; `closes` answers with
     /// `Connection: close` and closes each connection after its answer.
     public static func start(body: String, tls: NIOSSLContext? = nil, closes: Bool = false) async throws -> LoopbackServer {
-        let counts = Locked((connections: 0, requests: 0))
+        let counts = Locked((connections: 0, requests: 0, closed: 0))
         let channel = try await ServerBootstrap(group: MultiThreadedEventLoopGroup.singleton)
             .serverChannelOption(.socketOption(.so_reuseaddr), value: 1)
             .childChannelInitializer { child in
@@ -53,12 +55,17 @@ public final class LoopbackServer: Sendable {
 
         let body: String
         let closes: Bool
-        let counts: Locked<(connections: Int, requests: Int)>
+        let counts: Locked<(connections: Int, requests: Int, closed: Int)>
 
-        init(body: String, closes: Bool, counts: Locked<(connections: Int, requests: Int)>) {
+        init(body: String, closes: Bool, counts: Locked<(connections: Int, requests: Int, closed: Int)>) {
             self.body = body
             self.closes = closes
             self.counts = counts
+        }
+
+        func channelInactive(context: ChannelHandlerContext) {
+            counts.withLock { $0.closed += 1 }
+            context.fireChannelInactive()
         }
 
         func channelRead(context: ChannelHandlerContext, data: NIOAny) {

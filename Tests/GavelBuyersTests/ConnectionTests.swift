@@ -24,6 +24,21 @@ import Testing
         await server.stop()
     }
 
+    @Test func aConnectionIdlePastTheIdleTimeoutIsClosedWithoutAnotherCall() async throws {
+        let server = try await LoopbackServer.start(body: Self.bid)
+        let url = "http://127.0.0.1:\(server.port)/ping"
+        let configuration = HTTPBuyerGateway.Configuration(idleTimeout: .milliseconds(200), allowPrivateAddresses: true)
+        try await withHTTPBuyerGateway(configuration: configuration) { gateway in
+            #expect(await gateway.ping(pingRequest(), campaign: campaign(url: url), timeoutMS: patientMS).kind == .bid)
+            let deadline = ContinuousClock.now.advanced(by: .seconds(20))
+            while server.closed == 0, ContinuousClock.now < deadline { try await Task.sleep(for: .milliseconds(20)) }
+            #expect(server.closed == 1, "the idle connection is closed by the client's sweep, with no other call made")
+            #expect(await gateway.ping(pingRequest(), campaign: campaign(url: url), timeoutMS: patientMS).kind == .bid)
+        }
+        #expect(server.connections == 2, "the next call opened a new connection")
+        await server.stop()
+    }
+
     @Test func aServerThatClosesIsCalledOnANewConnectionEachTime() async throws {
         let server = try await LoopbackServer.start(body: Self.bid, closes: true)
         try await withHTTPBuyerGateway(configuration: .init(allowPrivateAddresses: true)) { gateway in
