@@ -77,14 +77,19 @@ final class HTTP1Connections: Sendable {
         let expired = state.withLock { state in
             var expired: [any Channel] = []
             for (destination, list) in state.idle {
-                let kept = list.filter { now - $0.since < idleTimeout && $0.channel.isActive }
+                let kept = list.filter { isUsable($0, at: now) }
                 guard kept.count < list.count else { continue }
-                expired += list.filter { !(now - $0.since < idleTimeout && $0.channel.isActive) }.map(\.channel)
+                expired += list.filter { !isUsable($0, at: now) }.map(\.channel)
                 state.idle[destination] = kept.isEmpty ? nil : kept
             }
             return expired
         }
         for channel in expired { channel.close(promise: nil) }
+    }
+
+    /// Whether an idle connection may carry another call: open, and idle for less than the timeout.
+    private func isUsable(_ idle: Idle, at now: NIODeadline) -> Bool {
+        now - idle.since < idleTimeout && idle.channel.isActive
     }
 
     /// Sends `head` and `body` to `destination` and reads the answer. Throws the connection's
@@ -138,7 +143,7 @@ final class HTTP1Connections: Sendable {
             var expired: [any Channel] = []
             while var list = state.idle[destination], let last = list.popLast() {
                 state.idle[destination] = list.isEmpty ? nil : list
-                if now - last.since < idleTimeout, last.channel.isActive { return (last.channel, expired) }
+                if isUsable(last, at: now) { return (last.channel, expired) }
                 expired.append(last.channel)
             }
             return (nil, expired)
