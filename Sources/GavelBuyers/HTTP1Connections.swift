@@ -111,9 +111,15 @@ final class HTTP1Connections: Sendable {
         }
     }
 
+    /// The connections open now, idle or busy.
+    var openChannels: [any Channel] { state.withLock { Array($0.open.values) } }
+
     /// Closes every connection, idle or busy (calls in flight fail); later calls fail at once.
     func shutdown() async {
-        sweep.withLock { $0?.cancel() }
+        sweep.withLock { task in
+            task?.cancel()
+            task = nil
+        }
         let channels = state.withLock { state in
             state.isShutDown = true
             state.idle = [:]
@@ -125,8 +131,11 @@ final class HTTP1Connections: Sendable {
     /// An idle connection to `destination`, or a new one.
     private func connection(to destination: Destination) async throws -> any Channel {
         if let channel = try takeIdle(destination) { return channel }
-        let promise = group.any().makePromise(of: (any Channel).self)
-        let connecting = connect(to: destination)
+        // One pick of the group's next loop per connection: a second one here (a promise on
+        // `group.any()`) took every other loop in turn, and so put every connection on the same loop.
+        let loop = group.next()
+        let promise = loop.makePromise(of: (any Channel).self)
+        let connecting = connect(to: destination, on: loop)
         connecting.cascade(to: promise)
         return try await withTaskCancellationHandler {
             try await promise.futureResult.get()
@@ -152,8 +161,7 @@ final class HTTP1Connections: Sendable {
         return channel
     }
 
-    private func connect(to destination: Destination) -> EventLoopFuture<any Channel> {
-        let loop = group.next()
+    private func connect(to destination: Destination, on loop: any EventLoop) -> EventLoopFuture<any Channel> {
         let tls = destination.tls ? tlsContext : nil
         if destination.tls && tls == nil { return loop.makeFailedFuture(NIOSSLError.failedToLoadCertificate) }
         let reusable: @Sendable (any Channel) -> Void = { [weak self] channel in self?.release(channel, to: destination) }

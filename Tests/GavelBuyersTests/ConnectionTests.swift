@@ -1,6 +1,9 @@
 import Foundation
 import GavelCore
 import GavelTesting
+import NIOCore
+import NIOHTTP1
+import NIOPosix
 import Testing
 
 @testable import GavelBuyers
@@ -37,6 +40,24 @@ import Testing
         }
         #expect(server.connections == 2, "the next call opened a new connection")
         await server.stop()
+    }
+
+    @Test func eachNewConnectionAsksTheGroupForOneLoop() async throws {
+        let group = InTurn(MultiThreadedEventLoopGroup(numberOfThreads: 2))
+        let client = HTTP1Connections(group: group, maxIdlePerDestination: 4, idleTimeout: .seconds(60), connectTimeout: .seconds(5))
+        var servers: [LoopbackServer] = []
+        for _ in 0..<4 { servers.append(try await LoopbackServer.start(body: Self.bid)) }
+        for server in servers {
+            let head = HTTPRequestHead(version: .http1_1, method: .GET, uri: "/", headers: ["Host": "127.0.0.1"])
+            let destination = HTTP1Connections.Destination(address: "127.0.0.1", port: server.port, serverName: nil, tls: false)
+            _ = try await client.execute(head, body: nil, to: destination, limit: 1_024, readsBody: { _ in true })
+        }
+        let perLoop = Dictionary(grouping: client.openChannels) { ObjectIdentifier($0.eventLoop) }.mapValues(\.count)
+        #expect(perLoop.count == 2 && perLoop.values.allSatisfy { $0 == 2 }, "two connections on each loop: \(perLoop.values)")
+        #expect(group.asked == 5, "once for the idle sweep, then once per new connection: asking twice would take every other loop")
+        await client.shutdown()
+        for server in servers { await server.stop() }
+        try await group.base.shutdownGracefully()
     }
 
     @Test func aServerThatClosesIsCalledOnANewConnectionEachTime() async throws {
@@ -136,5 +157,36 @@ import Testing
                 == .init(address: "buyer.example", port: 443, serverName: "buyer.example", tls: true))
         let literal = try CallTarget.parse("https://93.184.216.34/p").get()
         #expect(BuyerTransport.destination(literal, pinned: nil).serverName == nil)
+    }
+}
+
+/// A group over a real one that hands out its loops strictly in turn, from `any()` too (as a
+/// group does for a caller on none of its threads), so where connections land is deterministic.
+final class InTurn: EventLoopGroup {
+    let base: MultiThreadedEventLoopGroup
+    private let loops: [any EventLoop]
+    private let turn = Locked(0)
+
+    init(_ base: MultiThreadedEventLoopGroup) {
+        self.base = base
+        loops = Array(base.makeIterator())
+    }
+
+    func next() -> any EventLoop {
+        turn.withLock { turn in
+            defer { turn += 1 }
+            return loops[turn % loops.count]
+        }
+    }
+
+    func any() -> any EventLoop { next() }
+
+    /// How many loops were handed out.
+    var asked: Int { turn.withLock { $0 } }
+
+    func makeIterator() -> EventLoopIterator { base.makeIterator() }
+
+    func shutdownGracefully(queue: DispatchQueue, _ callback: @escaping @Sendable ((any Error)?) -> Void) {
+        base.shutdownGracefully(queue: queue, callback)
     }
 }
