@@ -78,7 +78,7 @@ final class HTTP1Connections: Sendable {
             var expired: [any Channel] = []
             for (destination, list) in state.idle {
                 let kept = list.filter { isUsable($0, at: now) }
-                guard kept.count < list.count else { continue }
+                guard kept.count < list.count || list.isEmpty else { continue }
                 expired += list.filter { !isUsable($0, at: now) }.map(\.channel)
                 state.idle[destination] = kept.isEmpty ? nil : kept
             }
@@ -150,8 +150,7 @@ final class HTTP1Connections: Sendable {
         let (channel, expired) = try state.withLock { state throws(ChannelError) -> ((any Channel)?, [any Channel]) in
             guard !state.isShutDown else { throw ChannelError.ioOnClosedChannel }
             var expired: [any Channel] = []
-            while var list = state.idle[destination], let last = list.popLast() {
-                state.idle[destination] = list.isEmpty ? nil : list
+            while let last = state.idle[destination]?.popLast() {  // in place: a copy of the list would copy it whole
                 if isUsable(last, at: now) { return (last.channel, expired) }
                 expired.append(last.channel)
             }
