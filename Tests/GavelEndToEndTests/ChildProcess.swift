@@ -4,11 +4,12 @@ import GavelCore
 /// A program the tests start: spawned with `posix_spawn`, its output written straight to files
 /// (or discarded), and reaped by polling `waitpid`.
 ///
-/// Not Foundation's `Process`: on Linux its pipes' `readabilityHandler`s are dispatch sources,
-/// and a pipe closed (or a handle freed) while its source is still registered leaves the
-/// dispatch event loop with a dangling registration — the test process then crashed with
-/// SIGSEGV at random places, minutes later. Files and `waitpid` involve no dispatch source,
-/// no run loop and no thread of their own.
+/// Not Foundation's `Process`: on Linux its `run()` lists `/proc/self/fd` to close inherited
+/// descriptors and reads past the end of the directory buffer (AddressSanitizer:
+/// heap-buffer-overflow in `findMaximumOpenFromProcSelfFD`), which crashed the test process with
+/// SIGSEGV when that buffer ended at unmapped memory — the likelier the more descriptors are
+/// open, and every child's `Pipe`s added more. Files and `waitpid` involve no pipe, no dispatch
+/// source, no run loop and no thread of their own.
 final class ChildProcess: Sendable {
     /// Where one of the child's output streams goes.
     enum Output: Sendable {
