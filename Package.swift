@@ -5,6 +5,14 @@ let swiftSettings: [SwiftSetting] = [
     .enableUpcomingFeature("ExistentialAny")
 ]
 
+/// SwiftNIO's HTTP/1 client and server pieces with TLS: the buyer client, and the loopback servers of the tests.
+let nioHTTP: [Target.Dependency] = [
+    .product(name: "NIOCore", package: "swift-nio"),
+    .product(name: "NIOHTTP1", package: "swift-nio"),
+    .product(name: "NIOPosix", package: "swift-nio"),
+    .product(name: "NIOSSL", package: "swift-nio-ssl"),
+]
+
 let package = Package(
     name: "gavel",
     platforms: [.macOS(.v15)],
@@ -69,13 +77,7 @@ let package = Package(
         ),
         .target(
             name: "GavelTesting",
-            dependencies: [
-                "GavelCore", "GavelStoreSupport",
-                .product(name: "NIOCore", package: "swift-nio"),
-                .product(name: "NIOHTTP1", package: "swift-nio"),
-                .product(name: "NIOPosix", package: "swift-nio"),
-                .product(name: "NIOSSL", package: "swift-nio-ssl"),
-            ],
+            dependencies: ["GavelCore", "GavelStoreSupport"] + nioHTTP,
             swiftSettings: swiftSettings
         ),
         .target(
@@ -84,12 +86,8 @@ let package = Package(
                 "GavelCore",
                 .product(name: "Crypto", package: "swift-crypto"),
                 .product(name: "Logging", package: "swift-log"),
-                .product(name: "NIOCore", package: "swift-nio"),
-                .product(name: "NIOHTTP1", package: "swift-nio"),
-                .product(name: "NIOPosix", package: "swift-nio"),
-                .product(name: "NIOSSL", package: "swift-nio-ssl"),
                 .product(name: "NIOTLS", package: "swift-nio"),
-            ],
+            ] + nioHTTP,
             swiftSettings: swiftSettings
         ),
         .target(
