@@ -51,27 +51,47 @@ extension PostgresStore {
     /// lead exists.
     private func holdStatement(_ hold: CapHold, markingPostingOf leadID: String?) async throws -> (result: CapHoldResult, leadExists: Bool)
     {
-        let (caps, periods, at) = (hold.caps, hold.periods, clock.now().milliseconds)
-        let rows = try await rows(
-            """
-            WITH h AS (
-                SELECT gavel_hold(\(nodeID), \(hold.campaignID), \(hold.buyerID), \(periods.dayKey), \(periods.weekKey),
-                    \(periods.monthKey), \(hold.price.cents), \(caps.dailyLeads.map(Int64.init)), \(caps.weeklyLeads.map(Int64.init)),
-                    \(caps.monthlyLeads.map(Int64.init)), \(caps.dailySpend?.cents), \(caps.monthlySpend?.cents),
-                    \(hold.balanceLimit?.cents)) AS answer
-            ), marked AS (
-                INSERT INTO postings (lead_id, campaign_id, at)
-                SELECT l.id, \(hold.campaignID), \(at) FROM leads l, h WHERE l.id = \(leadID) AND h.answer = 'held'
-                ON CONFLICT DO NOTHING RETURNING 1
-            )
-            SELECT h.answer, EXISTS (SELECT 1 FROM leads WHERE id = \(leadID)) FROM h
-            """)
+        let rows = try await rows(HoldStatement(hold, markingPostingOf: leadID, nodeID: nodeID, at: clock.now()))
         let (answer, exists) = try rows.first?.decode((String, Bool).self) ?? ("", false)
         switch answer {
         case "held": return (.held, exists)
         case "cap_reached": return (.capReached, exists)
         case "credit_exceeded": return (.creditExceeded, exists)
         default: throw StorageError.unavailable("gavel_hold gave an unknown answer")
+        }
+    }
+
+    /// `gavel_hold` with the insert of the lead's posting marker, prepared (see
+    /// ``PreparedQuery``); without a lead (a `NULL` id) the marker is not written.
+    private struct HoldStatement: PreparedQuery {
+        static let name = "gavel_hold"
+        static let sql = template(query(placeholder, markingPostingOf: nil, nodeID: "", at: Timestamp(milliseconds: 0)))
+
+        private static let placeholder = CapHold(
+            campaignID: "", buyerID: "", caps: Campaign.Caps(), periods: CapPeriods(date: CivilDate(year: 2000, month: 1, day: 1)),
+            price: .zero, balanceLimit: nil)
+
+        let binds: PostgresBindings
+
+        init(_ hold: CapHold, markingPostingOf leadID: String?, nodeID: String, at: Timestamp) {
+            binds = Self.checked(Self.query(hold, markingPostingOf: leadID, nodeID: nodeID, at: at))
+        }
+
+        private static func query(_ hold: CapHold, markingPostingOf leadID: String?, nodeID: String, at: Timestamp) -> PostgresQuery {
+            let (caps, periods, at) = (hold.caps, hold.periods, at.milliseconds)
+            return """
+                WITH h AS (
+                    SELECT gavel_hold(\(nodeID), \(hold.campaignID), \(hold.buyerID), \(periods.dayKey), \(periods.weekKey),
+                        \(periods.monthKey), \(hold.price.cents), \(caps.dailyLeads.map(Int64.init)), \(caps.weeklyLeads.map(Int64.init)),
+                        \(caps.monthlyLeads.map(Int64.init)), \(caps.dailySpend?.cents), \(caps.monthlySpend?.cents),
+                        \(hold.balanceLimit?.cents)) AS answer
+                ), marked AS (
+                    INSERT INTO postings (lead_id, campaign_id, at)
+                    SELECT l.id, \(hold.campaignID), \(at) FROM leads l, h WHERE l.id = \(leadID) AND h.answer = 'held'
+                    ON CONFLICT DO NOTHING RETURNING 1
+                )
+                SELECT h.answer, EXISTS (SELECT 1 FROM leads WHERE id = \(leadID)) FROM h
+                """
         }
     }
 

@@ -27,16 +27,39 @@ extension PostgresStore {
     private func insertLead(
         _ lead: Lead, dedupeSince: Timestamp?, suppressionHashes: [ByteBuffer]
     ) async throws -> (LeadInsertResult, Set<String>) {
-        let keys = PostgresContactKey.binds(lead.contactKeys.all)
-        let locks = dedupeSince == nil && lead.test ? [] : keys.locks
-        let query: PostgresQuery = """
-            SELECT gavel_insert_lead(\(lead.id), \(lead.sellerID), \(lead.vertical), \(lead.source), \(lead.test),
-                \(StoredJSON.text(.object(lead.fields))), \(StoredJSON.text(lead.consent)), \(lead.contactKeys.storedText),
-                \(lead.receivedAt.milliseconds), \(lead.pingID), \(nodeID), \(keys.digests), \(locks), \(dedupeSince?.milliseconds)),
-                ARRAY(SELECT DISTINCT buyer_id FROM suppressions WHERE hash = ANY (\(suppressionHashes)))
-            """
-        let (original, buyers) = try await uniqueRow(query, conflict: lead.id).decode((String?, [String]).self)
+        let statement = InsertLead(lead, dedupeSince: dedupeSince, suppressionHashes: suppressionHashes, nodeID: nodeID)
+        guard let row = try await rows(statement, conflict: lead.id).first else {
+            throw StorageError.failed("the statement returned no row")
+        }
+        let (original, buyers) = try row.decode((String?, [String]).self)
         return (original.map { .duplicate(of: $0) } ?? .inserted, Set(buyers))
+    }
+
+    /// `gavel_insert_lead` and the read of who suppresses the lead, prepared (see
+    /// ``PreparedQuery``).
+    private struct InsertLead: PreparedQuery {
+        static let name = "gavel_insert_lead"
+        static let sql = template(query(placeholder, dedupeSince: nil, suppressionHashes: [], nodeID: ""))
+
+        private static let placeholder = Lead(
+            id: "", sellerID: "", vertical: "", source: "", fields: [:], receivedAt: Timestamp(milliseconds: 0))
+
+        let binds: PostgresBindings
+
+        init(_ lead: Lead, dedupeSince: Timestamp?, suppressionHashes: [ByteBuffer], nodeID: String) {
+            binds = Self.checked(Self.query(lead, dedupeSince: dedupeSince, suppressionHashes: suppressionHashes, nodeID: nodeID))
+        }
+
+        private static func query(_ lead: Lead, dedupeSince: Timestamp?, suppressionHashes: [ByteBuffer], nodeID: String) -> PostgresQuery {
+            let keys = PostgresContactKey.binds(lead.contactKeys.all)
+            let locks = dedupeSince == nil && lead.test ? [] : keys.locks
+            return """
+                SELECT gavel_insert_lead(\(lead.id), \(lead.sellerID), \(lead.vertical), \(lead.source), \(lead.test),
+                    \(StoredJSON.text(.object(lead.fields))), \(StoredJSON.text(lead.consent)), \(lead.contactKeys.storedText),
+                    \(lead.receivedAt.milliseconds), \(lead.pingID), \(nodeID), \(keys.digests), \(locks), \(dedupeSince?.milliseconds)),
+                    ARRAY(SELECT DISTINCT buyer_id FROM suppressions WHERE hash = ANY (\(suppressionHashes)))
+                """
+        }
     }
 
     /// Durably notes that a post of the lead to a campaign is about to be sent;
@@ -162,20 +185,5 @@ extension PostgresStore {
     /// Whether a lead exists.
     func leadExists(_ id: String) async throws -> Bool {
         try await !rows("SELECT 1 FROM leads WHERE id = \(id)").isEmpty
-    }
-
-    /// Runs a statement that returns one row; a unique violation is
-    /// ``StorageError/conflict(_:)`` with the given id.
-    func uniqueRow(_ query: PostgresQuery, conflict id: String) async throws -> PostgresRow {
-        let logger = logger
-        let rows = try await withConnection { connection in
-            do {
-                return try await connection.checkedQuery(query, logger: logger).collect()
-            } catch  where Self.sqlState(error) == SQLState.uniqueViolation {
-                throw StorageError.conflict(id)
-            }
-        }
-        guard let row = rows.first else { throw StorageError.failed("the statement returned no row") }
-        return row
     }
 }
