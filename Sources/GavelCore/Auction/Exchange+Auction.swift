@@ -56,7 +56,7 @@ extension Exchange {
     func eligibilityContext(_ context: Context, campaigns: [Campaign]) async throws -> EligibilityContext {
         let now = context.lead.receivedAt
         var result = EligibilityContext(
-            sellerID: context.seller.id, fields: context.vertical.nonPersonal(context.lead.fields), now: now,
+            sellerID: context.seller.id, fields: context.pingFields, now: now,
             openCircuits: deps.circuits.openCircuits())
         let capped = campaigns.filter { !$0.caps.isEmpty && $0.status == .active }
         if !capped.isEmpty {
@@ -107,7 +107,7 @@ extension Exchange {
     /// does not answer in time costs only its own bid.
     func fanOut(_ campaigns: [Campaign], context: Context, pingID: String) async -> [PingRecord] {
         let settings = context.market.config.settings
-        let fields = context.vertical.nonPersonal(context.lead.fields)
+        let fields = context.pingFields
         var records: [PingRecord] = []
         var remote: [(Campaign, PingRequest)] = []
         var requests: [Int: PingRequest] = [:]

@@ -126,12 +126,24 @@ public struct Exchange<C: Clock>: Sendable where C.Duration == Duration {
         var market: Market
         var seller: Seller
         var vertical: Vertical
-        var lead: Lead
+        let lead: Lead
         var arrival: C.Instant
         /// The cap holds taken for the lead and not yet given back or sold.
         var holds = HoldTracker()
         /// Whether the lead is in the store yet (see ``storeAndSell(_:_:)``).
         var stored = StoredMark()
+        /// The lead's non-personal fields — what buyers see before a win, what eligibility and
+        /// rules read — derived once per lead.
+        let pingFields: [String: JSONValue]
+
+        init(market: Market, seller: Seller, vertical: Vertical, lead: Lead, arrival: C.Instant) {
+            self.market = market
+            self.seller = seller
+            self.vertical = vertical
+            self.lead = lead
+            self.arrival = arrival
+            pingFields = vertical.nonPersonal(lead.fields)
+        }
     }
 
     // MARK: One call: POST /v1/leads
@@ -288,7 +300,7 @@ public struct Exchange<C: Clock>: Sendable where C.Duration == Duration {
 
     private func sellHeld(_ context: Context, held: HeldPing) async throws -> (LeadOutcome, [String: CapUsage]) {
         let now = deps.wallClock.now()
-        guard context.vertical.nonPersonal(context.lead.fields) == held.fields else {
+        guard context.pingFields == held.fields else {
             let outcome = LeadOutcome(
                 leadID: context.lead.id, status: .rejected, reason: "ping_post_mismatch", pings: held.pings, skips: held.skips,
                 finishedAt: now)

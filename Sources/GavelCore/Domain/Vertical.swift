@@ -28,7 +28,7 @@ public struct Vertical: Sendable, Hashable, Identifiable {
 
     /// The names of the personal fields, which never leave the exchange before a win.
     public var piiFieldNames: Set<String> {
-        Set(fields.filter(\.pii).map(\.name))
+        Set(fields.lazy.filter { $0.pii }.map { $0.name })
     }
 }
 
