@@ -51,7 +51,7 @@ extension PostgresStore {
     /// lead exists.
     private func holdStatement(_ hold: CapHold, markingPostingOf leadID: String?) async throws -> (result: CapHoldResult, leadExists: Bool)
     {
-        let rows = try await rows(HoldStatement(hold, markingPostingOf: leadID, nodeID: nodeID, at: clock.now()))
+        let rows = try await rows(Hold.prepared((hold, leadID, nodeID, clock.now())))
         let (answer, exists) = try rows.first?.decode((String, Bool).self) ?? ("", false)
         switch answer {
         case "held": return (.held, exists)
@@ -61,24 +61,20 @@ extension PostgresStore {
         }
     }
 
-    /// `gavel_hold` with the insert of the lead's posting marker, prepared (see
-    /// ``PreparedQuery``); without a lead (a `NULL` id) the marker is not written.
-    private struct HoldStatement: PreparedQuery {
+    /// `gavel_hold` with the insert of the lead's posting marker (none without a lead: a `NULL`
+    /// id).
+    private enum Hold: FixedStatement {
         static let name = "gavel_hold"
-        static let sql = template(query(placeholder, markingPostingOf: nil, nodeID: "", at: Timestamp(milliseconds: 0)))
+        static let sql = template((placeholder, nil, "", Timestamp(milliseconds: 0)))
 
-        private static let placeholder = CapHold(
+        /// A hold to build the statement's text with.
+        static let placeholder = CapHold(
             campaignID: "", buyerID: "", caps: Campaign.Caps(), periods: CapPeriods(date: CivilDate(year: 2000, month: 1, day: 1)),
             price: .zero, balanceLimit: nil)
 
-        let binds: PostgresBindings
-
-        init(_ hold: CapHold, markingPostingOf leadID: String?, nodeID: String, at: Timestamp) {
-            binds = Self.checked(Self.query(hold, markingPostingOf: leadID, nodeID: nodeID, at: at))
-        }
-
-        private static func query(_ hold: CapHold, markingPostingOf leadID: String?, nodeID: String, at: Timestamp) -> PostgresQuery {
-            let (caps, periods, at) = (hold.caps, hold.periods, at.milliseconds)
+        static func query(_ arguments: (CapHold, markingPostingOf: String?, nodeID: String, at: Timestamp)) -> PostgresQuery {
+            let (hold, leadID, nodeID) = (arguments.0, arguments.markingPostingOf, arguments.nodeID)
+            let (caps, periods, at) = (hold.caps, hold.periods, arguments.at.milliseconds)
             return """
                 WITH h AS (
                     SELECT gavel_hold(\(nodeID), \(hold.campaignID), \(hold.buyerID), \(periods.dayKey), \(periods.weekKey),
@@ -99,29 +95,47 @@ extension PostgresStore {
     /// gives back its lead and price; without a matching hold nothing changes (`gavel_release`).
     public func release(_ hold: CapHold) async throws {
         guard hold.counts else { return }
-        let periods = hold.periods
-        try await execute(
-            """
-            SELECT gavel_release(\(nodeID), \(hold.campaignID), \(hold.buyerID), \(periods.dayKey), \(periods.weekKey),
-                \(periods.monthKey), \(hold.price.cents))
-            """)
+        _ = try await rows(Release.prepared((hold, nodeID)))
+    }
+
+    /// `gavel_release`.
+    private enum Release: FixedStatement {
+        static let name = "gavel_release"
+        static let sql = template((Hold.placeholder, ""))
+
+        static func query(_ arguments: (CapHold, nodeID: String)) -> PostgresQuery {
+            let (hold, periods) = (arguments.0, arguments.0.periods)
+            return """
+                SELECT gavel_release(\(arguments.nodeID), \(hold.campaignID), \(hold.buyerID), \(periods.dayKey), \(periods.weekKey),
+                    \(periods.monthKey), \(hold.price.cents))
+                """
+        }
     }
 
     /// The persisted counters of some usage keys (absent rows are missing from the result).
     private func usageCounts(_ keys: [UsageKey]) async throws -> [UsageKey: UsageCount] {
         guard !keys.isEmpty else { return [:] }
-        let rows = try await rows(
-            """
-            SELECT u.subject, u.period, u.leads, u.spend_cents
-            FROM usage u JOIN unnest(\(keys.map(\.subject)), \(keys.map(\.period))) AS k (subject, period)
-                ON u.subject = k.subject AND u.period = k.period
-            """)
+        let rows = try await rows(UsageCounts.prepared(keys))
         var result: [UsageKey: UsageCount] = [:]
         for row in rows {
             let (subject, period, leads, cents) = try row.decode((String, String, Int64, Int64).self)
             result[UsageKey(subject: subject, period: period)] = UsageCount(leads: Int(leads), spendCents: cents)
         }
         return result
+    }
+
+    /// The `usage` rows of some keys.
+    private enum UsageCounts: FixedStatement {
+        static let name = "gavel_usage_counts"
+        static let sql = template([])
+
+        static func query(_ keys: [UsageKey]) -> PostgresQuery {
+            """
+            SELECT u.subject, u.period, u.leads, u.spend_cents
+            FROM usage u JOIN unnest(\(keys.map { $0.subject }), \(keys.map { $0.period })) AS k (subject, period)
+                ON u.subject = k.subject AND u.period = k.period
+            """
+        }
     }
 }
 

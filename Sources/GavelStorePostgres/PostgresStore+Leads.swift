@@ -27,7 +27,7 @@ extension PostgresStore {
     private func insertLead(
         _ lead: Lead, dedupeSince: Timestamp?, suppressionHashes: [ByteBuffer]
     ) async throws -> (LeadInsertResult, Set<String>) {
-        let statement = InsertLead(lead, dedupeSince: dedupeSince, suppressionHashes: suppressionHashes, nodeID: nodeID)
+        let statement = InsertLead.prepared((lead, dedupeSince, suppressionHashes, nodeID))
         guard let row = try await rows(statement, conflict: lead.id).first else {
             throw StorageError.failed("the statement returned no row")
         }
@@ -35,22 +35,14 @@ extension PostgresStore {
         return (original.map { .duplicate(of: $0) } ?? .inserted, Set(buyers))
     }
 
-    /// `gavel_insert_lead` and the read of who suppresses the lead, prepared (see
-    /// ``PreparedQuery``).
-    private struct InsertLead: PreparedQuery {
+    /// `gavel_insert_lead` and the read of who suppresses the lead.
+    private enum InsertLead: FixedStatement {
         static let name = "gavel_insert_lead"
-        static let sql = template(query(placeholder, dedupeSince: nil, suppressionHashes: [], nodeID: ""))
+        static let sql = template(
+            (Lead(id: "", sellerID: "", vertical: "", source: "", fields: [:], receivedAt: Timestamp(milliseconds: 0)), nil, [], ""))
 
-        private static let placeholder = Lead(
-            id: "", sellerID: "", vertical: "", source: "", fields: [:], receivedAt: Timestamp(milliseconds: 0))
-
-        let binds: PostgresBindings
-
-        init(_ lead: Lead, dedupeSince: Timestamp?, suppressionHashes: [ByteBuffer], nodeID: String) {
-            binds = Self.checked(Self.query(lead, dedupeSince: dedupeSince, suppressionHashes: suppressionHashes, nodeID: nodeID))
-        }
-
-        private static func query(_ lead: Lead, dedupeSince: Timestamp?, suppressionHashes: [ByteBuffer], nodeID: String) -> PostgresQuery {
+        static func query(_ arguments: (Lead, dedupeSince: Timestamp?, suppressionHashes: [ByteBuffer], nodeID: String)) -> PostgresQuery {
+            let (lead, dedupeSince, suppressionHashes, nodeID) = arguments
             let keys = PostgresContactKey.binds(lead.contactKeys.all)
             let locks = dedupeSince == nil && lead.test ? [] : keys.locks
             return """
@@ -97,14 +89,23 @@ extension PostgresStore {
     /// The lead's earlier original since a time (as `gavel_insert_lead` finds it), without
     /// taking its contact keys' locks.
     public func original(of lead: Lead, since: Timestamp) async throws -> String? {
-        let keys = PostgresContactKey.binds(lead.contactKeys.all)
-        let rows = try await rows(
+        let rows = try await rows(Original.prepared((PostgresContactKey.binds(lead.contactKeys.all).digests, since)))
+        return try rows.first?.decode(String.self)
+    }
+
+    /// The earliest lead of any of some contact keys since a time.
+    private enum Original: FixedStatement {
+        static let name = "gavel_original"
+        static let sql = template(([], Timestamp(milliseconds: 0)))
+
+        static func query(_ arguments: (keys: [ByteBuffer], since: Timestamp)) -> PostgresQuery {
             """
             SELECT l.id FROM lead_contacts c JOIN leads l ON l.id = c.lead_id
-            WHERE c.key = ANY (\(keys.digests)) AND c.received_at >= \(since.milliseconds) AND l.status NOT IN ('duplicate', 'rejected')
+            WHERE c.key = ANY (\(arguments.keys)) AND c.received_at >= \(arguments.since.milliseconds)
+                AND l.status NOT IN ('duplicate', 'rejected')
             ORDER BY l.received_at, l.id LIMIT 1
-            """)
-        return try rows.first?.decode(String.self)
+            """
+        }
     }
 
     /// Stores the lead, then its follow-up (two statements: see ``combinesLeadWrites``).
@@ -115,18 +116,27 @@ extension PostgresStore {
     /// When each campaign last bought a consumer with any of these keys, since a time.
     public func lastSales(contactKeys: [String], since: Timestamp) async throws -> [String: Timestamp] {
         guard !contactKeys.isEmpty else { return [:] }
-        let rows = try await rows(
-            """
-            SELECT s.campaign_id, max(s.at) FROM lead_contacts c JOIN sales s ON s.lead_id = c.lead_id
-            WHERE c.key = ANY (\(PostgresContactKey.binds(contactKeys).digests)) AND s.at >= \(since.milliseconds)
-            GROUP BY s.campaign_id
-            """)
+        let rows = try await rows(LastSales.prepared((PostgresContactKey.binds(contactKeys).digests, since)))
         var result: [String: Timestamp] = [:]
         for row in rows {
             let (campaignID, at) = try row.decode((String, Int64).self)
             result[campaignID] = Timestamp(milliseconds: at)
         }
         return result
+    }
+
+    /// When each campaign last bought any of some contact keys since a time.
+    private enum LastSales: FixedStatement {
+        static let name = "gavel_last_sales"
+        static let sql = template(([], Timestamp(milliseconds: 0)))
+
+        static func query(_ arguments: (keys: [ByteBuffer], since: Timestamp)) -> PostgresQuery {
+            """
+            SELECT s.campaign_id, max(s.at) FROM lead_contacts c JOIN sales s ON s.lead_id = c.lead_id
+            WHERE c.key = ANY (\(arguments.keys)) AND s.at >= \(arguments.since.milliseconds)
+            GROUP BY s.campaign_id
+            """
+        }
     }
 
     /// Marks leads left pending by a crash: `review` when a post had been sent (an operator must
