@@ -17,7 +17,9 @@
 # GAVEL_PROBE_DATABASE=postgres://user:pass@host:port/db runs on a fresh PostgreSQL database
 # created beside that one (the role needs CREATEDB; psql must be installed), and with
 # GAVEL_PROBE_NODES=2 two servers share it, each loaded by its own wrk with half the
-# connections (the figures printed are the sum of both).
+# connections (the figures printed are the sum of both). When that PostgreSQL runs on this
+# machine, the database's own CPU time per request is printed too: every `postgres` process's
+# user + system time, plus what the postmaster's exited children (closed backends) used.
 set -euo pipefail
 
 binary=${1:-.build/release/gavel}
@@ -117,8 +119,18 @@ cpu_ticks() {
   for pid in "${servers[@]}"; do total=$((total + $(awk '{ print $14 + $15 }' "/proc/$pid/stat"))); done
   echo "$total"
 }
+# The whole local PostgreSQL cluster's CPU ticks (empty when there is none to read).
+database_ticks() {
+  [ -n "${GAVEL_PROBE_DATABASE:-}" ] || return 0
+  local postmaster total
+  postmaster=$(pgrep -o -x postgres) || return 0
+  total=$(awk '{ print $16 + $17 }' "/proc/$postmaster/stat")
+  for pid in $(pgrep -x postgres); do total=$((total + $(awk '{ print $14 + $15 }' "/proc/$pid/stat" 2>/dev/null || echo 0))); done
+  echo "$total"
+}
 [ "$nodes" -gt 1 ] && sleep 3  # the other nodes pick up the configuration from the database
 before=$(cpu_ticks)
+database_before=$(database_ticks)
 for node in $(seq "$nodes"); do
   url="http://127.0.0.1:$((port + 2 * (node - 1)))"
   if [ "$scenario" = healthz ]; then
@@ -130,8 +142,13 @@ done
 for job in $(jobs -p); do case " ${servers[*]} " in *" $job "*) ;; *) wait "$job" ;; esac; done
 cat "$work"/wrk-*.out
 ticks=$(($(cpu_ticks) - before))
+database_after=$(database_ticks)
 requests=$(cat "$work"/wrk-*.out | sed -n 's/^ *\([0-9]*\) requests in.*/\1/p' | awk '{ s += $1 } END { print s + 0 }')
 echo "requests: $requests in ${seconds}s on $nodes node(s): $((requests / seconds)) per second"
 [ "$scenario" = healthz ] || { curl -fsS "http://127.0.0.1:$port/v1/reports?group_by=seller" -H "Authorization: Bearer $admin"; echo; }
 echo "server CPU per request: $((ticks * 1000000 / $(getconf CLK_TCK) / (requests > 0 ? requests : 1))) us ($ticks ticks, $requests requests)"
 echo "server peak RSS: $(grep VmHWM /proc/$server/status)"
+if [ -n "$database_before" ] && [ -n "$database_after" ]; then
+  database_cpu=$((database_after - database_before))
+  echo "PostgreSQL CPU per request: $((database_cpu * 1000000 / $(getconf CLK_TCK) / (requests > 0 ? requests : 1))) us ($database_cpu ticks, the whole local cluster)"
+fi
