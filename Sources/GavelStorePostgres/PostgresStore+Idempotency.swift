@@ -10,12 +10,7 @@ extension PostgresStore: IdempotencyStore {
     /// claimed again.)
     public func claimIdempotencyKey(sellerID: String, key: String, fingerprint: String, at: Timestamp) async throws -> IdempotencyClaim {
         for _ in 0..<3 {
-            let inserted = try await rows(
-                """
-                INSERT INTO idempotency_keys (seller_id, key, fingerprint, created_at)
-                VALUES (\(sellerID), \(key), \(fingerprint), \(at.milliseconds))
-                ON CONFLICT DO NOTHING RETURNING 1
-                """)
+            let inserted = try await rows(ClaimKey.prepared((sellerID, key, fingerprint, at)))
             if !inserted.isEmpty { return .fresh }
             if let claim = try await existingClaim(sellerID: sellerID, key: key, fingerprint: fingerprint) { return claim }
         }
@@ -24,11 +19,34 @@ extension PostgresStore: IdempotencyStore {
 
     /// Stores the response of a claimed key, so later claims replay it.
     public func completeIdempotencyKey(sellerID: String, key: String, status: Int, body: [UInt8]) async throws {
-        try await execute(
+        _ = try await rows(CompleteKey.prepared((sellerID, key, status, body)))
+    }
+
+    /// The insert that claims a new key.
+    private enum ClaimKey: FixedStatement {
+        static let name = "gavel_claim_idempotency_key"
+        static let sql = template(("", "", "", Timestamp(milliseconds: 0)))
+
+        static func query(_ arguments: (sellerID: String, key: String, fingerprint: String, at: Timestamp)) -> PostgresQuery {
             """
-            UPDATE idempotency_keys SET status = \(Int32(status)), body = \(ByteBuffer(bytes: body))
-            WHERE seller_id = \(sellerID) AND key = \(key)
-            """)
+            INSERT INTO idempotency_keys (seller_id, key, fingerprint, created_at)
+            VALUES (\(arguments.sellerID), \(arguments.key), \(arguments.fingerprint), \(arguments.at.milliseconds))
+            ON CONFLICT DO NOTHING RETURNING 1
+            """
+        }
+    }
+
+    /// The update that stores a claimed key's response.
+    private enum CompleteKey: FixedStatement {
+        static let name = "gavel_complete_idempotency_key"
+        static let sql = template(("", "", 0, []))
+
+        static func query(_ arguments: (sellerID: String, key: String, status: Int, body: [UInt8])) -> PostgresQuery {
+            """
+            UPDATE idempotency_keys SET status = \(Int32(arguments.status)), body = \(ByteBuffer(bytes: arguments.body))
+            WHERE seller_id = \(arguments.sellerID) AND key = \(arguments.key)
+            """
+        }
     }
 
     /// Forgets a claimed key that was never completed, so the request can be retried.
