@@ -63,7 +63,7 @@ extension PostgresStore {
 
     /// `gavel_hold` with the insert of the lead's posting marker (none without a lead: a `NULL`
     /// id).
-    private enum Hold: FixedStatement {
+    enum Hold: FixedStatement {
         static let name = "gavel_hold"
         static let sql = template((placeholder, nil, "", Timestamp(milliseconds: 0)))
 
@@ -99,7 +99,7 @@ extension PostgresStore {
     }
 
     /// `gavel_release`.
-    private enum Release: FixedStatement {
+    enum Release: FixedStatement {
         static let name = "gavel_release"
         static let sql = template((Hold.placeholder, ""))
 
@@ -125,7 +125,7 @@ extension PostgresStore {
     }
 
     /// The `usage` rows of some keys.
-    private enum UsageCounts: FixedStatement {
+    enum UsageCounts: FixedStatement {
         static let name = "gavel_usage_counts"
         static let sql = template([])
 

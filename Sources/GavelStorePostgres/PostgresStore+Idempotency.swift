@@ -23,7 +23,7 @@ extension PostgresStore: IdempotencyStore {
     }
 
     /// The insert that claims a new key.
-    private enum ClaimKey: FixedStatement {
+    enum ClaimKey: FixedStatement {
         static let name = "gavel_claim_idempotency_key"
         static let sql = template(("", "", "", Timestamp(milliseconds: 0)))
 
@@ -37,7 +37,7 @@ extension PostgresStore: IdempotencyStore {
     }
 
     /// The update that stores a claimed key's response.
-    private enum CompleteKey: FixedStatement {
+    enum CompleteKey: FixedStatement {
         static let name = "gavel_complete_idempotency_key"
         static let sql = template(("", "", 0, []))
 

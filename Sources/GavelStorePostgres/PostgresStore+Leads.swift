@@ -36,7 +36,7 @@ extension PostgresStore {
     }
 
     /// `gavel_insert_lead` and the read of who suppresses the lead.
-    private enum InsertLead: FixedStatement {
+    enum InsertLead: FixedStatement {
         static let name = "gavel_insert_lead"
         static let sql = template(
             (Lead(id: "", sellerID: "", vertical: "", source: "", fields: [:], receivedAt: Timestamp(milliseconds: 0)), nil, [], ""))
@@ -94,7 +94,7 @@ extension PostgresStore {
     }
 
     /// The earliest lead of any of some contact keys since a time.
-    private enum Original: FixedStatement {
+    enum Original: FixedStatement {
         static let name = "gavel_original"
         static let sql = template(([], Timestamp(milliseconds: 0)))
 
@@ -126,7 +126,7 @@ extension PostgresStore {
     }
 
     /// When each campaign last bought any of some contact keys since a time.
-    private enum LastSales: FixedStatement {
+    enum LastSales: FixedStatement {
         static let name = "gavel_last_sales"
         static let sql = template(([], Timestamp(milliseconds: 0)))
 

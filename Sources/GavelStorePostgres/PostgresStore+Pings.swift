@@ -31,7 +31,7 @@ extension PostgresStore {
     }
 
     /// The insert of a held ping.
-    private enum HoldPing: FixedStatement {
+    enum HoldPing: FixedStatement {
         static let name = "gavel_hold_ping"
         static let sql = template(
             HeldPing(
@@ -48,7 +48,7 @@ extension PostgresStore {
     }
 
     /// A seller's held ping's body.
-    private enum HeldPingBody: FixedStatement {
+    enum HeldPingBody: FixedStatement {
         static let name = "gavel_held_ping"
         static let sql = template(("", ""))
 
@@ -58,7 +58,7 @@ extension PostgresStore {
     }
 
     /// The claim of a held ping.
-    private enum ClaimPing: FixedStatement {
+    enum ClaimPing: FixedStatement {
         static let name = "gavel_claim_ping"
         static let sql = template(("", "", 0))
 
