@@ -125,7 +125,7 @@ public struct Exchange<C: Clock>: Sendable where C.Duration == Duration {
     struct Context: Sendable {
         var market: Market
         var seller: Seller
-        var vertical: Vertical
+        let vertical: Vertical
         let lead: Lead
         var arrival: C.Instant
         /// The cap holds taken for the lead and not yet given back or sold.
