@@ -93,7 +93,7 @@ public struct GavelApplication: Service {
     }
 
     /// The exchange wired on an opened store, with its buyer gateway.
-    func start(_ store: any Storage) async throws -> (GavelApp<ContinuousClock>, HTTPBuyerGateway) {
+    func start(_ store: any Storage) async throws -> (GavelApp<EventLoopClock>, HTTPBuyerGateway) {
         var gatewayConfiguration = HTTPBuyerGateway.Configuration(
             allowPrivateAddresses: configuration.allowPrivateBuyerURLs, extraTrustRoots: configuration.trustRoots)
         options.tuneGateway(&gatewayConfiguration)
@@ -108,14 +108,14 @@ public struct GavelApplication: Service {
         let gateway = HTTPBuyerGateway(
             configuration: gatewayConfiguration, observers: options.circuitBreakers ? [breakers] : [], logger: logger)
         let app = try await GavelApp.start(
-            store: store, gateway: gateway, clock: ContinuousClock(), configuration: configuration,
+            store: store, gateway: gateway, clock: EventLoopClock(), configuration: configuration,
             circuits: options.circuitBreakers ? breakers : ClosedCircuits(), metrics: metrics, webhooks: webhooks,
             announce: options.announce)
         return (app, gateway)
     }
 
     /// The webhook sender of this node, on its own HTTP client.
-    func webhookService(_ app: GavelApp<ContinuousClock>) -> WebhookService<ContinuousClock> {
+    func webhookService(_ app: GavelApp<EventLoopClock>) -> WebhookService<ContinuousClock> {
         var webhookLogger = logger
         webhookLogger[metadataKey: "component"] = "webhooks"
         let poster = HTTPWebhookPoster(
@@ -130,7 +130,7 @@ public struct GavelApplication: Service {
     }
 
     /// The repair of leads a store failure cut short (it stops after the HTTP server).
-    func leadRepair(_ app: GavelApp<ContinuousClock>) -> LeadRepairService<ContinuousClock> {
+    func leadRepair(_ app: GavelApp<EventLoopClock>) -> LeadRepairService<ContinuousClock> {
         LeadRepairService(
             interrupted: app.exchange.interrupted, keys: app.unfinishedKeys, store: app.store, wallClock: app.wallClock,
             clock: ContinuousClock(), logger: logger)
@@ -138,7 +138,7 @@ public struct GavelApplication: Service {
 
     /// Every service, in start order (graceful shutdown runs in reverse).
     func services(
-        _ app: GavelApp<ContinuousClock>, gateway: HTTPBuyerGateway, opened: OpenedStore
+        _ app: GavelApp<EventLoopClock>, gateway: HTTPBuyerGateway, opened: OpenedStore
     ) -> [ServiceGroupConfiguration.ServiceConfiguration] {
         let (configuration, options, logger) = (configuration, options, logger)
         let http = app.application(configuration: configuration, logger: logger) { host, port in
