@@ -71,18 +71,13 @@ struct PostgresOutcomeWrite: Sendable {
 
     /// The statement, prepared once per connection (its text never changes; only its binds
     /// do), so the server plans it once instead of at every sale.
-    struct Prepared: PostgresPreparedStatement {
-        typealias Row = Int64
+    enum Prepared: FixedStatement {
+        static let name = "gavel_outcome"
+        static let sql = template(
+            PostgresOutcomeWrite(
+                outcome: LeadOutcome(leadID: "", status: .unsold, finishedAt: Timestamp(milliseconds: 0)), sellerID: "", nodeID: ""))
 
-        static let sql = PostgresOutcomeWrite(
-            outcome: LeadOutcome(leadID: "", status: .unsold, finishedAt: Timestamp(milliseconds: 0)), sellerID: "", nodeID: ""
-        ).query.sql
-
-        let binds: PostgresBindings
-
-        func makeBindings() -> PostgresBindings { binds }
-
-        func decodeRow(_ row: PostgresRow) throws -> Int64 { try row.decode(Int64.self) }
+        static func query(_ write: PostgresOutcomeWrite) -> PostgresQuery { write.query }
     }
 
     private static let saleColumns = """

@@ -72,11 +72,9 @@ extension PostgresStore {
     /// usage when there is none. ``StorageError/notFound(_:)`` for an unknown lead,
     /// ``StorageError/conflict(_:)`` when its outcome was already recorded.
     public func recordOutcome(_ outcome: LeadOutcome, sellerID: String) async throws {
-        let statement = PostgresOutcomeWrite.Prepared(
-            binds: PostgresOutcomeWrite(outcome: outcome, sellerID: sellerID, nodeID: nodeID).query.binds)
-        let claimed = try await withConnection { connection in
-            try await connection.checkedExecute(statement, logger: self.logger).reduce(0) { count, _ in count + 1 }
-        }
+        let claimed = try await rows(
+            PostgresOutcomeWrite.Prepared.prepared(PostgresOutcomeWrite(outcome: outcome, sellerID: sellerID, nodeID: nodeID))
+        ).count
         guard claimed == 0 else { return }
         throw try await leadExists(outcome.leadID) ? StorageError.conflict(outcome.leadID) : StorageError.notFound(outcome.leadID)
     }

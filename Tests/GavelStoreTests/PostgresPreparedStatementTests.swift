@@ -29,7 +29,7 @@ struct PostgresPreparedStatementTests {
 
     @Test func everyStatementKeepsItsTextWhateverItsValues() {
         let hashes = [ByteBuffer(bytes: [1, 2, 3])]
-        let texts: [(String, String, String)] = [
+        var texts: [(String, String, String)] = [
             (
                 PostgresStore.InsertLead.name, PostgresStore.InsertLead.sql,
                 PostgresStore.InsertLead.query((Self.lead, Self.at, hashes, "n1")).sql
@@ -48,6 +48,9 @@ struct PostgresPreparedStatementTests {
             (PostgresStore.ClaimKey.name, PostgresStore.ClaimKey.sql, PostgresStore.ClaimKey.query(("S1", "k", "f", Self.at)).sql),
             (PostgresStore.CompleteKey.name, PostgresStore.CompleteKey.sql, PostgresStore.CompleteKey.query(("S1", "k", 200, [1, 2])).sql),
         ]
+        let outcome = PostgresOutcomeWrite(outcome: Self.unsoldOutcome, sellerID: "S1", nodeID: "n1")
+        texts.append(
+            (PostgresOutcomeWrite.Prepared.name, PostgresOutcomeWrite.Prepared.sql, PostgresOutcomeWrite.Prepared.query(outcome).sql))
         for (name, prepared, built) in texts {
             #expect(prepared == built, "\(name)")
             #expect(prepared.contains("$1"), "\(name) has binds")
@@ -65,4 +68,7 @@ struct PostgresPreparedStatementTests {
         id: "P1", sellerID: "S1", vertical: "auto_insurance", source: "web", test: true, fields: ["zip": .string("94105")],
         bids: [], prices: [Money(cents: 900)], allocated: nil, pings: [], skips: [], createdAt: at,
         expiresAt: at.adding(milliseconds: 60_000))
+
+    private static let unsoldOutcome = LeadOutcome(
+        leadID: "L1", status: .unsold, reason: "no_bids", finishedAt: at, elapsedMicros: 1_200)
 }
