@@ -25,6 +25,7 @@ struct BuyerTransport: Sendable {
     let configuration: HTTPBuyerGateway.Configuration
     let wallClock: any WallClock
     let addressGuard: AddressGuard
+    let targets = CallTargets()
 
     /// A transport with connections of its own, made from `configuration`.
     init(configuration: HTTPBuyerGateway.Configuration, wallClock: any WallClock) {
@@ -61,7 +62,7 @@ struct BuyerTransport: Sendable {
     /// however far it got (connecting, waiting for the head, or a body that trickles in).
     func send(_ rendered: RenderedRequest, readsBody: @escaping @Sendable (Int) -> Bool) async -> CallResult {
         let target: CallTarget
-        switch CallTarget.parse(rendered.url) {
+        switch targets.target(rendered.url) {
         case .success(let parsed): target = parsed
         case .failure(.notWeb): return .failed("not an http or https URL")
         case .failure(.noHost): return .failed("blocked: has no host")

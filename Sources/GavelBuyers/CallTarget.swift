@@ -1,4 +1,5 @@
 import Foundation
+import Synchronization
 
 /// Where one buyer call goes, parsed once from its URL: the connection it needs and the
 /// request line and `Host` header it sends.
@@ -46,4 +47,34 @@ struct CallTarget: Sendable, Equatable {
         let lower = url.prefix(8).lowercased()
         return lower.hasPrefix("http://") || lower.hasPrefix("https://")
     }
+}
+
+/// Parsed call targets by URL, so a buyer's URL is parsed once and not at every call
+/// (`URLComponents` was over 1% of the server's CPU with twenty buyers per lead). Only URLs
+/// that parse are kept; at `capacity` distinct URLs (rendered URLs can vary per lead) the
+/// cache starts over.
+final class CallTargets: Sendable {
+    private let parsed = Mutex<[String: CallTarget]>([:])
+    private let capacity: Int
+
+    /// A cache of at most `capacity` URLs.
+    init(capacity: Int = 1_024) {
+        self.capacity = capacity
+    }
+
+    /// The URL's target, parsed now or earlier.
+    func target(_ url: String) -> Result<CallTarget, CallTarget.Problem> {
+        if let known = parsed.withLock({ $0[url] }) { return .success(known) }
+        let result = CallTarget.parse(url)
+        if case .success(let target) = result {
+            parsed.withLock { cache in
+                if cache.count >= capacity { cache.removeAll(keepingCapacity: true) }
+                cache[url] = target
+            }
+        }
+        return result
+    }
+
+    /// How many URLs are kept.
+    var count: Int { parsed.withLock { $0.count } }
 }

@@ -48,9 +48,9 @@ struct RollupWriter {
         guard !counters.latency.isEmpty else { return "" }
         let stored = try String.fetchOne(db.cachedStatement(sql: table.selectLatency), arguments: key) ?? ""
         guard !stored.isEmpty else { return counters.latencyText }
-        var histogram = LatencyHistogram(counts: counters.latency)
-        histogram.merge(LatencyText.histogram(stored))
-        return histogram.encoded
+        var dense = LatencyText.dense(stored)
+        for (bucket, count) in counters.latency where dense.indices.contains(bucket) { dense[bucket] += count }
+        return LatencyHistogram.encoded(dense: dense)
     }
 
     private static func values(_ counters: RollupCounters) -> StatementArguments {

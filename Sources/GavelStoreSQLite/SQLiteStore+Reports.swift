@@ -111,12 +111,19 @@ struct ReportPlan {
 enum LatencyText {
     static func histogram(_ text: String) -> LatencyHistogram {
         guard !text.isEmpty else { return LatencyHistogram() }
-        var dense = [Int](repeating: 0, count: LatencyHistogram.bucket(micros: .max) + 1)
-        var text = text
-        text.withUTF8 { accumulate($0, into: &dense) }
+        let dense = dense(text)
         var counts: [Int: Int] = [:]
         for (bucket, count) in dense.enumerated() where count > 0 { counts[bucket] = count }
         return LatencyHistogram(counts: counts)
+    }
+
+    /// The stored text's counts by bucket index, every bucket present (buckets out of range
+    /// are left out).
+    static func dense(_ text: String) -> [Int] {
+        var dense = [Int](repeating: 0, count: LatencyHistogram.bucket(micros: .max) + 1)
+        var text = text
+        text.withUTF8 { accumulate($0, into: &dense) }
+        return dense
     }
 
     private static func accumulate(_ bytes: UnsafeBufferPointer<UInt8>, into dense: inout [Int]) {

@@ -146,6 +146,19 @@ import Testing
         #expect(CallTarget.parse("http://buyer.example:99999/") == .failure(.invalid))
     }
 
+    @Test func parsedTargetsAreKeptByURLUpToTheirCapacity() throws {
+        let targets = CallTargets(capacity: 2)
+        #expect(try targets.target("http://buyer.example/a").get().path == "/a")
+        #expect(try targets.target("http://buyer.example/a").get() == CallTarget.parse("http://buyer.example/a").get())
+        #expect(targets.count == 1)
+        #expect(targets.target("ftp://buyer.example/") == .failure(.notWeb))
+        #expect(targets.count == 1)
+        #expect(try targets.target("https://buyer.example:8443/b").get().port == 8443)
+        #expect(targets.count == 2)
+        #expect(try targets.target("http://other.example/c").get().hostHeader == "other.example")
+        #expect(targets.count == 1)
+    }
+
     @Test func theDestinationIsThePinnedAddressForHTTPAndTheNameForHTTPS() throws {
         let plain = try CallTarget.parse("http://buyer.example:8080/p").get()
         #expect(

@@ -47,3 +47,22 @@ struct SeededRandomTests {
         #expect(other.next() != again.next())
     }
 }
+
+@Suite("Latency histogram text")
+struct LatencyHistogramTextTests {
+    @Test func bucketsAreWrittenInAscendingOrderAndReadBack() {
+        let histogram = LatencyHistogram(counts: [280: 3, 0: 12, 41: 1, 115: 1_234_567, 9: 10])
+        #expect(histogram.encoded == "0:12,9:10,41:1,115:1234567,280:3")
+        #expect(LatencyHistogram(encoded: histogram.encoded) == histogram)
+        #expect(LatencyHistogram().encoded == "")
+    }
+
+    @Test func denseCountsWriteTheSameTextAsTheDictionary() {
+        var dense = [Int](repeating: 0, count: 281)
+        for (bucket, count) in [(0, 12), (9, 10), (41, 1), (115, 1_234_567), (280, 3)] { dense[bucket] = count }
+        let histogram = LatencyHistogram(counts: [280: 3, 0: 12, 41: 1, 115: 1_234_567, 9: 10])
+        #expect(LatencyHistogram.encoded(dense: dense) == histogram.encoded)
+        #expect(LatencyHistogram.encoded(dense: [Int](repeating: 0, count: 281)) == "")
+        #expect(LatencyHistogram.encoded(dense: [7]) == "0:7")
+    }
+}

@@ -167,9 +167,45 @@ public struct LatencyHistogram: Sendable, Hashable {
         return nil
     }
 
-    /// A compact text form for storage: `bucket:count,…`.
+    /// A compact text form for storage: `bucket:count,…`, buckets in ascending order.
     public var encoded: String {
-        counts.keys.sorted().map { "\($0):\(counts[$0]!)" }.joined(separator: ",")
+        var text = EncodedText()
+        for bucket in counts.keys.sorted() { text.append(bucket: bucket, count: counts[bucket]!) }
+        return text.string
+    }
+
+    /// The compact text form of dense counts (the index is the bucket), empty buckets left out:
+    /// the same text as ``encoded`` for the same counts, without a dictionary or a sort.
+    public static func encoded(dense: [Int]) -> String {
+        var text = EncodedText()
+        text.bytes.reserveCapacity(dense.count * 8)
+        for (bucket, count) in dense.enumerated() where count != 0 { text.append(bucket: bucket, count: count) }
+        return text.string
+    }
+
+    /// The text form written byte by byte: report rollups rewrite it for every latency they fold.
+    private struct EncodedText {
+        var bytes: [UInt8] = []
+
+        mutating func append(bucket: Int, count: Int) {
+            if !bytes.isEmpty { bytes.append(UInt8(ascii: ",")) }
+            appendDecimal(bucket)
+            bytes.append(UInt8(ascii: ":"))
+            appendDecimal(count)
+        }
+
+        private mutating func appendDecimal(_ value: Int) {
+            if value < 0 { bytes.append(UInt8(ascii: "-")) }
+            let magnitude = value.magnitude
+            var divisor: UInt = 1
+            while divisor <= magnitude / 10 { divisor *= 10 }
+            repeat {
+                bytes.append(UInt8(ascii: "0") + UInt8(magnitude / divisor % 10))
+                divisor /= 10
+            } while divisor > 0
+        }
+
+        var string: String { String(decoding: bytes, as: UTF8.self) }
     }
 
     /// Reads the compact text form.

@@ -7,8 +7,12 @@ import Synchronization
 ///
 /// A class around `Synchronization.Mutex` (which cannot be copied), so that the closures and
 /// services that need the value can share it.
+///
+/// `withLock` is inlinable so that each module using it gets a copy specialized for its value
+/// and result types: unspecialized, every call looked up generic metadata at run time (a
+/// measurable share of the server's CPU on the buyer-call path, docs/PERFORMANCE.md).
 public final class Locked<Value: Sendable>: Sendable {
-    private let mutex: Mutex<Value>
+    @usableFromInline let mutex: Mutex<Value>
 
     /// Creates a lock around a value.
     public init(_ value: Value) {
@@ -16,6 +20,7 @@ public final class Locked<Value: Sendable>: Sendable {
     }
 
     /// Runs `body` with exclusive access to the value.
+    @inlinable
     public func withLock<Result: Sendable, E: Error>(_ body: (inout Value) throws(E) -> Result) throws(E) -> Result {
         try mutex.withLock { (value: inout sending Value) throws(E) -> sending Result in try body(&value) }
     }
