@@ -54,6 +54,7 @@ struct AuthTests {
 
     @Test func bootstrapAdminKeyIsGeneratedOnceOnAnEmptyDatabase() async throws {
         let path = temporaryDatabasePath()
+        defer { removeDatabaseFiles(path) }
         let printed = LockedLines()
         for _ in 0..<2 {
             let store = try await openStore(path)

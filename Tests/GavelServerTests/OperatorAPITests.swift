@@ -56,6 +56,7 @@ struct OperatorAPITests {
 
     @Test func configurationSurvivesARestart() async throws {
         let path = temporaryDatabasePath()
+        defer { removeDatabaseFiles(path) }
         try await TestExchange.run(path: path) { client, _ in
             try await Self.seedParties(client)
             #expect(try await client.call(.post, "/v1/campaigns", json: contractCampaign()).status == .created)

@@ -40,6 +40,8 @@ struct TestExchange {
             circuits: breakers ?? CircuitBreakers(), announce: { _ in })
         let exchange = TestExchange(app: app, store: store, path: file)
         let application = app.application(configuration: configuration, logger: Logger(label: "test"))
+        // A database this run made is removed after it; one the caller named is the caller's.
+        defer { if path == nil { removeDatabaseFiles(file) } }
         do {
             try await application.test(.router) { client in try await body(client, exchange) }
         } catch {
@@ -50,9 +52,15 @@ struct TestExchange {
     }
 }
 
-/// A path for a throwaway database file.
+/// A path for a throwaway database file (remove it with ``removeDatabaseFiles(_:)``).
 func temporaryDatabasePath() -> String {
     FileManager.default.temporaryDirectory.appendingPathComponent("gavel-test-\(UUID().uuidString).sqlite").path
+}
+
+/// Removes a SQLite database file and its write-ahead log and shared-memory files, so test
+/// runs leave nothing behind in the temporary folder.
+func removeDatabaseFiles(_ path: String) {
+    for file in [path, path + "-wal", path + "-shm"] { try? FileManager.default.removeItem(atPath: file) }
 }
 
 extension TestClientProtocol {
