@@ -89,11 +89,10 @@ struct BuyerTransport: Sendable {
     /// between check and connect cannot redirect the call), for `https://` the name (TLS
     /// verifies the certificate for it).
     static func destination(_ target: CallTarget, pinned: String?) -> HTTP1Connections.Destination {
-        let isLiteral = NetworkAddress.ipv4(target.host) != nil || NetworkAddress.ipv6(target.host) != nil
         guard target.tls else {
             return .init(address: pinned ?? target.host, port: target.port, serverName: nil, tls: false)
         }
-        return .init(address: target.host, port: target.port, serverName: isLiteral ? nil : target.host, tls: true)
+        return .init(address: target.host, port: target.port, serverName: target.isLiteral ? nil : target.host, tls: true)
     }
 
     /// Whether the request carries a body (and so a `Content-Length`, zero for an empty POST).
@@ -117,13 +116,19 @@ struct BuyerTransport: Sendable {
     }
 
     private static func names(_ rendered: RenderedRequest, _ header: String) -> Bool {
-        rendered.headers.contains { $0.name.lowercased() == header }
+        rendered.headers.contains { isNamed($0.name, header) }
     }
 
     private static func isTransportHeader(_ name: String) -> Bool {
-        switch name.lowercased() {
-        case "content-length", "transfer-encoding", "connection": true
-        default: false
-        }
+        isNamed(name, "content-length") || isNamed(name, "transfer-encoding") || isNamed(name, "connection")
+    }
+
+    /// Whether a header's name is `lowercase` in any case, compared byte by byte (no lower-cased
+    /// copy of every header of every call).
+    static func isNamed(_ name: String, _ lowercase: String) -> Bool {
+        name.utf8.count == lowercase.utf8.count
+            && zip(name.utf8, lowercase.utf8).allSatisfy { byte, lower in
+                byte == lower || ((UInt8(ascii: "A")...UInt8(ascii: "Z")).contains(byte) && byte | 0x20 == lower)
+            }
     }
 }

@@ -1,4 +1,5 @@
 import Foundation
+import GavelCore
 import Synchronization
 
 /// Where one buyer call goes, parsed once from its URL: the connection it needs and the
@@ -14,6 +15,18 @@ struct CallTarget: Sendable, Equatable {
     var path: String
     /// The `Host` header: the host (IPv6 in brackets) and the port when the URL names one.
     var hostHeader: String
+    /// Whether the host is an IP address rather than a name (worked out once, here).
+    var isLiteral: Bool
+
+    /// A target; whether the host is an address literal is worked out from it.
+    init(tls: Bool, host: String, port: Int, path: String, hostHeader: String) {
+        self.tls = tls
+        self.host = host
+        self.port = port
+        self.path = path
+        self.hostHeader = hostHeader
+        isLiteral = NetworkAddress.ipv4(host) != nil || NetworkAddress.ipv6(host) != nil
+    }
 
     /// Why a URL cannot be called.
     enum Problem: Error, Equatable {

@@ -146,6 +146,20 @@ import Testing
         #expect(CallTarget.parse("http://buyer.example:99999/") == .failure(.invalid))
     }
 
+    @Test func headerNamesCompareInAnyCase() {
+        #expect(BuyerTransport.isNamed("Content-Length", "content-length"))
+        #expect(BuyerTransport.isNamed("HOST", "host") && BuyerTransport.isNamed("host", "host"))
+        #expect(!BuyerTransport.isNamed("Hosts", "host") && !BuyerTransport.isNamed("Hos", "host"))
+        #expect(!BuyerTransport.isNamed("X-Host", "host") && !BuyerTransport.isNamed("", "host"))
+        #expect(!BuyerTransport.isNamed("h\u{C5}st", "host"))
+    }
+
+    @Test func aTargetKnowsWhetherItsHostIsAnAddress() throws {
+        #expect(try CallTarget.parse("https://93.184.216.34/p").get().isLiteral)
+        #expect(try CallTarget.parse("http://[::1]:9000/p").get().isLiteral)
+        #expect(try !CallTarget.parse("https://buyer.example/p").get().isLiteral)
+    }
+
     @Test func parsedTargetsAreKeptByURLUpToTheirCapacity() throws {
         let targets = CallTargets(capacity: 2)
         #expect(try targets.target("http://buyer.example/a").get().path == "/a")
