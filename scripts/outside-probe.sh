@@ -7,6 +7,8 @@
 #
 # Scenarios (closed loop, 32 connections):
 #   hosted-post  ten hosted campaigns priced in-process, each posting the lead to nginx
+#   hosted-inbox ten hosted campaigns priced in-process, the lead delivered to the winner's
+#                inbox (no call to any buyer: the exchange's own work alone)
 #   remote       GAVEL_PROBE_BUYERS (default 20) remote campaigns pinged at once (nginx answers
 #                every ping with a bid, each buyer on its own loopback address so each has its
 #                own connection pool); remote20 is remote with 20
@@ -81,6 +83,11 @@ case "$scenario" in
     for i in $(seq 10); do
       api POST /v1/campaigns "{\"id\": \"h$i\", \"buyer_id\": \"acme\", \"vertical\": \"auto_insurance\", \"bid\": {\"base\": $((5 + i))},
         \"delivery\": {\"mode\": \"hosted\", \"post_url\": \"http://127.0.0.1:$buyer_port/post\"}}" >/dev/null
+    done ;;
+  hosted-inbox)
+    for i in $(seq 10); do
+      api POST /v1/campaigns "{\"id\": \"h$i\", \"buyer_id\": \"acme\", \"vertical\": \"auto_insurance\", \"bid\": {\"base\": $((5 + i))},
+        \"delivery\": {\"mode\": \"hosted\"}}" >/dev/null
     done ;;
   remote|remote20)
     [ "$scenario" = remote20 ] && GAVEL_PROBE_BUYERS=20
