@@ -27,6 +27,13 @@ struct AddressGuardTests {
         #expect(await AddressGuard(allowPrivate: true).problem(with: "http://127.0.0.1:8080/ping") == nil)
     }
 
+    @Test func aNameResolvesToItsAddressesAsText() async {
+        let addresses = await AddressGuard(allowPrivate: false).resolve("localhost")
+        #expect(!addresses.isEmpty)
+        #expect(addresses.allSatisfy { $0 == "127.0.0.1" || $0 == "::1" })
+        #expect(await AddressGuard(allowPrivate: false).problem(with: "http://localhost/ping")?.contains("resolves to") == true)
+    }
+
     @Test func theGatewayRefusesToConnectToAPrivateAddress() async throws {
         try await withSandboxBuyers { buyers in
             let buyer = buyers.add("b", .bidding(Money(cents: 500)))
