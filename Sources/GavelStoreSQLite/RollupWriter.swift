@@ -49,7 +49,7 @@ struct RollupWriter {
         let stored = try String.fetchOne(db.cachedStatement(sql: table.selectLatency), arguments: key) ?? ""
         guard !stored.isEmpty else { return counters.latencyText }
         var dense = LatencyText.dense(stored)
-        for (bucket, count) in counters.latency where dense.indices.contains(bucket) { dense[bucket] += count }
+        for (bucket, count) in counters.latency { LatencyText.add(bucket, count, into: &dense) }
         return LatencyHistogram.encoded(dense: dense)
     }
 

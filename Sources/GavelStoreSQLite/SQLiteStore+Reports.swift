@@ -140,7 +140,8 @@ enum LatencyText {
         add(bucket, number, into: &dense)
     }
 
-    private static func add(_ bucket: Int, _ count: Int, into dense: inout [Int]) {
+    /// Adds a bucket's count to dense counts; a bucket out of range is left out.
+    static func add(_ bucket: Int, _ count: Int, into dense: inout [Int]) {
         guard dense.indices.contains(bucket) else { return }
         dense[bucket] += count
     }
